@@ -1,0 +1,34 @@
+"""Home: the workflow in a few lines, with live counts."""
+
+import streamlit as st
+
+from indicators_lab.catalogue import counts
+from indicators_lab.ui.resources import get_engine
+
+st.title("Indicators Lab")
+st.markdown(
+    "Member States asked the Secretary-General for **a limited set of indicators** to review "
+    "progress on the 23 objectives of the Global Compact for Migration (IMRF Progress "
+    "Declaration, para. 70). Indicators Lab supports the UN Network on Migration through "
+    "four steps:"
+)
+st.markdown(
+    "1. **Map**: link existing indicators (SDG, IOM's MGI, SDG 10.7.2, any imported "
+    "framework) to the GCM objectives and actions.\n"
+    "2. **Score**: check how well a candidate set covers the objectives and where it overlaps.\n"
+    "3. **Consult**: collect and answer stakeholders' comments on the draft set.\n"
+    "4. **Review and export**: ExCom approval; annex for the Secretary-General's report."
+)
+
+c = counts(get_engine())
+cols = st.columns(5)
+cols[0].metric("Frameworks", c.frameworks)
+cols[1].metric("Indicators and items", c.items)
+cols[2].metric("GCM objectives", c.objectives)
+cols[3].metric("GCM actions", c.actions)
+cols[4].metric("Accepted links", c.links)
+
+st.subheader("Start here")
+st.page_link("pages/catalogue.py", label="Browse the catalogue of frameworks and indicators", icon=":material/menu_book:")
+st.page_link("pages/objectives.py", label="Read the GCM objectives, actions and guiding principles", icon=":material/flag:")
+st.page_link("pages/import_framework.py", label="Import another framework (CSV or XLSX)", icon=":material/upload_file:")

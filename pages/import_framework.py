@@ -1,0 +1,72 @@
+"""Import a framework: upload, preview what will be created, then confirm."""
+
+import streamlit as st
+
+from indicators_lab.catalogue import framework_keys
+from indicators_lab.config import get_settings
+from indicators_lab.errors import UserError
+from indicators_lab.importing import apply_import, plan_import
+from indicators_lab.ui import state
+from indicators_lab.ui.resources import get_engine
+
+engine = get_engine()
+settings = get_settings()
+st.title("Import a framework")
+st.markdown(
+    "Upload a **CSV** or **XLSX** file with one row per indicator and at least a **code** and a "
+    "**title** column (also accepted: *indicator code*, *id*; *indicator*, *name*, *question*). "
+    "Optional: *description*, *parent* (or *domain*, *dimension*), *level*; any other column is "
+    f"kept as a detail of the item. Limit: {settings.max_upload_mb:g} MB. Formulas are not run: "
+    "XLSX cells are read as stored values."
+)
+
+done = state.pop(state.IMPORT_DONE)
+if done:
+    st.success(done, icon=":material/check_circle:")
+
+update = st.toggle("Update an existing framework (keeps every link already made)")
+if update:
+    key = st.selectbox("Framework to update", [k for k in framework_keys(engine) if k != "gcm"])
+    name = None
+else:
+    key = st.text_input("Key of the new framework", placeholder="e.g. national-2025", max_chars=64)
+    name = st.text_input("Name", placeholder="e.g. National SDG indicator framework 2025")
+upload = st.file_uploader("File", type=["csv", "xlsx"])
+
+if upload is not None and st.button("Check the file", type="primary"):
+    try:
+        plan = plan_import(
+            engine, upload.getvalue(), upload.name, key=key or "", name=name, update=update,
+            max_bytes=settings.max_upload_bytes,
+        )
+        state.put(state.IMPORT_PLAN, plan)
+    except UserError as exc:
+        state.pop(state.IMPORT_PLAN)
+        st.error(f"The file was not imported. {exc}", icon=":material/error:")
+
+plan = state.get(state.IMPORT_PLAN)
+if plan is not None:
+    st.subheader("Preview")
+    st.markdown(f"This will **{plan.summary()}**. Nothing is stored until you confirm.")
+    st.caption(
+        "Columns used: " + ", ".join(f"{f} ← '{h}'" for f, h in plan.columns.items())
+        + (("; kept as details: " + ", ".join(plan.extra_columns)) if plan.extra_columns else "")
+    )
+    preview = [
+        {"code": r["code"], "title": r["title"], "parent": r["parent_code"] or "",
+         "change": "new" if r["code"] in plan.creates else ("changed" if r["code"] in plan.updates else "unchanged")}
+        for r in plan.rows[:500]
+    ]
+    st.dataframe(preview, hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    if c1.button("Confirm import", type="primary"):
+        try:
+            total = apply_import(engine, plan)
+            state.pop(state.IMPORT_PLAN)
+            state.put(state.IMPORT_DONE, f"Imported '{plan.key}': {plan.summary()}. It now has {total} items.")
+            st.rerun()
+        except UserError as exc:
+            st.error(str(exc))
+    if c2.button("Cancel"):
+        state.pop(state.IMPORT_PLAN)
+        st.rerun()

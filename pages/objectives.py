@@ -1,0 +1,48 @@
+"""GCM objectives: title, commitment, lettered actions; and the guiding principles."""
+
+import streamlit as st
+
+from indicators_lab.catalogue import list_objectives, list_principles
+from indicators_lab.ui import state
+from indicators_lab.ui.resources import get_engine
+
+engine = get_engine()
+st.title("GCM objectives")
+
+objectives = list_objectives(engine)
+by_number = {o.number: o for o in objectives}
+number = st.selectbox(
+    "Objective",
+    options=list(by_number),
+    format_func=lambda n: by_number[n].label,
+    key=state.widget_key(state.OBJECTIVE_NUMBER),
+)
+obj = by_number[number]
+
+st.header(f"Objective {obj.number}")
+st.subheader(obj.title)
+if obj.text_incomplete:
+    st.warning(f"**Text incomplete.** {obj.text_note}", icon=":material/warning:")
+elif obj.text_note:
+    st.caption(obj.text_note)
+
+st.markdown("**Commitment**" + (f" (para. {obj.commitment_paragraph})" if obj.commitment_paragraph else ""))
+if obj.commitment:
+    st.text(obj.commitment)
+    if obj.commitment_source:
+        st.caption(f"Source: {obj.commitment_source}")
+else:
+    st.text("Not available in the shipped sources.")
+
+st.markdown(f"**Actions** ({len(obj.actions)})")
+for a in obj.actions:
+    flag = " — text incomplete" if a.text_incomplete else ""
+    st.markdown(f"**{obj.number}{a.label}**{flag}")
+    st.text(a.text)
+    if a.text_incomplete and a.status:
+        st.caption(a.status)
+
+with st.expander("Guiding principles (A/RES/73/195, para. 15)"):
+    for p in list_principles(engine):
+        st.markdown(f"**({p.code}) {p.name}**")
+        st.text(p.text)

@@ -1,0 +1,3 @@
+"""Indicators Lab: propose a limited set of indicators for the Global Compact for Migration."""
+
+__version__ = "0.1.0"

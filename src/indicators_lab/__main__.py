@@ -1,0 +1,3 @@
+from indicators_lab.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,19 @@
+"""Open the configured database, ready to use: tables created, shipped catalogues loaded."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from indicators_lab.catalogue import load_shipped_catalogues
+from indicators_lab.config import Settings, get_settings
+from indicators_lab.db import init_db, make_engine
+
+
+def open_database(settings: Settings | None = None) -> Engine:
+    """Engine for ``settings`` (default: the environment), with tables and shipped data."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    init_db(engine)
+    if settings.load_shipped:
+        load_shipped_catalogues(engine, settings.frameworks_dir)
+    return engine

@@ -1,0 +1,476 @@
+"""Frameworks, their items, and the GCM objectives, actions and guiding principles.
+
+Loading the shipped catalogues (data/frameworks/*.json) is idempotent: a file whose version is
+already loaded is skipped; a newer version updates items in place (same row ids), so nothing
+attached to an item is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from indicators_lab.db import session_scope
+from indicators_lab.errors import NotFound
+from indicators_lab.models import (
+    Action,
+    Framework,
+    FrameworkItem,
+    Objective,
+    Principle,
+    utcnow,
+)
+
+GCM_KEY = "gcm"
+SHIPPED_ORIGIN = "shipped"
+SHIPPED_ORDER = ("sdg", "10.7.2", "mgi", GCM_KEY)
+
+# Attributes worth a column of their own in tables and exports, by framework-neutral name.
+ATTRIBUTE_COLUMNS = ("goal", "target", "tier", "custodian", "partner", "domain", "dimension")
+
+
+@dataclass
+class LoadReport:
+    loaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    retired: int = 0
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_shipped_catalogues(engine: Engine, frameworks_dir: Path) -> LoadReport:
+    """Load or update every shipped catalogue in ``frameworks_dir``; skip those already current."""
+    report = LoadReport()
+    for path in sorted(frameworks_dir.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        meta = doc["framework"]
+        with session_scope(engine) as session:
+            fw = session.exec(select(Framework).where(Framework.key == meta["key"])).first()
+            if fw is not None and fw.shipped_version == meta["version"]:
+                report.skipped.append(meta["key"])
+                continue
+            fw = _upsert_framework(session, fw, meta)
+            if meta["key"] == GCM_KEY:
+                _load_gcm(session, doc)
+            else:
+                c, u, r = upsert_items(session, fw, doc["items"], origin=SHIPPED_ORIGIN)
+                report.created += c
+                report.updated += u
+                report.retired += r
+            report.loaded.append(meta["key"])
+    return report
+
+
+def _upsert_framework(session: Session, fw: Framework | None, meta: dict) -> Framework:
+    fields = {
+        "name": meta["name"],
+        "description": meta.get("description", ""),
+        "is_partial": bool(meta.get("is_partial")),
+        "source": meta.get("source", ""),
+        "licence": meta.get("licence", ""),
+        "gaps": meta.get("gaps", ""),
+        "meta": meta.get("meta", {}),
+        "shipped": True,
+        "shipped_version": meta["version"],
+    }
+    if fw is None:
+        fw = Framework(key=meta["key"], version=meta["version"], **fields)
+    else:
+        for k, v in fields.items():
+            setattr(fw, k, v)
+        if not fw.version.startswith("import"):
+            fw.version = meta["version"]
+        fw.updated_at = utcnow()
+    session.add(fw)
+    session.flush()
+    return fw
+
+
+def upsert_items(
+    session: Session, fw: Framework, rows: list[dict], *, origin: str, retire_missing: bool = True
+) -> tuple[int, int, int]:
+    """Create or update items by code; return (created, updated, retired).
+
+    An item whose title changes keeps its row (and so its links); the old title is kept as
+    ``former_title`` unless the row names one. Items of the same origin that the new rows no
+    longer list are marked not current, never deleted.
+    """
+    existing = {
+        i.code: i
+        for i in session.exec(select(FrameworkItem).where(FrameworkItem.framework_id == fw.id))
+    }
+    created = updated = 0
+    seen: set[str] = set()
+    for row in rows:
+        code = row["code"]
+        seen.add(code)
+        item = existing.get(code)
+        if item is None:
+            item = FrameworkItem(framework_id=fw.id, code=code, title=row["title"])
+            created += 1
+        else:
+            changed = (
+                item.title != row["title"]
+                or item.description != row.get("description", "")
+                or item.attributes != row.get("attributes", {})
+                or item.parent_code != row.get("parent_code")
+                or not item.in_current_version
+            )
+            if not changed:
+                continue
+            if item.title != row["title"] and not row.get("former_title"):
+                row = dict(row, former_title=item.title)
+            updated += 1
+        item.title = row["title"]
+        item.description = row.get("description") or ""
+        item.parent_code = row.get("parent_code")
+        item.level = row.get("level") or "indicator"
+        item.position = int(row.get("position") or 0)
+        item.former_title = row.get("former_title") or item.former_title
+        item.attributes = row.get("attributes") or {}
+        item.in_current_version = True
+        item.origin = origin
+        item.updated_at = utcnow()
+        session.add(item)
+    retired = 0
+    if retire_missing:
+        for code, item in existing.items():
+            if code not in seen and item.origin == origin and item.in_current_version:
+                item.in_current_version = False
+                session.add(item)
+                retired += 1
+    session.flush()
+    return created, updated, retired
+
+
+def _load_gcm(session: Session, doc: dict) -> None:
+    objectives = {o.number: o for o in session.exec(select(Objective))}
+    for o in doc["objectives"]:
+        obj = objectives.get(o["number"]) or Objective(number=o["number"], title=o["title"])
+        obj.title = o["title"]
+        obj.commitment = o["commitment"]
+        obj.commitment_paragraph = o["commitment_paragraph"]
+        obj.commitment_source = o["commitment_source"]
+        obj.text_note = " ".join(x for x in (o.get("text_note", ""), o.get("gaps", "")) if x)
+        obj.text_incomplete = bool(o["text_incomplete"])
+        session.add(obj)
+        session.flush()
+        actions = {
+            a.letter: a for a in session.exec(select(Action).where(Action.objective_id == obj.id))
+        }
+        for a in o["actions"]:
+            act = actions.get(a["letter"]) or Action(
+                objective_id=obj.id, letter=a["letter"], text=a["text"]
+            )
+            act.text = a["text"]
+            act.status = a.get("status", "")
+            act.text_incomplete = bool(a.get("text_incomplete"))
+            session.add(act)
+    principles = {p.code: p for p in session.exec(select(Principle))}
+    for p in doc["principles"]:
+        pr = principles.get(p["code"]) or Principle(code=p["code"], name=p["name"], text=p["text"])
+        pr.name, pr.text, pr.status = p["name"], p["text"], p.get("status", "")
+        session.add(pr)
+    session.flush()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class FrameworkInfo:
+    key: str
+    name: str
+    description: str
+    is_partial: bool
+    shipped: bool
+    source: str
+    licence: str
+    gaps: str
+    item_count: int
+    meta: dict[str, Any]
+
+
+def list_frameworks(engine: Engine, *, include_gcm: bool = False) -> list[FrameworkInfo]:
+    """Every framework with its item count, shipped ones first."""
+    with session_scope(engine) as s:
+        counts = dict(
+            s.exec(
+                select(FrameworkItem.framework_id, func.count(FrameworkItem.id)).group_by(
+                    FrameworkItem.framework_id
+                )
+            ).all()
+        )
+        n_objectives = s.exec(select(func.count(Objective.id))).one()
+        out = []
+        frameworks = sorted(
+            s.exec(select(Framework)),
+            key=lambda f: (SHIPPED_ORDER.index(f.key) if f.key in SHIPPED_ORDER else 99, f.id),
+        )
+        for fw in frameworks:
+            if fw.key == GCM_KEY and not include_gcm:
+                continue
+            n = n_objectives if fw.key == GCM_KEY else counts.get(fw.id, 0)
+            out.append(
+                FrameworkInfo(
+                    fw.key, fw.name, fw.description, fw.is_partial, fw.shipped, fw.source,
+                    fw.licence, fw.gaps, n, dict(fw.meta or {}),
+                )
+            )
+    return out
+
+
+def framework_keys(engine: Engine) -> list[str]:
+    with session_scope(engine) as s:
+        return list(s.exec(select(Framework.key).order_by(Framework.id)))
+
+
+def get_framework(session: Session, key: str) -> Framework:
+    """The framework with this key, or NotFound naming the valid keys."""
+    fw = session.exec(select(Framework).where(Framework.key == key)).first()
+    if fw is None:
+        keys = ", ".join(session.exec(select(Framework.key).order_by(Framework.id)))
+        raise NotFound(f"There is no framework with the key '{key}'. Known keys: {keys}.")
+    return fw
+
+
+def items_frame(engine: Engine, key: str, *, current_only: bool = True) -> pd.DataFrame:
+    """All items of a framework as a table: code, title, description, level, parent_code,
+    former_title, the common attribute columns, and ``attributes`` (the full dict)."""
+    with session_scope(engine) as s:
+        fw = get_framework(s, key)
+        if fw.key == GCM_KEY:
+            return objectives_frame(engine)
+        q = select(FrameworkItem).where(FrameworkItem.framework_id == fw.id)
+        if current_only:
+            q = q.where(FrameworkItem.in_current_version == True)  # noqa: E712
+        items = s.exec(q.order_by(FrameworkItem.position, FrameworkItem.id)).all()
+    records = []
+    for i in items:
+        attrs = i.attributes or {}
+        rec = {
+            "id": i.id,
+            "code": i.code,
+            "title": i.title,
+            "description": i.description,
+            "level": i.level,
+            "parent_code": i.parent_code or "",
+            "former_title": i.former_title or "",
+        }
+        for col in ATTRIBUTE_COLUMNS:
+            rec[col] = str(attrs.get(col, "") or "")
+        rec["also_codes"] = ", ".join(attrs.get("also_codes", []) or [])
+        rec["attributes"] = attrs
+        records.append(rec)
+    columns = ["id", "code", "title", "description", "level", "parent_code", "former_title",
+               *ATTRIBUTE_COLUMNS, "also_codes", "attributes"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def search_items(
+    df: pd.DataFrame, query: str = "", filters: dict[str, list[str]] | None = None
+) -> pd.DataFrame:
+    """Filter an items table by words (all must appear in code, title, description or former
+    title, any case) and by exact values of attribute columns."""
+    out = df
+    for col, values in (filters or {}).items():
+        if values:
+            out = out[out[col].isin(values)]
+    words = query.lower().split()
+    if words:
+        hay = (
+            out["code"] + " " + out["title"] + " " + out["description"] + " "
+            + out.get("former_title", "") + " " + out.get("also_codes", "")
+        ).str.lower()
+        mask = pd.Series(True, index=out.index)
+        for w in words:
+            mask &= hay.str.contains(w, regex=False)
+        out = out[mask]
+    return out
+
+
+def filter_options(df: pd.DataFrame) -> dict[str, list[str]]:
+    """The attribute columns that have values in this table, with their distinct values."""
+    opts = {}
+    for col in ATTRIBUTE_COLUMNS:
+        if col in df and (df[col] != "").any():
+            values = sorted(set(df[col]) - {""}, key=_natural_key)
+            if col == "custodian":
+                # filter by single agency: split joint custodians
+                values = sorted({a.strip() for v in values for a in v.split(",")}, key=str.lower)
+            opts[col] = values
+    if "level" in df and df["level"].nunique() > 1:
+        opts["level"] = sorted(set(df["level"]))
+    return opts
+
+
+def apply_filters(df: pd.DataFrame, selected: dict[str, list[str]]) -> pd.DataFrame:
+    """Like ``search_items`` filters, but a custodian matches any one of an item's agencies."""
+    out = df
+    for col, values in selected.items():
+        if not values:
+            continue
+        if col == "custodian":
+            wanted = set(values)
+            out = out[out[col].map(lambda v: bool(wanted & {a.strip() for a in v.split(",")}))]
+        else:
+            out = out[out[col].isin(values)]
+    return out
+
+
+def _natural_key(value: str) -> tuple:
+    parts = []
+    for p in value.replace("-", ".").split("."):
+        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
+    return tuple(parts)
+
+
+def get_item(engine: Engine, key: str, code: str) -> dict[str, Any]:
+    """One item as a plain dict, found by its code or by one of its repeat codes."""
+    with session_scope(engine) as s:
+        fw = get_framework(s, key)
+        item = s.exec(
+            select(FrameworkItem).where(
+                FrameworkItem.framework_id == fw.id, FrameworkItem.code == code
+            )
+        ).first()
+        if item is None:
+            for cand in s.exec(select(FrameworkItem).where(FrameworkItem.framework_id == fw.id)):
+                if code in (cand.attributes or {}).get("also_codes", []):
+                    item = cand
+                    break
+        if item is None:
+            raise NotFound(f"Framework '{key}' has no item with the code '{code}'.")
+        return {
+            "framework": fw.key,
+            "framework_name": fw.name,
+            **item.model_dump(exclude={"framework_id"}),
+        }
+
+
+@dataclass(frozen=True)
+class ActionView:
+    letter: str
+    text: str
+    status: str
+    text_incomplete: bool
+
+    @property
+    def label(self) -> str:
+        return f"({self.letter})"
+
+
+@dataclass(frozen=True)
+class ObjectiveView:
+    number: int
+    title: str
+    commitment: str | None
+    commitment_paragraph: int | None
+    commitment_source: str
+    text_note: str
+    text_incomplete: bool
+    actions: tuple[ActionView, ...]
+
+    @property
+    def label(self) -> str:
+        return f"Objective {self.number}: {self.title}"
+
+
+def list_objectives(engine: Engine) -> list[ObjectiveView]:
+    """The 23 objectives in order, each with its actions."""
+    with session_scope(engine) as s:
+        objectives = s.exec(select(Objective).order_by(Objective.number)).all()
+        actions = s.exec(select(Action).order_by(Action.objective_id, Action.letter)).all()
+    by_obj: dict[int, list[ActionView]] = {}
+    for a in actions:
+        by_obj.setdefault(a.objective_id, []).append(
+            ActionView(a.letter, a.text, a.status, a.text_incomplete)
+        )
+    return [
+        ObjectiveView(
+            o.number, o.title, o.commitment, o.commitment_paragraph, o.commitment_source,
+            o.text_note, o.text_incomplete, tuple(by_obj.get(o.id, [])),
+        )
+        for o in objectives
+    ]
+
+
+def get_objective(engine: Engine, number: int) -> ObjectiveView:
+    for o in list_objectives(engine):
+        if o.number == number:
+            return o
+    raise NotFound(f"There is no GCM objective {number}; objectives are numbered 1 to 23.")
+
+
+def objectives_frame(engine: Engine) -> pd.DataFrame:
+    rows = [
+        {
+            "code": str(o.number),
+            "title": o.title,
+            "commitment": o.commitment or "",
+            "actions": len(o.actions),
+            "text_incomplete": o.text_incomplete,
+            "note": o.text_note,
+        }
+        for o in list_objectives(engine)
+    ]
+    return pd.DataFrame(rows, columns=["code", "title", "commitment", "actions",
+                                       "text_incomplete", "note"])
+
+
+def list_principles(engine: Engine) -> list[Principle]:
+    with session_scope(engine) as s:
+        return list(s.exec(select(Principle).order_by(Principle.code)))
+
+
+@dataclass(frozen=True)
+class Counts:
+    frameworks: int
+    items: int
+    objectives: int
+    actions: int
+    links: int
+
+
+def counts(engine: Engine) -> Counts:
+    """Live counts for the home page."""
+    with session_scope(engine) as s:
+        n_fw = s.exec(select(func.count(Framework.id)).where(Framework.key != GCM_KEY)).one()
+        n_items = s.exec(
+            select(func.count(FrameworkItem.id)).where(
+                FrameworkItem.in_current_version == True  # noqa: E712
+            )
+        ).one()
+        n_obj = s.exec(select(func.count(Objective.id))).one()
+        n_act = s.exec(select(func.count(Action.id))).one()
+    return Counts(n_fw, n_items, n_obj, n_act, links=count_links(engine))
+
+
+def count_links(engine: Engine) -> int:
+    """Accepted item-to-objective links (0 until mapping exists in this database)."""
+    try:
+        from indicators_lab.mapping import count_accepted_links
+    except ImportError:
+        return 0
+    return count_accepted_links(engine)
+
+
+def export_catalogue(engine: Engine, key: str, out: Path) -> int:
+    """Write a framework's items (or, for ``gcm``, its objectives) to CSV; return the row count."""
+    df = items_frame(engine, key)
+    if key != GCM_KEY:
+        df = df.drop(columns=["id", "attributes"])
+    from indicators_lab.exports import write_csv
+
+    write_csv(df, out)
+    return len(df)

@@ -1,0 +1,56 @@
+"""Settings, read from environment variables with the prefix ``INDICATORS_LAB_``.
+
+Every setting is documented here (its ``description``); tests/test_config.py fails if one is not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INDICATORS_LAB_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Folder for the default SQLite file and caches; created if missing.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user:pw@host/db. "
+            "Default: a SQLite file (WAL mode) in data_dir."
+        ),
+    )
+    frameworks_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "frameworks",
+        description="Folder of the shipped catalogues, loaded at first start.",
+    )
+    max_upload_mb: float = Field(
+        default=10.0,
+        description="Largest framework or comment file accepted for import, in megabytes.",
+    )
+    load_shipped: bool = Field(
+        default=True,
+        description="Load (or update) the shipped catalogues when the app or CLI opens the database.",
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'indicators_lab.db').as_posix()}"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+
+def get_settings() -> Settings:
+    """Read the settings afresh from the environment (no module-level singleton)."""
+    return Settings()

@@ -1,0 +1,93 @@
+"""SQLModel tables and the small read schemas the pages receive."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Framework(SQLModel, table=True):
+    """An indicator framework: shipped (sdg, 10.7.2, mgi, gcm) or imported."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=64)
+    name: str = Field(max_length=300)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    version: str = Field(default="", max_length=64)
+    # Version of the shipped catalogue last loaded (empty for imported frameworks); kept apart
+    # from ``version`` so that an import into a shipped key is not undone at the next start.
+    shipped_version: str = Field(default="", max_length=64)
+    is_partial: bool = False
+    shipped: bool = False
+    source: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    licence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    gaps: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FrameworkItem(SQLModel, table=True):
+    """One indicator, question, domain or sub-category of a framework."""
+
+    __tablename__ = "framework_item"
+    __table_args__ = (UniqueConstraint("framework_id", "code", name="uq_item_framework_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    framework_id: int = Field(foreign_key="framework.id", index=True)
+    code: str = Field(max_length=64)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    parent_code: str | None = Field(default=None, max_length=64)
+    level: str = Field(default="indicator", max_length=40)
+    position: int = 0
+    former_title: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # False when a later catalogue version or import no longer lists the item; it is kept
+    # (with everything attached to it) rather than deleted.
+    in_current_version: bool = True
+    origin: str = Field(default="shipped", max_length=300)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Objective(SQLModel, table=True):
+    """One of the 23 GCM objectives."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(index=True, unique=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    commitment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    commitment_paragraph: int | None = None
+    commitment_source: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text_incomplete: bool = False
+
+
+class Action(SQLModel, table=True):
+    """A lettered action under a GCM objective, e.g. 6(c)."""
+
+    __table_args__ = (UniqueConstraint("objective_id", "letter", name="uq_action_objective_letter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    letter: str = Field(max_length=4)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text_incomplete: bool = False
+
+
+class Principle(SQLModel, table=True):
+    """A GCM guiding principle (A/RES/73/195 para. 15)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=4)
+    name: str = Field(max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

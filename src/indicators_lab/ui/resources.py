@@ -1,0 +1,20 @@
+"""Process-wide cached resources, built from Settings."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from indicators_lab.bootstrap import open_database
+from indicators_lab.config import get_settings
+
+
+@st.cache_resource(show_spinner="Opening the database and loading the shipped catalogues…")
+def _engine_for(url: str) -> Engine:
+    settings = get_settings()
+    return open_database(settings)
+
+
+def get_engine() -> Engine:
+    """The engine of the configured database (one per database URL and process)."""
+    return _engine_for(get_settings().resolved_database_url)

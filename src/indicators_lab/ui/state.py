@@ -1,0 +1,32 @@
+"""Typed, namespaced session_state keys: every key a page keeps is declared here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+PREFIX = "ilab."
+
+CATALOGUE_FRAMEWORK = "catalogue.framework"
+CATALOGUE_QUERY = "catalogue.query"
+OBJECTIVE_NUMBER = "objectives.number"
+IMPORT_PLAN = "import.plan"
+IMPORT_DONE = "import.done"
+
+
+def get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(PREFIX + key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[PREFIX + key] = value
+
+
+def pop(key: str) -> Any:
+    return st.session_state.pop(PREFIX + key, None)
+
+
+def widget_key(key: str) -> str:
+    """The session_state key to pass as a widget's ``key=``."""
+    return PREFIX + key

@@ -1,0 +1,57 @@
+"""Shared fixtures.
+
+``engine`` runs each persistence test on SQLite and, when INDICATORS_LAB_TEST_POSTGRES_URL is set
+(CI sets it), on PostgreSQL too. ``settings_env`` points the app and CLI at a throwaway data dir.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel
+
+from indicators_lab.catalogue import load_shipped_catalogues
+from indicators_lab.config import PROJECT_ROOT, Settings
+from indicators_lab.db import init_db, make_engine
+
+POSTGRES_URL = os.environ.get("INDICATORS_LAB_TEST_POSTGRES_URL")
+FRAMEWORKS_DIR = PROJECT_ROOT / "data" / "frameworks"
+DB_PARAMS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def _fresh_engine(kind: str, tmp_path: Path):
+    if kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        engine = make_engine(POSTGRES_URL)
+        from indicators_lab import models  # noqa: F401
+
+        SQLModel.metadata.drop_all(engine)
+    init_db(engine)
+    return engine
+
+
+@pytest.fixture(params=DB_PARAMS)
+def empty_engine(request, tmp_path):
+    """A database with the tables and no rows, on each configured backend."""
+    engine = _fresh_engine(request.param, tmp_path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(empty_engine):
+    """A database with the shipped catalogues loaded."""
+    load_shipped_catalogues(empty_engine, FRAMEWORKS_DIR)
+    return empty_engine
+
+
+@pytest.fixture
+def settings_env(tmp_path, monkeypatch) -> Settings:
+    """Point INDICATORS_LAB_* at a throwaway SQLite file for the app and the CLI."""
+    data_dir = tmp_path / "var"
+    monkeypatch.setenv("INDICATORS_LAB_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("INDICATORS_LAB_DATABASE_URL", raising=False)
+    return Settings()

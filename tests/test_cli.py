@@ -1,0 +1,74 @@
+"""The stable command-line forms, run as a user would (a new process)."""
+
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.factories import csv_bytes
+
+
+def run(args, env_dir, check=True):
+    env = dict(os.environ, INDICATORS_LAB_DATA_DIR=str(env_dir))
+    env.pop("INDICATORS_LAB_DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "indicators_lab", *args], capture_output=True, text=True, env=env,
+        timeout=300,
+    )
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("key, n, first", [("gcm", 23, "1"), ("sdg", 231, "1.1.1"),
+                                           ("10.7.2", 36, "1"), ("mgi", 20, "1")])
+def test_catalogue_writes_one_row_per_item_on_a_fresh_database(tmp_path, key, n, first):
+    out = tmp_path / "out.csv"
+    run(["catalogue", "--framework", key, "--out", str(out)], tmp_path / "var")
+    rows = read_csv(out)
+    assert len(rows) == n and rows[0]["code"] == first and rows[0]["title"]
+
+
+def test_unknown_framework_exits_non_zero_with_the_valid_keys(tmp_path):
+    proc = run(["catalogue", "--framework", "nope", "--out", str(tmp_path / "o.csv")],
+               tmp_path / "var", check=False)
+    assert proc.returncode != 0
+    assert "Known keys" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_import_framework_then_catalogue_it(tmp_path):
+    src = tmp_path / "nat.csv"
+    src.write_bytes(csv_bytes([["Indicator code", "Indicator name"], ["N-1", "=cmd|' /C calc'!A0"],
+                               ["N-2", "Migrant workers"]]))
+    proc = run(["import-framework", str(src), "--key", "nat", "--name", "National list"], tmp_path / "var")
+    assert "2 new items" in proc.stdout
+    out = tmp_path / "nat_out.csv"
+    run(["catalogue", "--framework", "nat", "--out", str(out)], tmp_path / "var")
+    rows = read_csv(out)
+    assert [r["code"] for r in rows] == ["N-1", "N-2"]
+    assert rows[0]["title"].startswith("'=")  # a formula-like title is neutralised in CSV
+
+
+def test_refused_import_says_why_and_stores_nothing(tmp_path):
+    src = tmp_path / "bad.csv"
+    src.write_bytes(csv_bytes([["code", "title"], ["A", "x"], ["A", "y"]]))
+    proc = run(["import-framework", str(src), "--key", "bad", "--name", "Bad"], tmp_path / "var", check=False)
+    assert proc.returncode == 2
+    assert "Row 3" in proc.stderr and "repeated" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run(["catalogue", "--framework", "bad", "--out", str(tmp_path / "o.csv")], tmp_path / "var", check=False)
+    assert proc.returncode != 0
+
+
+def test_neutralise_covers_every_formula_prefix():
+    from indicators_lab.exports import neutralise
+
+    for prefix in ("=", "+", "-", "@", "\t", "\r"):
+        assert neutralise(prefix + "1+1") == "'" + prefix + "1+1"
+    assert neutralise("Migrants") == "Migrants" and neutralise(3) == 3
