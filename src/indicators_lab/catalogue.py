@@ -457,11 +457,9 @@ def counts(engine: Engine) -> Counts:
 
 
 def count_links(engine: Engine) -> int:
-    """Accepted item-to-objective links (0 until mapping exists in this database)."""
-    try:
-        from indicators_lab.mapping import count_accepted_links
-    except ImportError:
-        return 0
+    """Accepted item-to-objective links."""
+    from indicators_lab.links import count_accepted_links
+
     return count_accepted_links(engine)
 
 

@@ -40,6 +40,49 @@ def cmd_import_framework(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cli_progress(label: str):
+    """A tqdm progress bar on stderr, fed by (done, total) callbacks."""
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if total == 0:
+            return
+        if bar is None:
+            bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from indicators_lab.embeddings import MiniLMEncoder
+    from indicators_lab.exports import write_csv
+    from indicators_lab.mapping import suggest
+
+    if not 1 <= args.top_k <= 23:
+        raise UserError("--top-k must be between 1 and 23 (there are 23 GCM objectives).")
+    result = suggest(
+        _engine(), MiniLMEncoder(), args.framework, top_k=args.top_k,
+        progress=_cli_progress("Encoding"),
+    )
+    columns = ["framework", "item_code", "objective", "rank", "score"]
+    if args.explain:
+        columns += ["reason_ref", "reason_text", "decision"]
+    write_csv(result.table[columns], Path(args.out))
+    n_items = result.table["item_code"].nunique()
+    print(f"Wrote {len(result.table)} suggestions for {n_items} items of '{args.framework}' to {args.out}")
+    if result.precision_at_1 is not None:
+        print(f"Top suggestion matched co-leads' decisions on {result.precision_at_1:.0%} "
+              f"of {result.decided_items} decided items.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m indicators_lab",
@@ -61,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="update an existing framework (adds and changes items; keeps links)",
     )
     p.set_defaults(func=cmd_import_framework)
+
+    p = sub.add_parser("suggest", help="suggest GCM objectives for every item of a framework")
+    p.add_argument("--framework", required=True, help="sdg, 10.7.2, mgi or an imported key")
+    p.add_argument("--top-k", type=int, default=3, help="objectives per item (1-23)")
+    p.add_argument("--out", required=True, help="path of the CSV to write")
+    p.add_argument("--explain", action="store_true", help="add the matched action or sentence")
+    p.set_defaults(func=cmd_suggest)
     return parser
 
 

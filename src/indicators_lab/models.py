@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -91,3 +91,51 @@ class Principle(SQLModel, table=True):
     name: str = Field(max_length=200)
     text: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Embedding(SQLModel, table=True):
+    """A cached sentence embedding, keyed by model name and SHA-256 of the text."""
+
+    model: str = Field(primary_key=True, max_length=200)
+    text_hash: str = Field(primary_key=True, max_length=64)
+    dim: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Link(SQLModel, table=True):
+    """A co-lead's decision on one item-objective pair: accepted (with a grade) or rejected.
+
+    Only decisions are stored; suggestions are computed. Every change is an ``LinkEvent``.
+    """
+
+    __table_args__ = (UniqueConstraint("item_id", "objective_number", name="uq_link_item_objective"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="framework_item.id", index=True)
+    objective_number: int = Field(index=True)
+    action_letter: str | None = Field(default=None, max_length=4)
+    status: str = Field(default="undecided", max_length=20, index=True)
+    grade: str | None = Field(default=None, max_length=20)
+    rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    origin: str = Field(default="suggestion", max_length=20)
+    score: float | None = None
+    decided_by: str = Field(default="", max_length=200)
+    decided_at: datetime = Field(default_factory=utcnow)
+
+
+class LinkEvent(SQLModel, table=True):
+    """One change of a link: who, when, what it was before and after, and why."""
+
+    __tablename__ = "link_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="link.id", index=True)
+    item_id: int = Field(index=True)
+    objective_number: int
+    kind: str = Field(max_length=20)
+    actor: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    undone: bool = False

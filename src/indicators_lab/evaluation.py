@@ -1,0 +1,111 @@
+"""Measure suggestion quality on a labelled crosswalk (data/labels/gcm_crosswalk.csv).
+
+Labels are used here only to measure; the suggestion code never reads them.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.engine import Engine
+
+from indicators_lab.catalogue import items_frame, list_objectives
+from indicators_lab.config import PROJECT_ROOT
+from indicators_lab.embeddings import Encoder, embed_texts
+from indicators_lab.mapping import (
+    DEFAULT_WEIGHTS,
+    ObjectiveTexts,
+    Signals,
+    Weights,
+    compute_signals,
+    item_text,
+    lexical_scores,
+)
+
+LABELS = PROJECT_ROOT / "data" / "labels" / "gcm_crosswalk.csv"
+
+
+@dataclass(frozen=True)
+class Label:
+    framework: str
+    code: str
+    objectives: frozenset[int]
+
+
+def load_labels(path: Path = LABELS) -> list[Label]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [
+            Label(r["framework"], r["item_code"], frozenset(int(x) for x in r["objectives"].split(";")))
+            for r in csv.DictReader(fh)
+        ]
+
+
+@dataclass(frozen=True)
+class Quality:
+    n: int
+    top1: float
+    top3: float
+
+    def __str__(self) -> str:
+        return f"top-1 {self.top1:5.1%}  top-3 {self.top3:5.1%}  (n={self.n})"
+
+
+def quality(scores: np.ndarray, numbers: list[int], labels: list[Label]) -> Quality:
+    """Share of labelled rows whose right objective is first / in the top 3 of ``scores``."""
+    top1 = top3 = 0
+    for row, label in zip(scores, labels):
+        order = [numbers[j] for j in np.argsort(-row, kind="stable")[:3]]
+        top1 += order[0] in label.objectives
+        top3 += bool(label.objectives & set(order))
+    n = len(labels)
+    return Quality(n, top1 / n, top3 / n)
+
+
+@dataclass
+class Bench:
+    """Everything needed to score the labelled items by each method."""
+
+    labels: list[Label]
+    numbers: list[int]
+    signals: Signals
+    tfidf_title_actions: np.ndarray
+    title_only_embedding: np.ndarray
+
+    def ours(self, weights: Weights = DEFAULT_WEIGHTS) -> Quality:
+        return quality(self.signals.combine(weights), self.numbers, self.labels)
+
+    def baselines(self) -> dict[str, Quality]:
+        return {
+            "TF-IDF (objective titles + actions)": quality(self.tfidf_title_actions, self.numbers, self.labels),
+            "MiniLM, objective titles only": quality(self.title_only_embedding, self.numbers, self.labels),
+        }
+
+    def subset(self, framework: str) -> Bench:
+        idx = [i for i, lab in enumerate(self.labels) if lab.framework == framework]
+        s = self.signals
+        sub = Signals(*(getattr(s, f)[idx] for f in Signals.__dataclass_fields__))
+        return Bench([self.labels[i] for i in idx], self.numbers, sub,
+                     self.tfidf_title_actions[idx], self.title_only_embedding[idx])
+
+
+def build_bench(engine: Engine, encoder: Encoder, labels: list[Label] | None = None) -> Bench:
+    labels = labels or load_labels()
+    frames = {}
+    texts, bare = [], []
+    for lab in labels:
+        if lab.framework not in frames:
+            frames[lab.framework] = items_frame(engine, lab.framework).set_index("code", drop=False)
+        row = frames[lab.framework].loc[lab.code].to_dict()
+        texts.append(item_text(row))
+        bare.append(item_text(row, context=False))
+    objectives = list_objectives(engine)
+    obj = ObjectiveTexts.from_objectives(objectives)
+    signals = compute_signals(engine, encoder, texts, obj)
+    docs = [" ".join([o.title, *(a.text for a in o.actions)]) for o in objectives]
+    tfidf = lexical_scores(bare, docs)
+    vecs = embed_texts(engine, encoder, bare + obj.titles)
+    title_only = vecs[: len(bare)] @ vecs[len(bare) :].T
+    return Bench(labels, obj.numbers, signals, tfidf, title_only)

@@ -1,0 +1,287 @@
+"""Co-leads' decisions on item-objective links, with a full history and undo.
+
+Every change writes a ``LinkEvent`` with the state before and after, who and why. Undo restores
+the state before the latest change that is not undone yet, and is itself recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from indicators_lab.auth import Actor, require_role
+from indicators_lab.db import session_scope
+from indicators_lab.errors import NotFound, UserError
+from indicators_lab.models import Action, Framework, FrameworkItem, Link, LinkEvent, Objective, utcnow
+
+GRADES = ("direct", "partial", "proxy")
+STATUSES = ("accepted", "rejected")
+MAX_RATIONALE = 2000
+
+
+@dataclass(frozen=True)
+class LinkView:
+    id: int
+    item_id: int
+    objective: int
+    status: str
+    grade: str | None
+    action_letter: str | None
+    rationale: str
+    decided_by: str
+
+
+def _snapshot(link: Link) -> dict:
+    return {
+        "status": link.status,
+        "grade": link.grade,
+        "action_letter": link.action_letter,
+        "rationale": link.rationale,
+        "origin": link.origin,
+        "score": link.score,
+    }
+
+
+def _view(link: Link) -> LinkView:
+    return LinkView(link.id, link.item_id, link.objective_number, link.status, link.grade,
+                    link.action_letter, link.rationale, link.decided_by)
+
+
+def _check_target(s: Session, item_id: int, objective: int, action_letter: str | None) -> None:
+    if s.get(FrameworkItem, item_id) is None:
+        raise NotFound(f"There is no framework item with id {item_id}.")
+    obj = s.exec(select(Objective).where(Objective.number == objective)).first()
+    if obj is None:
+        raise NotFound(f"There is no GCM objective {objective}; objectives are numbered 1 to 23.")
+    if action_letter:
+        letters = list(s.exec(select(Action.letter).where(Action.objective_id == obj.id).order_by(Action.letter)))
+        if action_letter not in letters:
+            raise NotFound(
+                f"Objective {objective} has no action ({action_letter}); its actions are "
+                + ", ".join(f"({x})" for x in letters) + "."
+            )
+
+
+def decide(
+    engine: Engine,
+    *,
+    actor: Actor,
+    item_id: int,
+    objective: int,
+    status: str,
+    grade: str | None = None,
+    rationale: str = "",
+    action_letter: str | None = None,
+    origin: str = "suggestion",
+    score: float | None = None,
+) -> LinkView:
+    """Accept (with a grade, default 'direct') or reject the link of an item to an objective."""
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        link = _decide(s, actor=actor, item_id=item_id, objective=objective, status=status,
+                       grade=grade, rationale=rationale, action_letter=action_letter,
+                       origin=origin, score=score, kind=None)
+        return _view(link)
+
+
+def _decide(s: Session, *, actor: Actor, item_id: int, objective: int, status: str,
+            grade: str | None, rationale: str, action_letter: str | None, origin: str,
+            score: float | None, kind: str | None) -> Link:
+    if status not in STATUSES:
+        raise UserError(f"A decision is 'accepted' or 'rejected', not '{status}'.")
+    if status == "accepted":
+        grade = grade or "direct"
+        if grade not in GRADES:
+            raise UserError(f"The grade must be one of {', '.join(GRADES)}; '{grade}' is not.")
+    else:
+        grade = None
+    rationale = (rationale or "").strip()
+    if len(rationale) > MAX_RATIONALE:
+        raise UserError(f"The rationale is {len(rationale)} characters; keep it under {MAX_RATIONALE}.")
+    action_letter = (action_letter or "").strip().strip("()").lower() or None
+    _check_target(s, item_id, objective, action_letter)
+    link = s.exec(
+        select(Link).where(Link.item_id == item_id, Link.objective_number == objective)
+    ).first()
+    before = None
+    if link is None:
+        link = Link(item_id=item_id, objective_number=objective)
+    else:
+        before = _snapshot(link) if link.status != "undecided" else None
+    link.status, link.grade = status, grade
+    link.rationale = rationale or link.rationale
+    link.action_letter = action_letter or link.action_letter
+    link.origin, link.score = origin, score if score is not None else link.score
+    link.decided_by, link.decided_at = actor.name, utcnow()
+    s.add(link)
+    s.flush()
+    if kind is None:
+        if before and before["status"] == status:
+            kind = "regrade" if before["grade"] != grade else "edit"
+        else:
+            kind = "add" if origin == "manual" else ("accept" if status == "accepted" else "reject")
+    s.add(LinkEvent(link_id=link.id, item_id=item_id, objective_number=objective, kind=kind,
+                    actor=actor.name, before=before, after=_snapshot(link), reason=rationale))
+    return link
+
+
+def undo(engine: Engine, *, actor: Actor, link_id: int) -> LinkView:
+    """Restore the link as it was before its latest change that is not undone yet."""
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        link = s.get(Link, link_id)
+        if link is None:
+            raise NotFound(f"There is no link with id {link_id}.")
+        event = s.exec(
+            select(LinkEvent)
+            .where(LinkEvent.link_id == link_id, LinkEvent.undone == False, LinkEvent.kind != "undo")  # noqa: E712
+            .order_by(LinkEvent.id.desc())
+        ).first()
+        if event is None:
+            raise UserError("There is nothing left to undo for this link.")
+        current = _snapshot(link)
+        restore = event.before or {"status": "undecided", "grade": None, "action_letter": None,
+                                   "rationale": "", "origin": link.origin, "score": link.score}
+        for k, v in restore.items():
+            setattr(link, k, v)
+        link.decided_by, link.decided_at = actor.name, utcnow()
+        event.undone = True
+        s.add_all([link, event])
+        s.add(LinkEvent(link_id=link.id, item_id=link.item_id, objective_number=link.objective_number,
+                        kind="undo", actor=actor.name, before=current, after=_snapshot(link),
+                        reason=f"undo of the {event.kind} by {event.actor}"))
+        s.flush()
+        return _view(link)
+
+
+def history(engine: Engine, item_id: int) -> pd.DataFrame:
+    """Every decision on an item's links, newest first: when, who, what, before, after, why."""
+    with session_scope(engine) as s:
+        events = s.exec(select(LinkEvent).where(LinkEvent.item_id == item_id).order_by(LinkEvent.id.desc())).all()
+    rows = [
+        {
+            "when": e.at, "who": e.actor, "objective": e.objective_number, "change": e.kind,
+            "before": _describe(e.before), "after": _describe(e.after), "why": e.reason,
+            "undone": e.undone, "link_id": e.link_id,
+        }
+        for e in events
+    ]
+    return pd.DataFrame(rows, columns=["when", "who", "objective", "change", "before", "after",
+                                       "why", "undone", "link_id"])
+
+
+def _describe(state: dict | None) -> str:
+    if not state or state.get("status") in (None, "undecided"):
+        return "undecided"
+    text = state["status"]
+    if state.get("grade"):
+        text += f" ({state['grade']})"
+    if state.get("action_letter"):
+        text += f", action ({state['action_letter']})"
+    return text
+
+
+def item_links(engine: Engine, item_id: int) -> list[LinkView]:
+    with session_scope(engine) as s:
+        links = s.exec(select(Link).where(Link.item_id == item_id).order_by(Link.objective_number)).all()
+        return [_view(x) for x in links]
+
+
+def decisions_frame(engine: Engine) -> pd.DataFrame:
+    """Every accepted or rejected link, with the matching text of its item (for learning)."""
+    from indicators_lab.mapping import item_text
+
+    with session_scope(engine) as s:
+        rows = s.exec(
+            select(Link, FrameworkItem, Framework.key)
+            .join(FrameworkItem, FrameworkItem.id == Link.item_id)
+            .join(Framework, Framework.id == FrameworkItem.framework_id)
+            .where(Link.status.in_(STATUSES))
+        ).all()
+        records = [
+            {
+                "item_id": link.item_id, "objective": link.objective_number, "status": link.status,
+                "grade": link.grade, "framework": key, "code": item.code,
+                "text": item_text({"title": item.title, "description": item.description,
+                                   "attributes": item.attributes}),
+            }
+            for link, item, key in rows
+        ]
+    return pd.DataFrame(records, columns=["item_id", "objective", "status", "grade", "framework",
+                                          "code", "text"])
+
+
+def links_for_objective(engine: Engine, number: int) -> pd.DataFrame:
+    """Every item accepted for an objective, from all frameworks."""
+    with session_scope(engine) as s:
+        rows = s.exec(
+            select(Link, FrameworkItem, Framework.key)
+            .join(FrameworkItem, FrameworkItem.id == Link.item_id)
+            .join(Framework, Framework.id == FrameworkItem.framework_id)
+            .where(Link.objective_number == number, Link.status == "accepted")
+            .order_by(Framework.key, FrameworkItem.position)
+        ).all()
+        records = [
+            {"framework": key, "code": item.code, "title": item.title, "grade": link.grade,
+             "action": f"{number}({link.action_letter})" if link.action_letter else "",
+             "rationale": link.rationale, "decided_by": link.decided_by}
+            for link, item, key in rows
+        ]
+    return pd.DataFrame(records, columns=["framework", "code", "title", "grade", "action",
+                                          "rationale", "decided_by"])
+
+
+def accepted_links_frame(engine: Engine) -> pd.DataFrame:
+    """All accepted links: framework, item_code, objective, grade, action, tier (for scoring)."""
+    with session_scope(engine) as s:
+        rows = s.exec(
+            select(Link, FrameworkItem, Framework.key)
+            .join(FrameworkItem, FrameworkItem.id == Link.item_id)
+            .join(Framework, Framework.id == FrameworkItem.framework_id)
+            .where(Link.status == "accepted")
+        ).all()
+        records = [
+            {"framework": key, "item_id": item.id, "item_code": item.code,
+             "objective": link.objective_number, "grade": link.grade,
+             "action": link.action_letter or "", "tier": (item.attributes or {}).get("tier", "")}
+            for link, item, key in rows
+        ]
+    return pd.DataFrame(records, columns=["framework", "item_id", "item_code", "objective",
+                                          "grade", "action", "tier"])
+
+
+def count_accepted_links(engine: Engine) -> int:
+    with session_scope(engine) as s:
+        return s.exec(select(func.count(Link.id)).where(Link.status == "accepted")).one()
+
+
+def bulk_accept_preview(suggestions: pd.DataFrame, min_score: float) -> pd.DataFrame:
+    """The suggestions a bulk accept at ``min_score`` would accept: rank 1..K rows at or above
+    the score whose link is not decided yet."""
+    rows = suggestions[(suggestions["score"] >= min_score) & (suggestions["decision"] == "")]
+    return rows.reset_index(drop=True)
+
+
+def bulk_accept(engine: Engine, *, actor: Actor, rows: pd.DataFrame, grade: str = "direct",
+                rationale: str = "") -> int:
+    """Accept every row of a bulk preview in one transaction; return how many were accepted."""
+    require_role(actor, "co_lead")
+    why = rationale or "bulk accept above score"
+    with session_scope(engine) as s:
+        for r in rows.itertuples():
+            action = r.reason_ref.split("(")[1].rstrip(")") if "(" in r.reason_ref else None
+            _decide(s, actor=actor, item_id=int(r.item_id), objective=int(r.objective),
+                    status="accepted", grade=grade, rationale=why, action_letter=action,
+                    origin="bulk", score=float(r.score), kind="bulk-accept")
+    return len(rows)
+
+
+def item_id_for(engine: Engine, key: str, code: str) -> int:
+    """The id of an item given its framework key and code (or a repeat code)."""
+    from indicators_lab.catalogue import get_item
+
+    return int(get_item(engine, key, code)["id"])

@@ -1,0 +1,309 @@
+"""Suggest GCM objectives for framework items, with a reason, and learn from curation.
+
+An item is compared with each objective at three levels (title, commitment sentences, each
+lettered action) by sentence-embedding cosine, and with the objective's whole text by TF-IDF;
+the four are combined with weights chosen by measurement (benchmarks/mapping_quality.py).
+Co-leads' decisions then act in two ways: an item's own accepted links rank first and its
+rejected links last, and decided items shift the scores of similar items (k-nearest neighbours).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from indicators_lab.catalogue import GCM_KEY, ObjectiveView, framework_keys, items_frame, list_objectives
+from indicators_lab.embeddings import Encoder, Progress, embed_texts
+from indicators_lab.errors import UserError
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the signals combine. Chosen on the labelled crosswalk by a grid search
+    (benchmarks/mapping_quality.py prints it, with a cross-validated estimate): commitment
+    sentences added nothing there, so they only serve as reasons."""
+
+    title: float = 0.25
+    action: float = 0.25
+    action_mean_top2: float = 0.25
+    commitment: float = 0.0
+    lexical: float = 0.5
+    neighbour: float = 0.25
+    neighbour_threshold: float = 0.55
+
+
+DEFAULT_WEIGHTS = Weights()
+SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def item_text(row: dict | pd.Series, *, context: bool = True) -> str:
+    """The text an item is matched by: its title, with its framework context when known
+    (SDG target, 10.7.2 domain and question, MGI dimension, or the description)."""
+    attrs = row.get("attributes") or {}
+    parts = [str(row["title"]).strip()]
+    if context:
+        if attrs.get("target_title"):
+            parts.append(f"Target: {attrs['target_title']}")
+        elif attrs.get("domain_name"):
+            parts.append(f"{attrs['domain_name']}")
+        elif attrs.get("dimension_name"):
+            parts.append(f"{attrs['dimension_name']}")
+        elif row.get("description"):
+            parts.append(str(row["description"]).strip())
+    return ". ".join(p.rstrip(".") for p in parts if p)
+
+
+@dataclass
+class ObjectiveTexts:
+    numbers: list[int]
+    titles: list[str]
+    commitment: list[tuple[int, str]] = field(default_factory=list)  # (objective index, sentence)
+    actions: list[tuple[int, str, str]] = field(default_factory=list)  # (index, letter, text)
+    documents: list[str] = field(default_factory=list)  # whole text, for TF-IDF
+
+    @classmethod
+    def from_objectives(cls, objectives: list[ObjectiveView]) -> ObjectiveTexts:
+        out = cls(numbers=[o.number for o in objectives], titles=[o.title for o in objectives])
+        for idx, o in enumerate(objectives):
+            for sentence in SENTENCE_RE.split(o.commitment or ""):
+                if sentence.strip():
+                    out.commitment.append((idx, sentence.strip()))
+            for a in o.actions:
+                out.actions.append((idx, a.letter, a.text))
+            out.documents.append(
+                " ".join([o.title, o.commitment or "", *(a.text for a in o.actions)])
+            )
+        return out
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _group_max(sim: np.ndarray, groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the max over the columns of each group, and the column where it is reached."""
+    best = np.full((sim.shape[0], n_groups), -1.0, dtype=np.float32)
+    arg = np.full((sim.shape[0], n_groups), -1, dtype=np.int64)
+    for g in range(n_groups):
+        cols = np.flatnonzero(groups == g)
+        if cols.size:
+            sub = sim[:, cols]
+            j = sub.argmax(axis=1)
+            best[:, g] = sub[np.arange(sub.shape[0]), j]
+            arg[:, g] = cols[j]
+    return best, arg
+
+
+def _group_mean_top2(sim: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    out = np.zeros((sim.shape[0], n_groups), dtype=np.float32)
+    for g in range(n_groups):
+        cols = np.flatnonzero(groups == g)
+        if cols.size:
+            top = np.sort(sim[:, cols], axis=1)[:, -2:]
+            out[:, g] = top.mean(axis=1)
+    return out
+
+
+def lexical_scores(item_texts: list[str], documents: list[str]) -> np.ndarray:
+    """TF-IDF cosine of each item text with each objective document."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+    vec.fit(documents + item_texts)
+    d = vec.transform(documents)
+    q = vec.transform(item_texts)
+    return np.asarray((q @ d.T).todense(), dtype=np.float32)
+
+
+@dataclass
+class Signals:
+    """Every per-objective signal for a list of items (rows) and the 23 objectives (columns)."""
+
+    title: np.ndarray
+    action: np.ndarray
+    action_arg: np.ndarray
+    action_mean_top2: np.ndarray
+    commitment: np.ndarray
+    commitment_arg: np.ndarray
+    lexical: np.ndarray
+    item_vectors: np.ndarray
+
+    def combine(self, w: Weights) -> np.ndarray:
+        return (
+            w.title * self.title
+            + w.action * self.action
+            + w.action_mean_top2 * self.action_mean_top2
+            + w.commitment * np.maximum(self.commitment, 0)
+            + w.lexical * self.lexical
+        )
+
+
+def compute_signals(
+    engine: Engine,
+    encoder: Encoder,
+    texts: list[str],
+    obj: ObjectiveTexts,
+    progress: Progress | None = None,
+) -> Signals:
+    n_obj = len(obj.numbers)
+    all_texts = (
+        list(texts)
+        + obj.titles
+        + [s for _, s in obj.commitment]
+        + [t for _, _, t in obj.actions]
+    )
+    vectors = embed_texts(engine, encoder, all_texts, progress=progress)
+    n = len(texts)
+    items = vectors[:n]
+    titles = vectors[n : n + n_obj]
+    commit = vectors[n + n_obj : n + n_obj + len(obj.commitment)]
+    actions = vectors[n + n_obj + len(obj.commitment) :]
+    action_groups = np.array([i for i, _, _ in obj.actions])
+    commit_groups = np.array([i for i, _ in obj.commitment])
+    sim_actions = items @ actions.T
+    act_max, act_arg = _group_max(sim_actions, action_groups, n_obj)
+    if len(obj.commitment):
+        com_max, com_arg = _group_max(items @ commit.T, commit_groups, n_obj)
+    else:
+        com_max = np.full((n, n_obj), -1.0, np.float32)
+        com_arg = np.full((n, n_obj), -1, np.int64)
+    return Signals(
+        title=items @ titles.T,
+        action=act_max,
+        action_arg=act_arg,
+        action_mean_top2=_group_mean_top2(sim_actions, action_groups, n_obj),
+        commitment=com_max,
+        commitment_arg=com_arg,
+        lexical=lexical_scores(list(texts), obj.documents),
+        item_vectors=items,
+    )
+
+
+def neighbour_adjustment(
+    item_vectors: np.ndarray,
+    decided_vectors: np.ndarray,
+    decided_matrix: np.ndarray,
+    *,
+    threshold: float,
+    self_mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """How decided items pull (accepted, +1) or push (rejected, -1) the objectives of similar
+    items: sum of decisions weighted by how far similarity exceeds ``threshold``, clipped to
+    [-1, 1]. ``self_mask[i, j]`` True excludes decided item j from item i (its own decisions)."""
+    if decided_vectors.size == 0:
+        return np.zeros((item_vectors.shape[0], decided_matrix.shape[1]), dtype=np.float32)
+    sim = item_vectors @ decided_vectors.T
+    w = np.clip((sim - threshold) / (1 - threshold), 0, None)
+    if self_mask is not None:
+        w = np.where(self_mask, 0.0, w)
+    return np.clip(w @ decided_matrix, -1.0, 1.0).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+SUGGESTION_COLUMNS = [
+    "framework", "item_id", "item_code", "item_title", "objective", "rank", "score",
+    "model_score", "reason_ref", "reason_text", "decision",
+]
+
+
+@dataclass
+class Suggestions:
+    """Ranked objectives for every item of a framework; ``table`` has SUGGESTION_COLUMNS."""
+
+    framework: str
+    table: pd.DataFrame
+    precision_at_1: float | None
+    decided_items: int
+
+
+def suggest(
+    engine: Engine,
+    encoder: Encoder,
+    key: str,
+    *,
+    top_k: int = 3,
+    weights: Weights = DEFAULT_WEIGHTS,
+    use_decisions: bool = True,
+    progress: Progress | None = None,
+) -> Suggestions:
+    """Top-``top_k`` objectives for each item of framework ``key``, with the reason."""
+    from indicators_lab.links import decisions_frame
+
+    if not 1 <= top_k <= 23:
+        raise UserError("top-k must be between 1 and 23 (there are 23 GCM objectives).")
+    if key == GCM_KEY:
+        keys = ", ".join(k for k in framework_keys(engine) if k != GCM_KEY)
+        raise UserError(f"'gcm' holds the objectives themselves; suggest for a framework: {keys}.")
+    items = items_frame(engine, key)
+    objectives = list_objectives(engine)
+    obj = ObjectiveTexts.from_objectives(objectives)
+    texts = [item_text(r) for r in items.to_dict("records")]
+    sig = compute_signals(engine, encoder, texts, obj, progress=progress)
+    model = sig.combine(weights)
+
+    decided = decisions_frame(engine) if use_decisions else pd.DataFrame()
+    adj = np.zeros_like(model)
+    own: dict[int, dict[int, str]] = {}
+    if len(decided):
+        d_items = decided.drop_duplicates("item_id")[["item_id", "text"]].reset_index(drop=True)
+        d_vecs = embed_texts(engine, encoder, list(d_items["text"]))
+        pos = {iid: k for k, iid in enumerate(d_items["item_id"])}
+        col = {n: k for k, n in enumerate(obj.numbers)}
+        dm = np.zeros((len(d_items), len(obj.numbers)), dtype=np.float32)
+        for r in decided.itertuples():
+            dm[pos[r.item_id], col[r.objective]] = 1.0 if r.status == "accepted" else -1.0
+            own.setdefault(r.item_id, {})[r.objective] = r.status
+        self_mask = np.array(
+            [[iid == did for did in d_items["item_id"]] for iid in items["id"]], dtype=bool
+        ).reshape(len(items), len(d_items))
+        adj = neighbour_adjustment(
+            sig.item_vectors, d_vecs, dm, threshold=weights.neighbour_threshold,
+            self_mask=self_mask,
+        )
+    scores = model + weights.neighbour * adj
+
+    rows = []
+    hits = n_decided = 0
+    numbers = np.array(obj.numbers)
+    for i, item in enumerate(items.itertuples()):
+        mine = own.get(item.id, {})
+        order = np.argsort(-scores[i], kind="stable")
+        if mine:
+            accepted = {n for n, st in mine.items() if st == "accepted"}
+            if accepted:  # precision of the model's own top choice on decided items
+                n_decided += 1
+                hits += int(numbers[order[0]] in accepted)
+            rank_key = [(0 if mine.get(numbers[j]) == "accepted" else
+                         2 if mine.get(numbers[j]) == "rejected" else 1) for j in order]
+            order = [j for _, j in sorted(zip(rank_key, order), key=lambda t: t[0])]
+        for rank, j in enumerate(order[:top_k], start=1):
+            ref, text = _reason(sig, obj, i, j)
+            rows.append(
+                (key, item.id, item.code, item.title, int(numbers[j]), rank,
+                 round(float(scores[i, j]), 4), round(float(model[i, j]), 4), ref, text,
+                 mine.get(int(numbers[j]), ""))
+            )
+    table = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+    precision = hits / n_decided if n_decided else None
+    return Suggestions(key, table, precision, n_decided)
+
+
+def _reason(sig: Signals, obj: ObjectiveTexts, i: int, j: int) -> tuple[str, str]:
+    """The piece of the objective that matched best: an action such as '6(c)', or a sentence
+    of the commitment, or the title."""
+    number = obj.numbers[j]
+    a, c = sig.action_arg[i, j], sig.commitment_arg[i, j]
+    if a >= 0 and (c < 0 or sig.action[i, j] >= sig.commitment[i, j]):
+        _, letter, text = obj.actions[a]
+        return f"{number}({letter})", text
+    if c >= 0:
+        return f"{number} commitment", obj.commitment[c][1]
+    return f"{number} title", obj.titles[j]

@@ -1,0 +1,110 @@
+"""Suggestions: ranking, combination of signals, reasons, and learning from decisions."""
+
+import numpy as np
+import pytest
+
+from indicators_lab import links
+from indicators_lab.auth import Actor, PermissionDenied
+from indicators_lab.errors import NotFound, UserError
+from indicators_lab.importing import apply_import, plan_import
+from indicators_lab.mapping import Signals, Weights, neighbour_adjustment, suggest
+from tests.factories import csv_bytes
+from tests.fakes import FakeEncoder
+
+LEAD = Actor("Ana (IOM)", "co_lead")
+
+
+def add_framework(engine, rows, key="nat"):
+    data = csv_bytes([["code", "title"], *rows])
+    apply_import(engine, plan_import(engine, data, "f.csv", key=key, name=key, max_bytes=10**6))
+
+
+def ranked(result, code):
+    t = result.table
+    return list(t[t["item_code"] == code].sort_values("rank")["objective"])
+
+
+def test_every_item_gets_k_ranked_objectives_with_a_reason(engine):
+    result = suggest(engine, FakeEncoder(), "10.7.2", top_k=4)
+    t = result.table
+    assert len(t) == 36 * 4
+    assert set(t.groupby("item_code")["rank"].apply(tuple)) == {(1, 2, 3, 4)}
+    assert t["objective"].between(1, 23).all()
+    assert (t["reason_text"].str.len() > 0).all()
+
+
+def test_item_worded_like_an_objective_gets_it_first_with_the_matching_action(engine):
+    add_framework(engine, [["R1", "Transaction costs of migrant remittances below 3 per cent"]])
+    t = suggest(engine, FakeEncoder(), "nat", top_k=3).table
+    first = t[t["rank"] == 1].iloc[0]
+    assert first["objective"] == 20
+    assert first["reason_ref"].startswith("20(")
+
+
+def test_combine_weights_each_signal():
+    one = np.ones((1, 2), np.float32)
+    sig = Signals(title=one * 0.1, action=one * 0.2, action_arg=one.astype(int), action_mean_top2=one * 0.3,
+                  commitment=one * -0.5, commitment_arg=one.astype(int), lexical=one * 0.4,
+                  item_vectors=one)
+    w = Weights(title=1, action=10, action_mean_top2=100, commitment=1000, lexical=10000)
+    # negative commitment similarity is floored at 0
+    np.testing.assert_allclose(sig.combine(w), 0.1 + 2 + 30 + 0 + 4000)
+
+
+def test_neighbour_adjustment_pulls_accepted_and_pushes_rejected():
+    items = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    decided = np.array([[1.0, 0.0]], np.float32)  # identical to item 0, orthogonal to item 1
+    matrix = np.array([[1.0, -1.0, 0.0]], np.float32)
+    adj = neighbour_adjustment(items, decided, matrix, threshold=0.5)
+    np.testing.assert_allclose(adj, [[1.0, -1.0, 0.0], [0.0, 0.0, 0.0]])
+    masked = neighbour_adjustment(items, decided, matrix, threshold=0.5, self_mask=np.array([[True], [False]]))
+    np.testing.assert_allclose(masked[0], [0, 0, 0])
+
+
+def test_accepting_a_link_raises_that_objective_for_similar_items(engine):
+    add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
+                           ["B", "Migrant workers in agriculture sector wages"]])
+    enc = FakeEncoder()
+    before = suggest(engine, enc, "nat", top_k=23).table
+    score_b = lambda t: float(t[(t["item_code"] == "B") & (t["objective"] == 18)]["score"].iloc[0])  # noqa: E731
+    a_id = links.item_id_for(engine, "nat", "A")
+    links.decide(engine, actor=LEAD, item_id=a_id, objective=18, status="accepted")
+    after = suggest(engine, enc, "nat", top_k=23).table
+    assert score_b(after) > score_b(before)
+    links.decide(engine, actor=LEAD, item_id=a_id, objective=18, status="rejected")
+    rejected = suggest(engine, enc, "nat", top_k=23).table
+    assert score_b(rejected) < score_b(before)
+
+
+def test_own_decisions_rank_accepted_first_and_rejected_last(engine):
+    add_framework(engine, [["A", "Remittance costs for migrants"]])
+    a_id = links.item_id_for(engine, "nat", "A")
+    links.decide(engine, actor=LEAD, item_id=a_id, objective=3, status="accepted", grade="proxy")
+    links.decide(engine, actor=LEAD, item_id=a_id, objective=20, status="rejected")
+    result = suggest(engine, FakeEncoder(), "nat", top_k=23)
+    order = ranked(result, "A")
+    assert order[0] == 3 and order[-1] == 20
+    assert result.decided_items == 1 and result.precision_at_1 == 0.0  # the model put 20 first
+
+
+def test_suggest_refuses_gcm_and_unknown_keys(engine):
+    with pytest.raises(UserError, match="suggest for a framework"):
+        suggest(engine, FakeEncoder(), "gcm")
+    with pytest.raises(NotFound, match="Known keys"):
+        suggest(engine, FakeEncoder(), "nope")
+    with pytest.raises(UserError, match="between 1 and 23"):
+        suggest(engine, FakeEncoder(), "sdg", top_k=0)
+
+
+def test_warm_suggest_encodes_nothing(engine):
+    suggest(engine, FakeEncoder(), "10.7.2")
+    warm = FakeEncoder()
+    suggest(engine, warm, "10.7.2")
+    assert warm.encoded == 0
+
+
+def test_stakeholder_cannot_curate(engine):
+    item = links.item_id_for(engine, "sdg", "10.7.1")
+    with pytest.raises(PermissionDenied, match="Only a co-lead"):
+        links.decide(engine, actor=Actor("Sam", "stakeholder"), item_id=item, objective=6, status="accepted")
+    assert links.item_links(engine, item) == []
