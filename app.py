@@ -1,6 +1,9 @@
-"""Indicators Lab: Streamlit entry point. Routing only; each view lives in pages/."""
+"""Indicators Lab: Streamlit entry point. Routing and sidebar sign-in; each view lives in pages/."""
 
 import streamlit as st
+
+from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.session import sidebar_sign_in
 
 st.set_page_config(page_title="Indicators Lab", page_icon="🧭", layout="wide")
 
@@ -13,6 +16,10 @@ PAGES = {
         st.Page("pages/objectives.py", title="GCM objectives", icon=":material/flag:"),
         st.Page("pages/import_framework.py", title="Import a framework", icon=":material/upload_file:"),
     ],
+    "Work": [
+        st.Page("pages/mapping.py", title="Mapping", icon=":material/hub:"),
+    ],
 }
 
+sidebar_sign_in(get_engine())
 st.navigation(PAGES).run()

@@ -8,6 +8,7 @@ from indicators_lab.errors import UserError
 from indicators_lab.importing import apply_import, plan_import
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.session import require_signed_in
 
 engine = get_engine()
 settings = get_settings()
@@ -19,6 +20,10 @@ st.markdown(
     f"kept as a detail of the item. Limit: {settings.max_upload_mb:g} MB. Formulas are not run: "
     "XLSX cells are read as stored values."
 )
+
+actor = require_signed_in(engine, "co_lead")
+if actor is None:
+    st.stop()
 
 done = state.pop(state.IMPORT_DONE)
 if done:
@@ -61,7 +66,7 @@ if plan is not None:
     c1, c2 = st.columns(2)
     if c1.button("Confirm import", type="primary"):
         try:
-            total = apply_import(engine, plan)
+            total = apply_import(engine, plan, actor=actor)
             state.pop(state.IMPORT_PLAN)
             state.put(state.IMPORT_DONE, f"Imported '{plan.key}': {plan.summary()}. It now has {total} items.")
             st.rerun()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from indicators_lab.catalogue import list_objectives, list_principles
+from indicators_lab.links import links_for_objective
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
 
@@ -41,6 +42,13 @@ for a in obj.actions:
     st.text(a.text)
     if a.text_incomplete and a.status:
         st.caption(a.status)
+
+linked = links_for_objective(engine, obj.number)
+st.markdown(f"**Linked indicators** ({len(linked)}, from every framework)")
+if len(linked):
+    st.dataframe(linked, hide_index=True, width="stretch")
+else:
+    st.caption("No accepted links yet: co-leads add them on the Mapping page.")
 
 with st.expander("Guiding principles (A/RES/73/195, para. 15)"):
     for p in list_principles(engine):

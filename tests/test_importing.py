@@ -6,11 +6,13 @@ import zipfile
 import pytest
 
 from indicators_lab import catalogue as cat
+from indicators_lab.auth import Actor, PermissionDenied
 from indicators_lab.errors import UserError
 from indicators_lab.importing import apply_import, import_framework, plan_import
 from tests.factories import csv_bytes, xlsx_bytes
 
 MB = 1024 * 1024
+LEAD = Actor("Ana (IOM)", "co_lead")
 
 
 def plan(engine, data, filename="f.csv", key="nat", name="National", update=False, max_bytes=MB):
@@ -30,7 +32,7 @@ def test_csv_with_loose_headers_is_previewed_then_stored(engine):
     assert p.creates == ["N1", "N2"]
     assert "nat" not in cat.framework_keys(engine)  # preview stores nothing
 
-    apply_import(engine, p)
+    apply_import(engine, p, actor=LEAD)
     df = cat.items_frame(engine, "nat")
     assert list(df["code"]) == ["N1", "N2"]
     assert df.iloc[0]["custodian"] == "NSO"
@@ -75,7 +77,7 @@ def test_bad_rows_refuse_the_whole_file_and_store_nothing(engine, rows, message)
 
 def import_framework_bytes(engine, data, filename="f.csv", **kw):
     p = plan(engine, data, filename=filename, **kw)
-    apply_import(engine, p)
+    apply_import(engine, p, actor=LEAD)
 
 
 def test_file_over_the_limit_is_refused(engine):
@@ -123,7 +125,7 @@ def test_update_into_mgi_keeps_existing_items_and_their_ids(engine):
                        ["1", "Migrants' rights", ""]])
     p = plan(engine, data, filename="mgi_questions.xlsx", key="mgi", name=None, update=True)
     assert p.creates == ["MGI-1.1"] and p.unchanged == ["1"]
-    apply_import(engine, p)
+    apply_import(engine, p, actor=LEAD)
     assert cat.get_item(engine, "mgi", "1")["id"] == dim1
     q = cat.get_item(engine, "mgi", "MGI-1.1")
     assert q["parent_code"] == "1" and q["origin"] == "import:mgi_questions.xlsx"
@@ -158,3 +160,10 @@ def test_import_from_a_path(engine, tmp_path):
     assert result.creates == ["AU1"]
     with pytest.raises(UserError, match="There is no file"):
         import_framework(engine, tmp_path / "missing.csv", key="x", name="x", update=False, max_bytes=MB)
+
+
+def test_stakeholder_cannot_import(engine):
+    p = plan(engine, csv_bytes([["code", "title"], ["1", "x"]]))
+    with pytest.raises(PermissionDenied):
+        apply_import(engine, p, actor=Actor("Sam", "stakeholder"))
+    assert "nat" not in cat.framework_keys(engine)

@@ -16,7 +16,7 @@ LEAD = Actor("Ana (IOM)", "co_lead")
 
 def add_framework(engine, rows, key="nat"):
     data = csv_bytes([["code", "title"], *rows])
-    apply_import(engine, plan_import(engine, data, "f.csv", key=key, name=key, max_bytes=10**6))
+    apply_import(engine, plan_import(engine, data, "f.csv", key=key, name=key, max_bytes=10**6), actor=LEAD)
 
 
 def ranked(result, code):

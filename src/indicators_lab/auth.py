@@ -28,6 +28,10 @@ class Actor:
     user_id: int | None = None
 
 
+# The command line runs with the machine owner's rights (whoever can run it can open the database).
+COMMAND_LINE = Actor(name="command line", role="admin")
+
+
 def require_role(actor: Actor | None, *roles: str) -> Actor:
     """Return ``actor`` if it holds one of ``roles`` (admin always does); else PermissionDenied."""
     if actor is None or not actor.name.strip():

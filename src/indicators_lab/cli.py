@@ -7,6 +7,7 @@ checks: keep their arguments and output exactly.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -83,6 +84,19 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from indicators_lab.users import create_user
+
+    email = args.email or input("Email: ")
+    name = args.name or input("Name: ")
+    password = os.environ.get("INDICATORS_LAB_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    create_user(_engine(), actor=None, email=email, name=name, role="admin", password=password)
+    print(f"Created the admin account {email.strip().lower()}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m indicators_lab",
@@ -111,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="path of the CSV to write")
     p.add_argument("--explain", action="store_true", help="add the matched action or sentence")
     p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("users", help="manage accounts")
+    users = p.add_subparsers(dest="users_command", required=True)
+    q = users.add_parser("create-admin", help="create the first admin (asks for what is not given)")
+    q.add_argument("--email")
+    q.add_argument("--name")
+    q.set_defaults(func=cmd_create_admin)
     return parser
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from indicators_lab.auth import COMMAND_LINE, Actor, require_role
 from indicators_lab.db import session_scope
 from indicators_lab.errors import UserError
 from indicators_lab.models import Framework, FrameworkItem
@@ -311,11 +312,12 @@ def plan_import(
     return plan
 
 
-def apply_import(engine: Engine, plan: ImportPlan) -> int:
+def apply_import(engine: Engine, plan: ImportPlan, *, actor: Actor) -> int:
     """Store a validated plan in one transaction; return the framework's item count."""
     from indicators_lab.catalogue import upsert_items
     from indicators_lab.models import utcnow
 
+    require_role(actor, "co_lead")
     origin = f"import:{Path(plan.filename).name}"[:300]
     with session_scope(engine) as s:
         fw = s.exec(select(Framework).where(Framework.key == plan.key)).first()
@@ -341,7 +343,8 @@ def apply_import(engine: Engine, plan: ImportPlan) -> int:
 
 
 def import_framework(
-    engine: Engine, path: Path, *, key: str, name: str | None, update: bool, max_bytes: int
+    engine: Engine, path: Path, *, key: str, name: str | None, update: bool, max_bytes: int,
+    actor: Actor = COMMAND_LINE,
 ) -> ImportPlan:
     """Plan and apply in one call (the CLI)."""
     path = Path(path)
@@ -356,5 +359,5 @@ def import_framework(
         engine, path.read_bytes(), path.name, key=key, name=name, update=update,
         max_bytes=max_bytes,
     )
-    apply_import(engine, plan)
+    apply_import(engine, plan, actor=actor)
     return plan

@@ -307,3 +307,39 @@ def _reason(sig: Signals, obj: ObjectiveTexts, i: int, j: int) -> tuple[str, str
     if c >= 0:
         return f"{number} commitment", obj.commitment[c][1]
     return f"{number} title", obj.titles[j]
+
+
+# --------------------------------------------------------------------------- page helpers
+
+REVIEW_STATES = ("unreviewed", "accepted", "rejected")
+
+
+def item_overview(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per item: its review state, accepted objectives, and the ranked suggestions."""
+    rows = []
+    for (item_id, code, title), g in table.groupby(["item_id", "item_code", "item_title"], sort=False):
+        g = g.sort_values("rank")
+        accepted = sorted(g.loc[g["decision"] == "accepted", "objective"])
+        rejected = g["decision"].eq("rejected").any()
+        state = "accepted" if accepted else ("rejected" if rejected else "unreviewed")
+        rows.append({
+            "item_id": item_id, "code": code, "title": title, "state": state,
+            "accepted": ", ".join(str(o) for o in accepted),
+            "top_score": float(g["score"].max()),
+            "suggestions": "  ".join(f"{o} ({s:.2f})" for o, s in zip(g["objective"], g["score"])),
+            "objectives": list(g["objective"]),
+        })
+    return pd.DataFrame(rows, columns=["item_id", "code", "title", "state", "accepted",
+                                       "top_score", "suggestions", "objectives"])
+
+
+def filter_overview(
+    overview: pd.DataFrame, *, states: list[str], objectives: list[int], min_score: float
+) -> pd.DataFrame:
+    """Items in one of ``states``, suggested for any of ``objectives`` (all if empty), whose best
+    score is at least ``min_score``."""
+    out = overview[overview["state"].isin(states or list(REVIEW_STATES))]
+    if objectives:
+        wanted = set(objectives)
+        out = out[out["objectives"].map(lambda objs: bool(wanted & set(objs)))]
+    return out[out["top_score"] >= min_score]

@@ -139,3 +139,17 @@ class LinkEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     undone: bool = False
+
+
+class User(SQLModel, table=True):
+    """An account. Passwords are stored only as argon2 hashes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True, max_length=320)
+    name: str = Field(max_length=200)
+    organisation: str = Field(default="", max_length=300)
+    constituency: str = Field(default="", max_length=60)
+    role: str = Field(max_length=20)
+    password_hash: str | None = Field(default=None, max_length=300)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)

@@ -16,6 +16,7 @@ import pytest
 from indicators_lab.config import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
+ADMIN = ("admin@example.org", "correct horse battery")
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 
 
@@ -32,6 +33,12 @@ def app_server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("e2e-var")
     env = dict(os.environ, INDICATORS_LAB_DATA_DIR=str(data_dir))
     env.pop("INDICATORS_LAB_DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "indicators_lab", "users", "create-admin", "--email", ADMIN[0],
+         "--name", "Admin Example"],
+        cwd=PROJECT_ROOT, env=dict(env, INDICATORS_LAB_ADMIN_PASSWORD=ADMIN[1]), check=True,
+        capture_output=True,
+    )
     log = (data_dir / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -90,3 +97,14 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the sidebar form, as a person would."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_label("Email").fill(email)
+    sidebar.get_by_label("Password", exact=True).fill(password)
+    sidebar.get_by_role("button", name="Sign in").click()
+    from playwright.sync_api import expect
+
+    expect(sidebar.get_by_text("Signed in as")).to_be_visible()

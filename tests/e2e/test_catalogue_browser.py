@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import ADMIN, screenshot, sign_in
 from tests.factories import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -41,6 +41,8 @@ def test_import_previews_then_stores_and_refuses_a_bad_file(app_server, page, tm
     bad.write_bytes(csv_bytes([["code", "title"], ["B1", "x"], ["B1", "y"]]))
 
     page.goto(app_server + "/import_framework")
+    expect(page.get_by_text("Sign in (sidebar) to make changes here.")).to_be_visible()
+    sign_in(page, *ADMIN)
     page.get_by_label("Key of the new framework").fill("regional")
     page.get_by_label("Name").fill("Regional list")
     page.locator("input[type=file]").set_input_files(str(bad))

@@ -7,14 +7,20 @@ from sqlalchemy.engine import Engine
 
 from indicators_lab.bootstrap import open_database
 from indicators_lab.config import get_settings
+from indicators_lab.embeddings import MiniLMEncoder
 
 
 @st.cache_resource(show_spinner="Opening the database and loading the shipped catalogues…")
 def _engine_for(url: str) -> Engine:
-    settings = get_settings()
-    return open_database(settings)
+    return open_database(get_settings())
 
 
 def get_engine() -> Engine:
     """The engine of the configured database (one per database URL and process)."""
     return _engine_for(get_settings().resolved_database_url)
+
+
+@st.cache_resource
+def get_encoder() -> MiniLMEncoder:
+    """The sentence encoder, shared by every session; the model loads on first encode only."""
+    return MiniLMEncoder()

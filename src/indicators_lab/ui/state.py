@@ -13,6 +13,11 @@ CATALOGUE_QUERY = "catalogue.query"
 OBJECTIVE_NUMBER = "objectives.number"
 IMPORT_PLAN = "import.plan"
 IMPORT_DONE = "import.done"
+USER_ID = "auth.user_id"
+SIGN_IN_NOTICE = "auth.notice"
+MAPPING_FRAMEWORK = "mapping.framework"
+MAPPING_FLASH = "mapping.flash"
+MAPPING_BULK = "mapping.bulk"
 
 
 def get(key: str, default: Any = None) -> Any:

@@ -1,0 +1,62 @@
+"""Sidebar sign-in and the signed-in actor (kept as a user id, re-read on every run)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators_lab.auth import ROLE_LABELS, Actor
+from indicators_lab.errors import UserError
+from indicators_lab.ui import state
+from indicators_lab.users import authenticate, current_actor
+
+
+def signed_in_actor(engine) -> Actor | None:
+    """The signed-in user, or None. A disabled or deleted account is signed out at once."""
+    user_id = state.get(state.USER_ID)
+    if user_id is None:
+        return None
+    try:
+        return current_actor(engine, user_id)
+    except UserError as exc:
+        state.pop(state.USER_ID)
+        state.put(state.SIGN_IN_NOTICE, str(exc))
+        return None
+
+
+def sidebar_sign_in(engine) -> Actor | None:
+    actor = signed_in_actor(engine)
+    with st.sidebar:
+        if actor is not None:
+            st.caption(f"Signed in as **{actor.name}** ({ROLE_LABELS.get(actor.role, actor.role)})")
+            if st.button("Sign out", key=state.widget_key("signout")):
+                state.pop(state.USER_ID)
+                st.rerun()
+            return actor
+        notice = state.pop(state.SIGN_IN_NOTICE)
+        if notice:
+            st.warning(notice)
+        with st.form(state.widget_key("signin"), clear_on_submit=False):
+            st.markdown("**Sign in**")
+            email = st.text_input("Email", key=state.widget_key("signin.email"))
+            password = st.text_input("Password", type="password", key=state.widget_key("signin.password"))
+            if st.form_submit_button("Sign in"):
+                try:
+                    actor = authenticate(engine, email, password)
+                    state.put(state.USER_ID, actor.user_id)
+                    st.rerun()
+                except UserError as exc:
+                    st.error(str(exc))
+    return None
+
+
+def require_signed_in(engine, *roles: str) -> Actor | None:
+    """The actor if signed in with one of ``roles`` (admin always); else an info box and None."""
+    actor = signed_in_actor(engine)
+    if actor is None:
+        st.info("Sign in (sidebar) to make changes here.", icon=":material/login:")
+        return None
+    if roles and actor.role != "admin" and actor.role not in roles:
+        labels = " or ".join(ROLE_LABELS[r] for r in roles)
+        st.info(f"Only a {labels} can make changes here; you can read.", icon=":material/visibility:")
+        return None
+    return actor

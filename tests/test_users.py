@@ -1,0 +1,74 @@
+"""Accounts: the first admin, who may create whom, sign-in, disabled accounts."""
+
+import pytest
+
+from indicators_lab.auth import Actor, PermissionDenied, require_role
+from indicators_lab.errors import UserError
+from indicators_lab.users import authenticate, create_user, current_actor, set_active
+
+PW = "a long password"
+
+
+@pytest.fixture
+def admin(empty_engine):
+    return create_user(empty_engine, actor=None, email="Admin@Example.org", name="Admin", role="admin", password=PW)
+
+
+def test_first_admin_needs_no_sign_in_but_the_second_does(empty_engine, admin):
+    assert admin.role == "admin"
+    with pytest.raises(UserError, match="Only the first admin"):
+        create_user(empty_engine, actor=None, email="b@example.org", name="B", role="admin", password=PW)
+
+
+def test_sign_in_is_case_insensitive_on_email_and_checks_the_password(empty_engine, admin):
+    assert authenticate(empty_engine, " admin@example.org ", PW).user_id == admin.user_id
+    with pytest.raises(UserError, match="email or password is not right"):
+        authenticate(empty_engine, "admin@example.org", "wrong password")
+    with pytest.raises(UserError, match="email or password is not right"):
+        authenticate(empty_engine, "nobody@example.org", PW)
+
+
+def test_password_is_stored_as_an_argon2_hash(empty_engine, admin):
+    from sqlmodel import Session, select
+
+    from indicators_lab.models import User
+
+    with Session(empty_engine) as s:
+        stored = s.exec(select(User.password_hash)).one()
+    assert stored.startswith("$argon2") and PW not in stored
+
+
+def test_co_lead_may_create_stakeholders_only(empty_engine, admin):
+    lead = create_user(empty_engine, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
+    create_user(empty_engine, actor=lead, email="s@example.org", name="S", role="stakeholder", password=PW)
+    with pytest.raises(PermissionDenied):
+        create_user(empty_engine, actor=lead, email="x@example.org", name="X", role="excom", password=PW)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"email": "not-an-email"}, "not a valid email"),
+    ({"password": "short"}, "at least 10 characters"),
+    ({"role": "king"}, "Unknown role"),
+    ({"email": "admin@example.org"}, "already exists"),
+])
+def test_bad_account_details_are_refused(empty_engine, admin, kwargs, message):
+    args = {"email": "new@example.org", "name": "New", "role": "co_lead", "password": PW, **kwargs}
+    with pytest.raises(UserError, match=message):
+        create_user(empty_engine, actor=admin, **args)
+
+
+def test_disabled_account_cannot_sign_in_or_act(empty_engine, admin):
+    lead = create_user(empty_engine, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
+    set_active(empty_engine, actor=admin, user_id=lead.user_id, active=False)
+    with pytest.raises(UserError, match="disabled"):
+        authenticate(empty_engine, "lead@example.org", PW)
+    with pytest.raises(UserError, match="disabled"):
+        current_actor(empty_engine, lead.user_id)
+
+
+def test_require_role_names_the_needed_role():
+    with pytest.raises(PermissionDenied, match="Only a co-lead or ExCom member can do this; you are signed in as stakeholder"):
+        require_role(Actor("S", "stakeholder"), "co_lead", "excom")
+    assert require_role(Actor("A", "admin"), "co_lead").role == "admin"
+    with pytest.raises(PermissionDenied, match="Sign in first"):
+        require_role(None, "co_lead")
