@@ -88,13 +88,15 @@ def embed_texts(
             for row in rows:
                 found[row.text_hash] = np.frombuffer(row.vector, dtype=np.float32)
     by_hash = dict(zip(hashes, texts))
-    missing = [h for h in unique if h not in found]
+    # Longest first, as sentence-transformers orders a batch itself: chunks of similar length
+    # need little padding, so chunking (for progress) costs no throughput.
+    missing = sorted((h for h in unique if h not in found), key=lambda h: -len(by_hash[h]))
     total = len(missing)
     if progress:
         progress(0, total)
     # Encode in large chunks (the model batches inside) so the pipeline keeps the model busy;
     # each chunk is stored in its own short transaction.
-    chunk_size = BATCH_SIZE * 8
+    chunk_size = BATCH_SIZE * 4
     for start in range(0, total, chunk_size):
         chunk = missing[start : start + chunk_size]
         vectors = encoder.encode([by_hash[h] for h in chunk])
