@@ -1,4 +1,4 @@
-"""Indicators Lab: Streamlit entry point. Routing and sidebar sign-in; each view lives in pages/."""
+"""Indicators Lab: Streamlit entry point. Routing and sidebar sign-in; each view lives in views/."""
 
 import streamlit as st
 
@@ -9,15 +9,15 @@ st.set_page_config(page_title="Indicators Lab", page_icon="🧭", layout="wide")
 
 PAGES = {
     "Indicators Lab": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
     ],
     "Catalogue": [
-        st.Page("pages/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
-        st.Page("pages/objectives.py", title="GCM objectives", icon=":material/flag:"),
-        st.Page("pages/import_framework.py", title="Import a framework", icon=":material/upload_file:"),
+        st.Page("views/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
+        st.Page("views/objectives.py", title="GCM objectives", icon=":material/flag:"),
+        st.Page("views/import_framework.py", title="Import a framework", icon=":material/upload_file:"),
     ],
     "Work": [
-        st.Page("pages/mapping.py", title="Mapping", icon=":material/hub:"),
+        st.Page("views/mapping.py", title="Mapping", icon=":material/hub:"),
     ],
 }
 

@@ -31,7 +31,7 @@ def open_mapping(user_id=None):
     if user_id is not None:
         at.session_state["ilab.auth.user_id"] = user_id
     at.run()
-    at.switch_page("pages/mapping.py").run()
+    at.switch_page("views/mapping.py").run()
     assert not at.exception, at.exception
     return at
 

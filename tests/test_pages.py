@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from indicators_lab.config import PROJECT_ROOT
 from tests.factories import csv_bytes
 
-PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (PROJECT_ROOT / "pages").glob("*.py"))
+PAGES = ["app.py"] + sorted(f"views/{p.name}" for p in (PROJECT_ROOT / "views").glob("*.py"))
 
 
 def open_page(path):
@@ -26,14 +26,14 @@ def test_page_renders_without_exception(settings_env, path):
 
 
 def test_home_shows_live_counts(settings_env):
-    at = open_page("pages/home.py")
+    at = open_page("views/home.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["GCM objectives"] == "23"
     assert metrics["Indicators and items"] == "287"
 
 
 def test_catalogue_search_narrows_the_table(settings_env):
-    at = open_page("pages/catalogue.py")
+    at = open_page("views/catalogue.py")
     assert at.selectbox[0].value == "sdg"
     at.text_input[0].input("remittance costs").run()
     assert not at.exception
@@ -41,13 +41,13 @@ def test_catalogue_search_narrows_the_table(settings_env):
 
 
 def test_catalogue_marks_mgi_as_partial(settings_env):
-    at = open_page("pages/catalogue.py")
+    at = open_page("views/catalogue.py")
     at.selectbox[0].select("mgi").run()
     assert any("Partial framework" in w.value for w in at.warning)
 
 
 def test_objective_page_shows_actions_and_incomplete_note(settings_env):
-    at = open_page("pages/objectives.py")
+    at = open_page("views/objectives.py")
     at.selectbox[0].select(20).run()
     assert any("Text incomplete" in w.value for w in at.warning)
     texts = [t.value for t in at.text]

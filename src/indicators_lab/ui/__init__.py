@@ -1,1 +1,1 @@
-"""The only Streamlit-importing code outside app.py and pages/."""
+"""The only Streamlit-importing code outside app.py and views/."""
