@@ -72,3 +72,39 @@ def test_neutralise_covers_every_formula_prefix():
     for prefix in ("=", "+", "-", "@", "\t", "\r"):
         assert neutralise(prefix + "1+1") == "'" + prefix + "1+1"
     assert neutralise("Migrants") == "Migrants" and neutralise(3) == 3
+
+
+def test_optimise_command_chooses_the_smallest_cover(tmp_path):
+    src = tmp_path / "links.csv"
+    src.write_text("item_code,objective,weight,tier\nA,1,1,Tier I\nB,1,1,Tier II\nB,2,0.5,Tier II\nC,2,1,Tier I\n")
+    out = tmp_path / "chosen.csv"
+    proc = run(["optimise", "--links", str(src), "--out", str(out)], tmp_path / "var")
+    rows = read_csv(out)
+    assert list(rows[0])[0] == "item_code"
+    assert [r["item_code"] for r in rows] == ["B"]
+    run(["optimise", "--links", str(src), "--out", str(out), "--min-cover", "2"], tmp_path / "var")
+    assert sorted(r["item_code"] for r in read_csv(out)) == ["A", "B", "C"]
+    run(["optimise", "--links", str(src), "--out", str(out), "--max-size", "1"], tmp_path / "var")
+    assert [r["item_code"] for r in read_csv(out)] == ["B"]
+    assert "Chose" in proc.stdout
+
+
+def test_optimise_infeasible_exits_non_zero_naming_the_objectives(tmp_path):
+    src = tmp_path / "links.csv"
+    src.write_text("item_code,objective,weight\nA,1,1\nB,1,1\nC,8,1\n")
+    proc = run(["optimise", "--links", str(src), "--out", str(tmp_path / "o.csv"), "--min-cover", "2"],
+               tmp_path / "var", check=False)
+    assert proc.returncode != 0 and "objective 8" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ("item,objective,weight\nA,1,1\n", "needs the columns item_code, objective, weight"),
+    ("item_code,objective,weight\nA,x,1\n", "Row 2: the objective 'x' is not a number"),
+    ("item_code,objective,weight\nA,24,1\n", "Row 2: objective 24 does not exist"),
+    ("item_code,objective,weight\nA,1,heavy\n", "Row 2: the weight 'heavy' is not a number"),
+])
+def test_optimise_refuses_a_bad_links_file(tmp_path, content, message):
+    src = tmp_path / "links.csv"
+    src.write_text(content)
+    proc = run(["optimise", "--links", str(src), "--out", str(tmp_path / "o.csv")], tmp_path / "var", check=False)
+    assert proc.returncode == 2 and message in proc.stderr

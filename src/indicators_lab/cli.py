@@ -97,6 +97,42 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_optimise(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from indicators_lab.config import get_settings
+    from indicators_lab.exports import write_csv
+    from indicators_lab.optimise import Infeasible, Request, optimise, read_links_file
+
+    if args.links:
+        path = Path(args.links)
+        if not path.is_file():
+            raise UserError(f"There is no file at {path}.")
+        links = read_links_file(path.read_bytes(), path.name, max_bytes=get_settings().max_upload_bytes)
+    else:
+        from indicators_lab.candidate_sets import database_links
+
+        links = database_links(_engine())
+    items = links.drop_duplicates("key")[["key", "tier", "framework"]]
+    req = Request(min_cover=args.min_cover, max_size=args.max_size, solver=args.solver,
+                  max_per_framework=args.max_per_framework)
+    try:
+        result = optimise(links[["key", "objective", "weight"]], items, req)
+    except Infeasible as exc:
+        print(f"error: infeasible: {exc}", file=sys.stderr)
+        return 3
+    out = result.explanation.rename(columns={"key": "item_code"})
+    if not args.links:  # database keys are "framework:code"
+        split = out["item_code"].str.split(":", n=1, expand=True)
+        out["framework"], out["item_code"] = split[0], split[1]
+    out = out[["item_code", *[c for c in out.columns if c != "item_code"]]]
+    write_csv(pd.DataFrame(out), Path(args.out))
+    what = (f"at most {args.max_size} items" if args.max_size else f"every objective covered {args.min_cover}x")
+    print(f"Chose {len(result.chosen)} items ({what}; {result.method}); covered weight "
+          f"{result.covered_weight:g}. Wrote {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m indicators_lab",
@@ -125,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="path of the CSV to write")
     p.add_argument("--explain", action="store_true", help="add the matched action or sentence")
     p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("optimise", help="choose the smallest good set of indicators")
+    p.add_argument("--links", help="CSV with item_code,objective,weight[,tier]; default: accepted links in the database")
+    p.add_argument("--out", required=True, help="CSV of the chosen items")
+    p.add_argument("--min-cover", type=int, default=1, help="links each objective needs (default 1)")
+    p.add_argument("--max-size", type=int, help="at most K items, maximising covered weight")
+    p.add_argument("--max-per-framework", type=int, help="at most N items from one framework")
+    p.add_argument("--solver", choices=["cbc", "highs", "greedy"], default="cbc")
+    p.set_defaults(func=cmd_optimise)
 
     p = sub.add_parser("users", help="manage accounts")
     users = p.add_subparsers(dest="users_command", required=True)

@@ -153,3 +153,31 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=300)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CandidateSet(SQLModel, table=True):
+    """A named draft of the limited set. Deleting only hides it (rounds and versions may refer to it)."""
+
+    __tablename__ = "candidate_set"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_by: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted: bool = False
+
+
+class SetMember(SQLModel, table=True):
+    """An item in a candidate set, or locked out of it (``lock`` = 'out': kept out by the optimiser)."""
+
+    __tablename__ = "set_member"
+    __table_args__ = (UniqueConstraint("set_id", "item_id", name="uq_set_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    set_id: int = Field(foreign_key="candidate_set.id", index=True)
+    item_id: int = Field(foreign_key="framework_item.id", index=True)
+    lock: str = Field(default="", max_length=4)  # "", "in" or "out"
+    added_by: str = Field(default="", max_length=200)
+    added_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,329 @@
+"""Candidate sets: named drafts of the limited set, their members and locks, and the glue that
+turns database rows into the inputs of scoring.py and optimise.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from indicators_lab.auth import Actor, require_role
+from indicators_lab.db import session_scope
+from indicators_lab.embeddings import Encoder, embed_texts
+from indicators_lab.errors import NotFound, UserError
+from indicators_lab.links import accepted_links_frame
+from indicators_lab.models import (
+    Action, CandidateSet, Framework, FrameworkItem, Objective, SetMember, utcnow,
+)
+from indicators_lab.scoring import DEFAULT_GRADE_WEIGHTS, Scorecard, compare, scorecard
+
+LOCKS = ("", "in", "out")
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    id: int
+    name: str
+    description: str
+    items: int
+    created_by: str
+    updated_at: datetime
+
+
+# --------------------------------------------------------------------------- sets
+
+
+def _get_set(s: Session, set_id: int) -> CandidateSet:
+    cs = s.get(CandidateSet, set_id)
+    if cs is None or cs.deleted:
+        raise NotFound(f"There is no candidate set with id {set_id}.")
+    return cs
+
+
+def _check_name(s: Session, name: str, exclude: int | None = None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise UserError("Give the set a name.")
+    if len(name) > 200:
+        raise UserError("Keep the name under 200 characters.")
+    clash = s.exec(select(CandidateSet).where(CandidateSet.name == name, CandidateSet.deleted == False)).first()  # noqa: E712
+    if clash is not None and clash.id != exclude:
+        raise UserError(f"A set named '{name}' already exists.")
+    return name
+
+
+def list_sets(engine: Engine) -> list[SetInfo]:
+    with session_scope(engine) as s:
+        counts = dict(s.exec(select(SetMember.set_id, func.count(SetMember.id))
+                             .where(SetMember.lock != "out").group_by(SetMember.set_id)).all())
+        sets = s.exec(select(CandidateSet).where(CandidateSet.deleted == False)  # noqa: E712
+                      .order_by(CandidateSet.updated_at.desc())).all()
+        return [SetInfo(c.id, c.name, c.description, counts.get(c.id, 0), c.created_by, c.updated_at) for c in sets]
+
+
+def create_set(engine: Engine, *, actor: Actor, name: str, description: str = "",
+               item_ids: list[int] | None = None) -> int:
+    """A new set (optionally with items); returns its id."""
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        cs = CandidateSet(name=_check_name(s, name), description=description.strip(), created_by=actor.name)
+        s.add(cs)
+        s.flush()
+        for item_id in dict.fromkeys(item_ids or []):
+            _check_item(s, item_id)
+            s.add(SetMember(set_id=cs.id, item_id=item_id, added_by=actor.name))
+        return cs.id
+
+
+def rename_set(engine: Engine, *, actor: Actor, set_id: int, name: str) -> None:
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        cs = _get_set(s, set_id)
+        cs.name, cs.updated_at = _check_name(s, name, exclude=set_id), utcnow()
+        s.add(cs)
+
+
+def copy_set(engine: Engine, *, actor: Actor, set_id: int, name: str) -> int:
+    """A copy with the same members and locks."""
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        src = _get_set(s, set_id)
+        cs = CandidateSet(name=_check_name(s, name), description=src.description, created_by=actor.name)
+        s.add(cs)
+        s.flush()
+        for m in s.exec(select(SetMember).where(SetMember.set_id == set_id)):
+            s.add(SetMember(set_id=cs.id, item_id=m.item_id, lock=m.lock, added_by=actor.name))
+        return cs.id
+
+
+def delete_set(engine: Engine, *, actor: Actor, set_id: int) -> None:
+    """Hide a set from lists (its rows stay for rounds and versions that refer to it)."""
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        cs = _get_set(s, set_id)
+        cs.deleted, cs.updated_at = True, utcnow()
+        s.add(cs)
+
+
+# --------------------------------------------------------------------------- members
+
+
+def _check_item(s: Session, item_id: int) -> FrameworkItem:
+    item = s.get(FrameworkItem, item_id)
+    if item is None:
+        raise NotFound(f"There is no framework item with id {item_id}.")
+    return item
+
+
+def _touch(s: Session, set_id: int) -> None:
+    cs = _get_set(s, set_id)
+    cs.updated_at = utcnow()
+    s.add(cs)
+
+
+def add_items(engine: Engine, *, actor: Actor, set_id: int, item_ids: list[int]) -> int:
+    """Add items (those already in are left as they are; locked-out ones are let back in)."""
+    require_role(actor, "co_lead")
+    added = 0
+    with session_scope(engine) as s:
+        _touch(s, set_id)
+        existing = {m.item_id: m for m in s.exec(select(SetMember).where(SetMember.set_id == set_id))}
+        for item_id in dict.fromkeys(item_ids):
+            _check_item(s, item_id)
+            m = existing.get(item_id)
+            if m is None:
+                s.add(SetMember(set_id=set_id, item_id=item_id, added_by=actor.name))
+                added += 1
+            elif m.lock == "out":
+                m.lock = ""
+                s.add(m)
+                added += 1
+    return added
+
+
+def remove_items(engine: Engine, *, actor: Actor, set_id: int, item_ids: list[int]) -> int:
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        _touch(s, set_id)
+        rows = s.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id.in_(item_ids))).all()
+        for m in rows:
+            s.delete(m)
+        return len(rows)
+
+
+def set_lock(engine: Engine, *, actor: Actor, set_id: int, item_id: int, lock: str) -> None:
+    """Lock an item in (the optimiser must keep it), out (it must leave it out), or unlock."""
+    require_role(actor, "co_lead")
+    if lock not in LOCKS:
+        raise UserError("A lock is 'in', 'out' or none.")
+    with session_scope(engine) as s:
+        _touch(s, set_id)
+        _check_item(s, item_id)
+        m = s.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id == item_id)).first()
+        if m is None:
+            m = SetMember(set_id=set_id, item_id=item_id, added_by=actor.name)
+        m.lock = lock
+        s.add(m)
+
+
+def replace_members(engine: Engine, *, actor: Actor, set_id: int, add: list[int], remove: list[int]) -> None:
+    """Apply a what-if change (adds and removals) in one transaction."""
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        _touch(s, set_id)
+        for m in s.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id.in_(remove))):
+            s.delete(m)
+        existing = set(s.exec(select(SetMember.item_id).where(SetMember.set_id == set_id)))
+        for item_id in dict.fromkeys(add):
+            _check_item(s, item_id)
+            if item_id not in existing:
+                s.add(SetMember(set_id=set_id, item_id=item_id, added_by=actor.name))
+
+
+def members_frame(engine: Engine, set_id: int, *, include_locked_out: bool = False) -> pd.DataFrame:
+    """The items of a set with what scoring needs: item_key (= item id), code, title, framework,
+    tier, custodian, gender_specific, lock."""
+    with session_scope(engine) as s:
+        _get_set(s, set_id)
+        q = (select(SetMember, FrameworkItem, Framework.key)
+             .join(FrameworkItem, FrameworkItem.id == SetMember.item_id)
+             .join(Framework, Framework.id == FrameworkItem.framework_id)
+             .where(SetMember.set_id == set_id).order_by(Framework.key, FrameworkItem.position))
+        if not include_locked_out:
+            q = q.where(SetMember.lock != "out")
+        rows = s.exec(q).all()
+        return items_table([(item, key, m.lock) for m, item, key in rows])
+
+
+def items_table(rows: list[tuple[FrameworkItem, str, str]]) -> pd.DataFrame:
+    records = []
+    for item, key, lock in rows:
+        a = item.attributes or {}
+        records.append({
+            "item_key": item.id, "code": item.code, "title": item.title, "framework": key,
+            "tier": a.get("tier", ""), "custodian": a.get("custodian", ""),
+            "gender_specific": bool(a.get("gender_specific_iaeg") or a.get("gender_specific_unw")),
+            "lock": lock,
+            "text": _text(item),
+        })
+    return pd.DataFrame(records, columns=["item_key", "code", "title", "framework", "tier", "custodian",
+                                          "gender_specific", "lock", "text"])
+
+
+def _text(item: FrameworkItem) -> str:
+    from indicators_lab.mapping import item_text
+
+    return item_text({"title": item.title, "description": item.description, "attributes": item.attributes})
+
+
+def items_by_ids(engine: Engine, item_ids: list[int]) -> pd.DataFrame:
+    with session_scope(engine) as s:
+        rows = s.exec(select(FrameworkItem, Framework.key).join(Framework, Framework.id == FrameworkItem.framework_id)
+                      .where(FrameworkItem.id.in_(list(item_ids)))).all()
+        order = {i: n for n, i in enumerate(item_ids)}
+        return items_table(sorted([(item, key, "") for item, key in rows], key=lambda r: order[r[0].id]))
+
+
+def linked_candidates(engine: Engine) -> pd.DataFrame:
+    """Every item with at least one accepted link: the pool to add from and to optimise over."""
+    ids = list(dict.fromkeys(accepted_links_frame(engine)["item_id"]))
+    return items_by_ids(engine, ids)
+
+
+# --------------------------------------------------------------------------- scoring glue
+
+
+def n_actions(engine: Engine) -> dict[int, int]:
+    with session_scope(engine) as s:
+        rows = s.exec(select(Objective.number, func.count(Action.id))
+                      .join(Action, Action.objective_id == Objective.id).group_by(Objective.number)).all()
+        return {int(n): int(c) for n, c in rows}
+
+
+def links_for_scoring(engine: Engine) -> pd.DataFrame:
+    lk = accepted_links_frame(engine)
+    return lk.rename(columns={"item_id": "item_key"})[["item_key", "objective", "grade", "action"]]
+
+
+def similarity(engine: Engine, encoder: Encoder, items: pd.DataFrame) -> np.ndarray:
+    if items.empty:
+        return np.zeros((0, 0), dtype=np.float32)
+    v = embed_texts(engine, encoder, list(items["text"]))
+    return v @ v.T
+
+
+def score_items(engine: Engine, encoder: Encoder, items: pd.DataFrame,
+                grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> Scorecard:
+    return scorecard(items, links_for_scoring(engine), similarity(engine, encoder, items),
+                     n_actions(engine), grade_weights)
+
+
+def score_set(engine: Engine, encoder: Encoder, set_id: int,
+              grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> Scorecard:
+    """The scorecard of a saved set."""
+    return score_items(engine, encoder, members_frame(engine, set_id), grade_weights)
+
+
+@dataclass
+class WhatIf:
+    before: Scorecard
+    after: Scorecard
+    changes: pd.DataFrame
+    coverage_change: pd.DataFrame
+
+
+def what_if(engine: Engine, encoder: Encoder, set_id: int, *, add: list[int], remove: list[int],
+            grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> WhatIf:
+    """Every score before and after adding / removing items, without saving anything."""
+    members = members_frame(engine, set_id)
+    kept = members[~members["item_key"].isin(remove)]
+    extra = items_by_ids(engine, [i for i in add if i not in set(kept["item_key"])])
+    after_items = pd.concat([kept, extra], ignore_index=True) if len(extra) else kept.reset_index(drop=True)
+    before = score_items(engine, encoder, members, grade_weights)
+    after = score_items(engine, encoder, after_items, grade_weights)
+    cov = before.coverage[["objective", "coverage"]].merge(
+        after.coverage[["objective", "coverage"]], on="objective", suffixes=("_before", "_after"))
+    cov["change"] = cov["coverage_after"] - cov["coverage_before"]
+    return WhatIf(before, after, compare(before.summary, after.summary), cov[cov["change"] != 0])
+
+
+# --------------------------------------------------------------------------- optimiser glue
+
+
+def database_links(engine: Engine, grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> pd.DataFrame:
+    """Accepted links as optimiser input: key 'framework:code', objective, weight, tier, framework."""
+    lk = accepted_links_frame(engine)
+    if lk.empty:
+        raise UserError("There are no accepted links yet: accept links on the Mapping page first.")
+    return pd.DataFrame({
+        "key": lk["framework"] + ":" + lk["item_code"], "objective": lk["objective"],
+        "weight": lk["grade"].map(grade_weights).fillna(0.0), "tier": lk["tier"], "framework": lk["framework"],
+        "item_id": lk["item_id"],
+    })
+
+
+def optimise_for_set(engine: Engine, set_id: int | None, *, min_cover: int = 1, max_size: int | None = None,
+                     max_per_framework: int | None = None, solver: str = "cbc",
+                     grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, curve: bool = False):
+    """Optimise over every item with accepted links, honouring the set's locks. Returns the
+    optimiser Result (keys are item ids) and, if ``curve``, the Pareto table."""
+    from indicators_lab.optimise import Request, optimise, pareto
+
+    lk = database_links(engine, grade_weights)
+    links = lk.assign(key=lk["item_id"])[["key", "objective", "weight"]]
+    items = lk.assign(key=lk["item_id"]).drop_duplicates("key")[["key", "tier", "framework"]]
+    lock_in, lock_out = set(), set()
+    if set_id is not None:
+        members = members_frame(engine, set_id, include_locked_out=True)
+        lock_in = set(members.loc[members["lock"] == "in", "item_key"]) & set(items["key"])
+        lock_out = set(members.loc[members["lock"] == "out", "item_key"]) & set(items["key"])
+    req = Request(min_cover=min_cover, max_size=max_size, lock_in=lock_in, lock_out=lock_out,
+                  max_per_framework=max_per_framework, solver=solver)
+    result = optimise(links, items, req)
+    table = pareto(links, items, req) if curve else None
+    return result, table

@@ -1,0 +1,405 @@
+"""Choose a limited set of indicators: an exact integer programme (PuLP + CBC) with a greedy
+fallback.
+
+Two questions:
+- *smallest set*: the fewest items such that every objective in the links is linked to at
+  least ``min_cover`` chosen items;
+- *best with at most K*: at most ``max_size`` items maximising the total covered weight, where
+  an objective's covered weight is the sum of its ``min_cover`` best link weights among the
+  chosen items (with min_cover 1: its best link).
+
+Both honour locks (in / out) and a maximum per framework. Ties go to the higher total link
+weight, then to more Tier I items (solved lexicographically, one stage after another).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import warnings
+
+import pandas as pd
+import pulp
+
+# PuLP 3.3 announces its 4.0 API on every variable; the pin in pyproject keeps us on 3.x.
+warnings.filterwarnings("ignore", message="(Constructing LpVariable|PULP_CBC_CMD is deprecated)", category=DeprecationWarning)
+
+from indicators_lab.errors import UserError
+
+EPS = 1e-6
+
+
+@dataclass
+class Request:
+    min_cover: int = 1
+    max_size: int | None = None
+    lock_in: set = field(default_factory=set)
+    lock_out: set = field(default_factory=set)
+    max_per_framework: int | None = None
+    solver: str = "cbc"  # "cbc", "highs" or "greedy"
+    time_limit: float = 60.0
+
+
+@dataclass
+class Result:
+    chosen: list
+    method: str
+    covered_weight: float
+    explanation: pd.DataFrame
+    objectives: list[int]
+
+
+class Infeasible(UserError):
+    """No set meets the request; the message names the objectives at fault and why."""
+
+    def __init__(self, message: str, objectives: list[int]):
+        super().__init__(message)
+        self.objectives = objectives
+
+
+# --------------------------------------------------------------------------- input
+
+
+def prepare(links: pd.DataFrame, items: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Normalise links (key, objective, weight) and items (key, framework, tier_1)."""
+    for col in ("key", "objective", "weight"):
+        if col not in links:
+            raise UserError(f"The links need a '{col}' column.")
+    lk = links[["key", "objective", "weight"]].copy()
+    lk["weight"] = lk["weight"].astype(float)
+    lk["objective"] = lk["objective"].astype(int)
+    # One link per item and objective: keep its best weight.
+    lk = lk.groupby(["key", "objective"], as_index=False, sort=False)["weight"].max()
+    keys = list(dict.fromkeys(lk["key"]))
+    info = pd.DataFrame({"key": keys})
+    if items is not None and len(items):
+        info = info.merge(items, on="key", how="left")
+    if "framework" not in info:
+        info["framework"] = ""
+    if "tier" not in info:
+        info["tier"] = ""
+    info["framework"] = info["framework"].fillna("")
+    info["tier_1"] = info["tier"].fillna("").astype(str).str.strip().str.upper().isin(["TIER I", "I", "1"])
+    return lk, info[["key", "framework", "tier_1"]]
+
+
+def _available(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> pd.DataFrame:
+    """Items that may be chosen (not locked out)."""
+    return info[~info["key"].isin(req.lock_out)]
+
+
+def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
+    """Raise Infeasible naming each objective that cannot reach ``min_cover`` on its own."""
+    unknown = sorted(map(str, (set(req.lock_in) | set(req.lock_out)) - set(info["key"])))
+    if unknown:
+        raise UserError("Locked items not among the candidates: " + ", ".join(unknown) + ".")
+    both = set(req.lock_in) & set(req.lock_out)
+    if both:
+        raise UserError("Items locked both in and out: " + ", ".join(sorted(map(str, both))) + ".")
+    if req.max_size is not None and len(req.lock_in) > req.max_size:
+        raise Infeasible(f"{len(req.lock_in)} items are locked in but at most {req.max_size} may be chosen.", [])
+    if req.max_per_framework is not None:
+        fw_locked = info[info["key"].isin(req.lock_in)].groupby("framework").size()
+        over = fw_locked[fw_locked > req.max_per_framework]
+        if len(over):
+            raise Infeasible(
+                "More items are locked in than the per-framework maximum allows: "
+                + ", ".join(f"{f or 'no framework'} ({n})" for f, n in over.items()) + ".", [])
+    if req.max_size is not None:
+        return  # best-coverage mode: any objective may stay short
+    avail = set(_available(lk, info, req)["key"])
+    fw = dict(zip(info["key"], info["framework"]))
+    problems, bad = [], []
+    for o in sorted(lk["objective"].unique()):
+        keys = [k for k in lk.loc[lk["objective"] == o, "key"] if k in avail]
+        if req.max_per_framework is not None:
+            per_fw = pd.Series([fw[k] for k in keys]).value_counts()
+            reachable = int(per_fw.clip(upper=req.max_per_framework).sum())
+        else:
+            reachable = len(keys)
+        if reachable < req.min_cover:
+            total = int((lk["objective"] == o).sum())
+            why = f"{total} linked item{'s' if total != 1 else ''}"
+            if total != len(keys):
+                why += f", {total - len(keys)} locked out"
+            if reachable != len(keys):
+                why += f", {reachable} usable under the per-framework maximum"
+            problems.append(f"objective {o} ({why}; needs {req.min_cover})")
+            bad.append(int(o))
+    if problems:
+        raise Infeasible("These objectives cannot be covered as asked: " + "; ".join(problems) + ".", bad)
+
+
+# --------------------------------------------------------------------------- exact
+
+
+def _solver(req: Request):
+    if req.solver == "highs":
+        return pulp.HiGHS(msg=False, timeLimit=req.time_limit)
+    return pulp.PULP_CBC_CMD(msg=False, timeLimit=req.time_limit)
+
+
+def _solve(prob: pulp.LpProblem, req: Request) -> None:
+    prob.solve(_solver(req))
+    status = pulp.LpStatus[prob.status]
+    if status != "Optimal":
+        raise _NotOptimal(status)
+
+
+class _NotOptimal(Exception):
+    pass
+
+
+def _model(lk, info, req, sense):
+    prob = pulp.LpProblem("indicator_set", sense)
+    keys = list(info["key"])
+    idx = {k: i for i, k in enumerate(keys)}
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(len(keys))]
+    for k in req.lock_in:
+        prob += x[idx[k]] == 1
+    for k in req.lock_out:
+        prob += x[idx[k]] == 0
+    if req.max_per_framework is not None:
+        for _, group in info.groupby("framework"):
+            prob += pulp.lpSum(x[idx[k]] for k in group["key"]) <= req.max_per_framework
+    if req.max_size is not None:
+        prob += pulp.lpSum(x) <= req.max_size
+    return prob, x, idx
+
+
+def _lexicographic(prob: pulp.LpProblem, stages: list[tuple[int, object]], req: Request) -> None:
+    """Optimise each (sense, expression) in turn, keeping every earlier optimum as a constraint."""
+    for n, (sense, expr) in enumerate(stages):
+        prob.sense = sense
+        prob.setObjective(expr)
+        _solve(prob, req)
+        best = pulp.value(expr) or 0.0
+        if n < len(stages) - 1:
+            prob += (expr <= best + EPS) if sense == pulp.LpMinimize else (expr >= best - EPS)
+
+
+def _tie_breaks(lk, info, x, idx) -> list[tuple[int, object]]:
+    """Higher total link weight, then more Tier I items."""
+    total_w = lk.groupby("key")["weight"].sum()
+    tier = dict(zip(info["key"], info["tier_1"]))
+    return [
+        (pulp.LpMaximize, pulp.lpSum(float(total_w.get(k, 0)) * x[i] for k, i in idx.items())),
+        (pulp.LpMaximize, pulp.lpSum(int(tier[k]) * x[i] for k, i in idx.items())),
+    ]
+
+
+def _exact_min_size(lk, info, req) -> list:
+    prob, x, idx = _model(lk, info, req, pulp.LpMinimize)
+    for _, group in lk.groupby("objective"):
+        prob += pulp.lpSum(x[idx[k]] for k in group["key"]) >= req.min_cover
+    _lexicographic(prob, [(pulp.LpMinimize, pulp.lpSum(x)), *_tie_breaks(lk, info, x, idx)], req)
+    return [k for k, i in idx.items() if x[i].value() > 0.5]
+
+
+def _exact_max_coverage(lk, info, req) -> list:
+    lk = lk.reset_index(drop=True)
+    prob, x, idx = _model(lk, info, req, pulp.LpMaximize)
+    z = [pulp.LpVariable(f"z{n}", lowBound=0, upBound=1) for n in range(len(lk))]
+    for n, key in enumerate(lk["key"]):
+        prob += z[n] <= x[idx[key]]
+    for _, group in lk.groupby("objective"):
+        prob += pulp.lpSum(z[n] for n in group.index) <= req.min_cover
+    covered = pulp.lpSum(float(w) * z[n] for n, w in enumerate(lk["weight"]))
+    stages = [(pulp.LpMaximize, covered), (pulp.LpMinimize, pulp.lpSum(x)),
+              *_tie_breaks(lk, info, x, idx)]
+    _lexicographic(prob, stages, req)
+    return [k for k, i in idx.items() if x[i].value() > 0.5]
+
+
+def _shortfall(lk, info, req) -> list[int]:
+    """Objectives that fall short in the best possible set (min total shortfall)."""
+    prob, x, idx = _model(lk, info, req, pulp.LpMinimize)
+    slack = {}
+    for o, group in lk.groupby("objective"):
+        slack[o] = pulp.LpVariable(f"s{o}", lowBound=0)
+        prob += pulp.lpSum(x[idx[k]] for k in group["key"]) + slack[o] >= req.min_cover
+    prob += pulp.lpSum(slack.values())
+    prob.solve(_solver(req))
+    return sorted(int(o) for o, s in slack.items() if (s.value() or 0) > EPS)
+
+
+# --------------------------------------------------------------------------- greedy
+
+
+def greedy(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> list:
+    """A fast heuristic for the same questions (fallback, and to measure the exact gain)."""
+    links_of = {k: dict(zip(g["objective"], g["weight"])) for k, g in lk.groupby("key")}
+    tier = dict(zip(info["key"], info["tier_1"]))
+    fw = dict(zip(info["key"], info["framework"]))
+    total_w = {k: sum(v.values()) for k, v in links_of.items()}
+    objectives = sorted(lk["objective"].unique())
+    chosen = [k for k in info["key"] if k in req.lock_in]
+    per_fw: dict[str, int] = {}
+    for k in chosen:
+        per_fw[fw[k]] = per_fw.get(fw[k], 0) + 1
+    pool = [k for k in info["key"] if k not in req.lock_out and k not in req.lock_in]
+
+    def covered_by(sel):
+        tops = {o: [] for o in objectives}
+        for k in sel:
+            for o, w in links_of.get(k, {}).items():
+                tops[o].append(w)
+        return tops
+
+    def gain(k, tops):
+        if req.max_size is None:
+            return sum(1 for o in links_of.get(k, {}) if len(tops[o]) < req.min_cover)
+        g = 0.0
+        for o, w in links_of.get(k, {}).items():
+            ws = sorted(tops[o], reverse=True)
+            if len(ws) < req.min_cover:
+                g += w
+            elif w > ws[req.min_cover - 1]:
+                g += w - ws[req.min_cover - 1]
+        return g
+
+    while True:
+        if req.max_size is not None and len(chosen) >= req.max_size:
+            break
+        tops = covered_by(chosen)
+        if req.max_size is None and all(len(tops[o]) >= req.min_cover for o in objectives):
+            break
+        best, best_key = None, None
+        for k in pool:
+            if req.max_per_framework is not None and per_fw.get(fw[k], 0) >= req.max_per_framework:
+                continue
+            g = gain(k, tops)
+            if g <= EPS:
+                continue
+            key = (g, total_w.get(k, 0), tier.get(k, False))
+            if best is None or key > best:
+                best, best_key = key, k
+        if best_key is None:
+            break
+        chosen.append(best_key)
+        pool.remove(best_key)
+        per_fw[fw[best_key]] = per_fw.get(fw[best_key], 0) + 1
+    return chosen
+
+
+# --------------------------------------------------------------------------- results
+
+
+def covered_weight(lk: pd.DataFrame, chosen: list, min_cover: int) -> float:
+    """Sum over objectives of the ``min_cover`` best link weights among the chosen items."""
+    mine = lk[lk["key"].isin(chosen)]
+    return float(sum(g.nlargest(min_cover).sum() for _, g in mine.groupby("objective")["weight"]))
+
+
+def explain(lk: pd.DataFrame, info: pd.DataFrame, chosen: list, min_cover: int) -> pd.DataFrame:
+    """Why each chosen item is there: the objectives it covers, and those that would fall below
+    ``min_cover`` without it."""
+    mine = lk[lk["key"].isin(chosen)]
+    count = mine.groupby("objective")["key"].nunique()
+    tier = dict(zip(info["key"], info["tier_1"]))
+    fw = dict(zip(info["key"], info["framework"]))
+    rows = []
+    for k in chosen:
+        objs = sorted(mine.loc[mine["key"] == k, "objective"])
+        critical = [o for o in objs if count[o] <= min_cover]
+        rows.append({
+            "key": k, "framework": fw.get(k, ""), "objectives": " ".join(map(str, objs)),
+            "needed_for": " ".join(map(str, critical)),
+            "weight": float(mine.loc[mine["key"] == k, "weight"].sum()), "tier_1": bool(tier.get(k)),
+        })
+    return pd.DataFrame(rows, columns=["key", "framework", "objectives", "needed_for", "weight", "tier_1"])
+
+
+def optimise(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request | None = None) -> Result:
+    """Solve the request exactly (greedy only if asked, or if the solver fails)."""
+    req = req or Request()
+    if req.min_cover < 1:
+        raise UserError("The minimum cover must be at least 1.")
+    if req.max_size is not None and req.max_size < 1:
+        raise UserError("The maximum size must be at least 1.")
+    lk, info = prepare(links, items)
+    if lk.empty:
+        raise UserError("There are no links to choose from: accept some links first.")
+    check_feasible(lk, info, req)
+    method = "greedy" if req.solver == "greedy" else f"exact ({req.solver.upper()})"
+    if req.solver == "greedy":
+        chosen = greedy(lk, info, req)
+    else:
+        try:
+            chosen = (_exact_max_coverage if req.max_size is not None else _exact_min_size)(lk, info, req)
+        except _NotOptimal as exc:
+            if str(exc) == "Infeasible":
+                bad = _shortfall(lk, info, req)
+                raise Infeasible(
+                    "No set covers every objective together under these limits "
+                    f"(max {req.max_per_framework} per framework); objectives left short: "
+                    + ", ".join(map(str, bad)) + ".", bad) from None
+            chosen, method = greedy(lk, info, req), f"greedy (solver: {exc})"
+    if req.max_size is None:
+        short = [o for o in sorted(lk["objective"].unique())
+                 if lk[(lk["objective"] == o) & lk["key"].isin(chosen)]["key"].nunique() < req.min_cover]
+        if short:
+            raise Infeasible("No set was found covering objectives " + ", ".join(map(str, short)) + ".", short)
+    order = {k: i for i, k in enumerate(info["key"])}
+    chosen = sorted(chosen, key=order.get)
+    return Result(chosen, method, covered_weight(lk, chosen, req.min_cover),
+                  explain(lk, info, chosen, req.min_cover), sorted(int(o) for o in lk["objective"].unique()))
+
+
+def pareto(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request | None = None,
+           max_points: int = 40) -> pd.DataFrame:
+    """Set size against coverage: for K = 1… the best covered weight and objectives covered,
+    until every objective that can be covered is."""
+    req = req or Request()
+    lk, info = prepare(links, items)
+    n_obj = lk["objective"].nunique()
+    best_possible = covered_weight(lk, list(info["key"]), req.min_cover)
+    rows = []
+    start = max(1, len(req.lock_in))
+    for k in range(start, start + max_points):
+        r = optimise(links, items, Request(min_cover=req.min_cover, max_size=k, lock_in=req.lock_in,
+                                           lock_out=req.lock_out, max_per_framework=req.max_per_framework,
+                                           solver=req.solver))
+        mine = lk[lk["key"].isin(r.chosen)]
+        full = int((mine.groupby("objective")["key"].nunique() >= req.min_cover).sum())
+        rows.append({"size": len(r.chosen), "covered_weight": round(r.covered_weight, 4),
+                     "objectives_covered": full, "objectives": n_obj, "chosen": r.chosen})
+        if r.covered_weight >= best_possible - EPS or len(r.chosen) < k:
+            break
+    return pd.DataFrame(rows)
+
+
+def read_links_file(data: bytes, filename: str, *, max_bytes: int) -> pd.DataFrame:
+    """Links from a CSV/XLSX with columns item_code, objective, weight and optional tier /
+    framework; refused whole, naming the row, on any bad value."""
+    from indicators_lab.importing import normalise_header, read_table
+
+    headers, rows = read_table(data, filename, max_bytes=max_bytes)
+    cols = {normalise_header(h).replace(" ", "_"): i for i, h in enumerate(headers)}
+    missing = [c for c in ("item_code", "objective", "weight") if c not in cols]
+    if missing:
+        raise UserError("The links file needs the columns item_code, objective, weight (and may "
+                        f"have tier, framework); missing: {', '.join(missing)}.")
+    records = []
+    for n, row in enumerate(rows, start=2):
+        code = row[cols["item_code"]].strip()
+        if not code:
+            raise UserError(f"Row {n}: the item_code is empty.")
+        try:
+            objective = int(float(row[cols["objective"]]))
+        except ValueError:
+            raise UserError(f"Row {n}: the objective '{row[cols['objective']]}' is not a number.") from None
+        if not 1 <= objective <= 23:
+            raise UserError(f"Row {n}: objective {objective} does not exist; GCM objectives are 1 to 23.")
+        try:
+            weight = float(row[cols["weight"]])
+        except ValueError:
+            raise UserError(f"Row {n}: the weight '{row[cols['weight']]}' is not a number.") from None
+        if not 0 <= weight < float("inf"):
+            raise UserError(f"Row {n}: the weight must be zero or more.")
+        records.append({
+            "key": code, "objective": objective, "weight": weight,
+            "tier": row[cols["tier"]].strip() if "tier" in cols else "",
+            "framework": row[cols["framework"]].strip() if "framework" in cols else "",
+        })
+    return pd.DataFrame(records)
