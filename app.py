@@ -18,6 +18,8 @@ PAGES = {
     ],
     "Work": [
         st.Page("views/mapping.py", title="Mapping", icon=":material/hub:"),
+        st.Page("views/candidate_sets.py", title="Candidate sets", icon=":material/checklist:"),
+        st.Page("views/optimise.py", title="Optimise", icon=":material/tune:"),
     ],
 }
 

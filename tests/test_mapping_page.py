@@ -1,49 +1,11 @@
 """The Mapping page: a co-lead accepts and rejects suggestions; others can only read."""
 
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
 from indicators_lab import links
-from indicators_lab.auth import Actor
-from indicators_lab.bootstrap import open_database
-from indicators_lab.config import PROJECT_ROOT
-from indicators_lab.users import create_user
-from tests.fakes import FakeEncoder
-
-ADMIN = Actor("Admin", "admin")
-
-
-@pytest.fixture
-def app(settings_env, monkeypatch):
-    """The app on a fresh database with the fake encoder, and a way to sign in."""
-    import indicators_lab.ui.resources as resources
-
-    monkeypatch.setattr(resources, "MiniLMEncoder", FakeEncoder)
-    st.cache_resource.clear()
-    engine = open_database(settings_env)
-    yield engine
-    st.cache_resource.clear()
+from tests.apptest import app, choose, co_lead, open_page  # noqa: F401  (app is a fixture)
 
 
 def open_mapping(user_id=None):
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    if user_id is not None:
-        at.session_state["ilab.auth.user_id"] = user_id
-    at.run()
-    at.switch_page("views/mapping.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def co_lead(engine, email="lead@example.org"):
-    return create_user(engine, actor=ADMIN, email=email, name="Lead One", role="co_lead", password="long enough pw")
-
-
-def choose(at, label, value):
-    box = next(s for s in at.selectbox if s.label == label)
-    box.select(value).run()
-    assert not at.exception, at.exception
+    return open_page("views/mapping.py", user_id)
 
 
 def test_co_lead_accepts_then_rejects_a_suggestion(app):

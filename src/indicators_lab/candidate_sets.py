@@ -235,6 +235,12 @@ def linked_candidates(engine: Engine) -> pd.DataFrame:
     return items_by_ids(engine, ids)
 
 
+def items_linked_to(engine: Engine, objective: int) -> list[int]:
+    """Ids of the items accepted for an objective."""
+    lk = accepted_links_frame(engine)
+    return [int(i) for i in dict.fromkeys(lk.loc[lk["objective"] == objective, "item_id"])]
+
+
 # --------------------------------------------------------------------------- scoring glue
 
 

@@ -18,6 +18,11 @@ SIGN_IN_NOTICE = "auth.notice"
 MAPPING_FRAMEWORK = "mapping.framework"
 MAPPING_FLASH = "mapping.flash"
 MAPPING_BULK = "mapping.bulk"
+SET_ID = "sets.id"
+SETS_FLASH = "sets.flash"
+GRADE_WEIGHTS = "sets.grade_weights"
+OPTIMISE_RESULT = "optimise.result"
+OPTIMISE_FLASH = "optimise.flash"
 
 
 def get(key: str, default: Any = None) -> Any:
@@ -35,3 +40,10 @@ def pop(key: str) -> Any:
 def widget_key(key: str) -> str:
     """The session_state key to pass as a widget's ``key=``."""
     return PREFIX + key
+
+
+def grade_weights() -> dict[str, float]:
+    """The grade weights chosen in this session (direct 1, partial 0.5, proxy 0.25 by default)."""
+    from indicators_lab.scoring import DEFAULT_GRADE_WEIGHTS
+
+    return dict(get(GRADE_WEIGHTS) or DEFAULT_GRADE_WEIGHTS)

@@ -1,0 +1,51 @@
+"""Shared pictures and pickers (plotly figures drawn with st.plotly_chart)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from indicators_lab.scoring import Scorecard
+
+GRADE_SCALE = [[0.0, "#dbe9f6"], [0.25, "#9ecae1"], [0.5, "#4292c6"], [1.0, "#08306b"]]
+
+
+def coverage_heatmap(card: Scorecard, *, key: str, height: int | None = None) -> None:
+    """Objectives × indicators, coloured by grade weight; uncovered objectives marked in red."""
+    grid = card.heatmap
+    if grid.shape[1] == 0:
+        st.info("No indicators in this set yet.")
+        return
+    covered = card.coverage.set_index("objective")["coverage"]
+    labels = [f"{'⚠ ' if covered[o] == 0 else ''}Obj {o}" for o in grid.index]
+    fig = go.Figure(go.Heatmap(
+        z=grid.values, x=[str(c) for c in grid.columns], y=labels, colorscale=GRADE_SCALE, zmin=0, zmax=1,
+        hoverongaps=False, colorbar={"title": "grade", "tickvals": [0.25, 0.5, 1], "ticktext": ["proxy", "partial", "direct"]},
+        hovertemplate="%{y} × %{x}: weight %{z}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=height or 620, margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"type": "category"})
+    st.plotly_chart(fig, key=key, width="stretch")
+
+
+def coverage_bars(card: Scorecard, *, key: str) -> None:
+    cov = card.coverage
+    colours = ["#c0392b" if c == 0 else "#2171b5" for c in cov["coverage"]]
+    fig = go.Figure(go.Bar(x=[f"{o}" for o in cov["objective"]], y=cov["coverage"], marker_color=colours,
+                           customdata=cov[["items", "action_share"]],
+                           hovertemplate="Objective %{x}: coverage %{y:.2f}, %{customdata[0]} items, "
+                                         "%{customdata[1]:.0%} of actions<extra></extra>"))
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 1], "title": "coverage"},
+                      xaxis={"title": "objective", "type": "category"})
+    st.plotly_chart(fig, key=key, width="stretch")
+
+
+def counts_bar(counts: dict, *, key: str, title: str) -> None:
+    if not counts:
+        st.caption("None.")
+        return
+    s = pd.Series(counts).sort_values()
+    fig = go.Figure(go.Bar(x=s.values, y=[str(i) for i in s.index], orientation="h", marker_color="#2171b5"))
+    fig.update_layout(height=max(160, 26 * len(s)), margin={"l": 10, "r": 10, "t": 30, "b": 10}, title=title)
+    st.plotly_chart(fig, key=key, width="stretch")

@@ -1,0 +1,172 @@
+"""Candidate sets: build a draft set, see its scorecard as pictures, try changes before saving."""
+
+import streamlit as st
+
+from indicators_lab import candidate_sets as cs
+from indicators_lab.catalogue import list_objectives
+from indicators_lab.errors import UserError
+from indicators_lab.links import links_for_objective
+from indicators_lab.scoring import SUMMARY_LABELS
+from indicators_lab.ui import state, widgets
+from indicators_lab.ui.resources import get_encoder, get_engine
+from indicators_lab.ui.session import require_signed_in
+
+engine = get_engine()
+encoder = get_encoder()
+st.title("Candidate sets")
+actor = require_signed_in(engine, "co_lead")
+flash = state.pop(state.SETS_FLASH)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+
+def done(message: str) -> None:
+    state.put(state.SETS_FLASH, message)
+    st.rerun()
+
+
+sets = {s.id: s for s in cs.list_sets(engine)}
+if actor:
+    with st.expander("New set", expanded=not sets):
+        with st.form("ilab.sets.new"):
+            name = st.text_input("Name", max_chars=200)
+            description = st.text_area("Purpose (optional)", max_chars=2000)
+            if st.form_submit_button("Create set", type="primary"):
+                try:
+                    new_id = cs.create_set(engine, actor=actor, name=name, description=description)
+                    state.put(state.SET_ID, new_id)
+                    done(f"Created the set '{name.strip()}'.")
+                except UserError as exc:
+                    st.error(str(exc))
+if not sets:
+    st.info("There are no candidate sets yet." + (" Create one above." if actor else ""))
+    st.stop()
+
+current = state.get(state.SET_ID)
+ids = list(sets)
+set_id = st.selectbox("Set", ids, index=ids.index(current) if current in ids else 0,
+                      format_func=lambda i: f"{sets[i].name} ({sets[i].items} indicators)")
+state.put(state.SET_ID, set_id)
+if sets[set_id].description:
+    st.caption(sets[set_id].description)
+
+if actor:
+    with st.expander("Rename, copy or delete"):
+        c1, c2, c3 = st.columns(3)
+        new_name = c1.text_input("New name", value=sets[set_id].name, key=f"ilab.sets.rename.{set_id}")
+        if c1.button("Rename"):
+            try:
+                cs.rename_set(engine, actor=actor, set_id=set_id, name=new_name)
+                done("Renamed.")
+            except UserError as exc:
+                st.error(str(exc))
+        copy_name = c2.text_input("Name of the copy", value=f"{sets[set_id].name} (copy)", key=f"ilab.sets.copy.{set_id}")
+        if c2.button("Copy"):
+            try:
+                state.put(state.SET_ID, cs.copy_set(engine, actor=actor, set_id=set_id, name=copy_name))
+                done(f"Copied to '{copy_name}'.")
+            except UserError as exc:
+                st.error(str(exc))
+        sure = c3.checkbox("Yes, delete this set", key=f"ilab.sets.sure.{set_id}")
+        if c3.button("Delete", disabled=not sure):
+            cs.delete_set(engine, actor=actor, set_id=set_id)
+            state.pop(state.SET_ID)
+            done("Deleted the set.")
+
+with st.expander("Grade weights used in coverage"):
+    weights = state.grade_weights()
+    g1, g2, g3 = st.columns(3)
+    weights = {
+        "direct": g1.number_input("direct", 0.0, 1.0, weights["direct"], 0.05),
+        "partial": g2.number_input("partial", 0.0, 1.0, weights["partial"], 0.05),
+        "proxy": g3.number_input("proxy", 0.0, 1.0, weights["proxy"], 0.05),
+    }
+    state.put(state.GRADE_WEIGHTS, weights)
+
+members = cs.members_frame(engine, set_id, include_locked_out=True)
+inside = members[members["lock"] != "out"]
+scorecard_tab, items_tab, whatif_tab = st.tabs(["Scorecard", "Indicators", "What-if"])
+
+with scorecard_tab:
+    card = cs.score_items(engine, encoder, inside, weights)
+    summary = card.summary
+    m = st.columns(5)
+    m[0].metric("Indicators", summary["items"])
+    m[1].metric("Objectives covered", f"{summary['objectives_covered']} / 23")
+    m[2].metric("Mean coverage", f"{summary['mean_coverage']:.0%}")
+    m[3].metric("Redundancy", f"{summary['redundancy']:.0%}", help=SUMMARY_LABELS["redundancy"])
+    m[4].metric("Tier I", f"{summary['tier_1_share']:.0%}")
+    gaps = [int(o) for o in card.coverage.loc[card.coverage["coverage"] == 0, "objective"]]
+    if gaps:
+        st.warning("Objectives with no coverage: " + ", ".join(map(str, gaps)), icon=":material/warning:")
+    st.markdown("**Coverage: objectives × indicators** (colour = grade of the link)")
+    widgets.coverage_heatmap(card, key=f"heat.{set_id}")
+    st.markdown("**Weighted coverage per objective**")
+    widgets.coverage_bars(card, key=f"bars.{set_id}")
+    st.markdown(f"**Overlap** ({len(card.overlaps)} pairs that may measure the same thing)")
+    if len(card.overlaps):
+        st.dataframe(card.overlaps, hide_index=True, width="stretch")
+    r1, r2 = st.columns(2)
+    with r1:
+        widgets.counts_bar(card.readiness["tiers"], key=f"tiers.{set_id}", title="Tier mix")
+        st.metric("Indicators already naming migrants", card.readiness["names_migrants"])
+    with r2:
+        widgets.counts_bar(card.readiness["custodians"], key=f"cust.{set_id}", title="Custodian agencies")
+    p1, p2 = st.columns(2)
+    p1.metric("Gender-responsive (by sex, women, girls)", len(card.principles["gender_responsive"]))
+    p2.metric("Child-sensitive (by age, children)", len(card.principles["child_sensitive"]))
+
+with items_tab:
+    st.dataframe(members[["code", "title", "framework", "tier", "lock"]], hide_index=True, width="stretch")
+    if actor and len(members):
+        labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
+        chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)
+        b1, b2, b3, b4 = st.columns(4)
+        if b1.button("Lock in"):
+            cs.set_lock(engine, actor=actor, set_id=set_id, item_id=chosen, lock="in")
+            done("Locked in: the optimiser will keep it.")
+        if b2.button("Lock out"):
+            cs.set_lock(engine, actor=actor, set_id=set_id, item_id=chosen, lock="out")
+            done("Locked out: the optimiser will leave it out.")
+        if b3.button("Unlock"):
+            cs.set_lock(engine, actor=actor, set_id=set_id, item_id=chosen, lock="")
+            done("Unlocked.")
+        if b4.button("Remove"):
+            cs.remove_items(engine, actor=actor, set_id=set_id, item_ids=[chosen])
+            done("Removed.")
+    if actor:
+        st.markdown("**Add indicators** (those with accepted links, from every framework)")
+        pool = cs.linked_candidates(engine)
+        pool = pool[~pool["item_key"].isin(members["item_key"])]
+        options = dict(zip(pool["item_key"], pool["framework"] + " " + pool["code"] + " " + pool["title"].str[:90]))
+        picked = st.multiselect("Search by code or words", list(options), format_func=options.get)
+        objectives = {o.number: o.label for o in list_objectives(engine)}
+        number = st.selectbox("…or everything linked to an objective", [None, *objectives],
+                              format_func=lambda n: "—" if n is None else objectives[n])
+        if number:
+            linked = links_for_objective(engine, number)
+            st.dataframe(linked[["framework", "code", "title", "grade"]], hide_index=True, width="stretch")
+        if st.button("Add", type="primary", disabled=not picked and not number):
+            ids = list(picked) + (cs.items_linked_to(engine, number) if number else [])
+            n = cs.add_items(engine, actor=actor, set_id=set_id, item_ids=ids)
+            done(f"Added {n} indicators.")
+
+with whatif_tab:
+    st.caption("Try adding, removing or swapping indicators: every score's change shows before you save.")
+    pool = cs.linked_candidates(engine)
+    outside = pool[~pool["item_key"].isin(inside["item_key"])]
+    add_opts = dict(zip(outside["item_key"], outside["framework"] + " " + outside["code"] + " " + outside["title"].str[:80]))
+    rem_opts = dict(zip(inside["item_key"], inside["code"] + " " + inside["title"].str[:80]))
+    w1, w2 = st.columns(2)
+    add = w1.multiselect("Add", list(add_opts), format_func=add_opts.get, key=f"ilab.whatif.add.{set_id}")
+    remove = w2.multiselect("Remove", list(rem_opts), format_func=rem_opts.get, key=f"ilab.whatif.rem.{set_id}")
+    if add or remove:
+        w = cs.what_if(engine, encoder, set_id, add=add, remove=remove, grade_weights=weights)
+        st.dataframe(w.changes, hide_index=True, width="stretch")
+        if len(w.coverage_change):
+            st.markdown("**Coverage per objective that changes**")
+            st.dataframe(w.coverage_change, hide_index=True, width="stretch")
+        widgets.coverage_heatmap(w.after, key=f"heat.after.{set_id}", height=480)
+        if actor and st.button("Save these changes", type="primary"):
+            cs.replace_members(engine, actor=actor, set_id=set_id, add=add, remove=remove)
+            done(f"Saved: {len(add)} added, {len(remove)} removed.")
