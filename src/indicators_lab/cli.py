@@ -133,6 +133,56 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rounds_create(args: argparse.Namespace) -> int:
+    from datetime import datetime, timedelta, timezone
+
+    from indicators_lab.auth import COMMAND_LINE
+    from indicators_lab.consultation import create_round
+
+    def when(text):
+        try:
+            return datetime.fromisoformat(text).astimezone(timezone.utc) if text else None
+        except ValueError:
+            raise UserError(f"'{text}' is not a date and time like 2026-12-01T09:00+00:00.") from None
+
+    opens = when(args.opens)
+    closes = when(args.closes) or ((opens or datetime.now(timezone.utc)) + timedelta(days=args.days))
+    round_id = create_round(
+        _engine(), actor=COMMAND_LINE, title=args.title, purpose=args.purpose or "", set_id=args.set,
+        opens_at=opens, closes_at=closes,
+        constituencies=[c for c in (args.constituencies or "").split(",") if c.strip()],
+    )
+    print(f"Created round '{args.title}', open until {closes:%Y-%m-%d %H:%M} UTC.")
+    print(round_id)
+    return 0
+
+
+def cmd_comments_import(args: argparse.Namespace) -> int:
+    from indicators_lab.auth import COMMAND_LINE
+    from indicators_lab.config import get_settings
+    from indicators_lab.matrix import import_comments
+
+    path = Path(args.path)
+    if not path.is_file():
+        raise UserError(f"There is no file at {path}.")
+    limit = get_settings().max_upload_bytes
+    if path.stat().st_size > limit:
+        raise UserError(f"The file is {path.stat().st_size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.1f} MB.")
+    n = import_comments(_engine(), actor=COMMAND_LINE, data=path.read_bytes(), filename=path.name,
+                        round_id=args.round, max_bytes=limit)
+    print(f"Imported {n} comments into round {args.round}.")
+    return 0
+
+
+def cmd_comments_export(args: argparse.Namespace) -> int:
+    from indicators_lab.auth import COMMAND_LINE
+    from indicators_lab.matrix import export_matrix
+
+    n = export_matrix(_engine(), actor=COMMAND_LINE, round_id=args.round, fmt=args.format, out=Path(args.out))
+    print(f"Wrote {n} comments of round {args.round} to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m indicators_lab",
@@ -170,6 +220,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-per-framework", type=int, help="at most N items from one framework")
     p.add_argument("--solver", choices=["cbc", "highs", "greedy"], default="cbc")
     p.set_defaults(func=cmd_optimise)
+
+    p = sub.add_parser("rounds", help="consultation rounds")
+    rounds = p.add_subparsers(dest="rounds_command", required=True)
+    q = rounds.add_parser("create", help="open a round; prints its id as the last line")
+    q.add_argument("--title", required=True)
+    q.add_argument("--purpose")
+    q.add_argument("--set", type=int, help="id of the candidate set under consultation")
+    q.add_argument("--opens", help="ISO date-time (default: now)")
+    q.add_argument("--closes", help="ISO date-time (default: --days after opening)")
+    q.add_argument("--days", type=int, default=30)
+    q.add_argument("--constituencies", help="comma-separated (default: all)")
+    q.set_defaults(func=cmd_rounds_create)
+
+    p = sub.add_parser("comments", help="import or export a round's comments")
+    comments = p.add_subparsers(dest="comments_command", required=True)
+    q = comments.add_parser("import", help="import a CSV/XLSX of offline comments (all or nothing)")
+    q.add_argument("path")
+    q.add_argument("--round", type=int, required=True)
+    q.set_defaults(func=cmd_comments_import)
+    q = comments.add_parser("export", help="write the comment-response matrix")
+    q.add_argument("--round", type=int, required=True)
+    q.add_argument("--format", choices=["xlsx", "csv"], required=True)
+    q.add_argument("--out", required=True)
+    q.set_defaults(func=cmd_comments_export)
 
     p = sub.add_parser("users", help="manage accounts")
     users = p.add_subparsers(dest="users_command", required=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -181,3 +181,90 @@ class SetMember(SQLModel, table=True):
     lock: str = Field(default="", max_length=4)  # "", "in" or "out"
     added_by: str = Field(default="", max_length=200)
     added_at: datetime = Field(default_factory=utcnow)
+
+
+class Round(SQLModel, table=True):
+    """A consultation round on a candidate set (or, later, a proposal version)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    purpose: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    set_id: int | None = Field(default=None, foreign_key="candidate_set.id")
+    opens_at: datetime
+    closes_at: datetime
+    constituencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    report_threshold: int = 3
+    created_by: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Comment(SQLModel, table=True):
+    """A stakeholder's comment (or a reply, with ``parent_id``). Never deleted: hidden instead."""
+
+    __table_args__ = (
+        Index("ix_comment_round_created", "round_id", "id"),
+        Index("ix_comment_round_constituency", "round_id", "constituency"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    author_name: str = Field(default="", max_length=200)
+    organisation: str = Field(default="", max_length=300)
+    constituency: str = Field(default="", max_length=40)
+    item_id: int | None = Field(default=None, foreign_key="framework_item.id", index=True)
+    objective: int | None = Field(default=None, index=True)
+    stance: str = Field(default="", max_length=10)
+    ratings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    text_key: str = Field(default="", max_length=64, index=True)  # hash of the normalised text
+    source: str = Field(default="online", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+    hidden: bool = Field(default=False, index=True)
+    hidden_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    report_count: int = 0
+
+
+class CommentReport(SQLModel, table=True):
+    __tablename__ = "comment_report"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter", name="uq_report_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    reporter: str = Field(max_length=200)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ModerationEvent(SQLModel, table=True):
+    __tablename__ = "moderation_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    action: str = Field(max_length=20)  # hide, restore, auto-hide
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    actor: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Response(SQLModel, table=True):
+    """The co-leads' official answer to a comment."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", unique=True, index=True)
+    disposition: str = Field(max_length=20, index=True)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    responder: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time link that lets an invited person set their password."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime
+    used_at: datetime | None = None

@@ -1,0 +1,438 @@
+"""Consultation rounds, stakeholder comments and replies, moderation and official responses.
+
+Every function takes the acting user and checks their role itself. Comments are never deleted:
+moderation hides and restores them, and every decision is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from indicators_lab.auth import Actor, require_role
+from indicators_lab.db import session_scope
+from indicators_lab.errors import NotFound, UserError
+from indicators_lab.models import (
+    CandidateSet, Comment, CommentReport, Framework, FrameworkItem, ModerationEvent, Response,
+    Round, SetMember, User, utcnow,
+)
+
+CONSTITUENCIES = {
+    "member_state": "Member State",
+    "un_entity": "UN entity",
+    "civil_society": "Civil society",
+    "migrant_diaspora": "Migrant or diaspora organisation",
+    "academia": "Academia",
+    "private_sector": "Private sector",
+    "trade_union": "Trade union",
+    "local_authority": "Local authority",
+    "nhri": "National human rights institution",
+    "other": "Other",
+}
+STANCES = {"keep": "Keep", "modify": "Modify", "drop": "Drop", "add": "Add a new indicator"}
+RATINGS = ("relevant", "accepted", "credible", "easy_to_collect", "robust")
+DISPOSITIONS = {
+    "accepted": "Accepted", "partly_accepted": "Partly accepted", "not_accepted": "Not accepted",
+    "noted": "Noted", "out_of_scope": "Out of scope",
+}
+MAX_COMMENT = 10_000
+STAKEHOLDER_ROLES = ("stakeholder", "co_lead", "excom")
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def normalise_choice(value: str, choices: dict[str, str], what: str) -> str:
+    """Accept a key or a label in any case ('Civil society', 'civil_society', 'CIVIL SOCIETY')."""
+    raw = " ".join(str(value or "").replace("_", " ").replace("-", " ").split()).lower()
+    for key, label in choices.items():
+        if raw in (key.replace("_", " "), label.lower()):
+            return key
+    if what == "stance" and raw in ("add new", "add new indicator", "new"):
+        return "add"
+    raise UserError(f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values())}.")
+
+
+def text_key(text: str) -> str:
+    """Hash of the text with case, accents, punctuation and spacing removed (finds campaigns)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return hashlib.sha256(" ".join(re.findall(r"[a-z0-9]+", folded)).encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+@dataclass(frozen=True)
+class RoundView:
+    id: int
+    title: str
+    purpose: str
+    set_id: int | None
+    set_name: str
+    opens_at: datetime
+    closes_at: datetime
+    constituencies: tuple[str, ...]
+    report_threshold: int
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or datetime.now(timezone.utc)
+        return _aware(self.opens_at) <= now < _aware(self.closes_at)
+
+    @property
+    def status(self) -> str:
+        now = datetime.now(timezone.utc)
+        if now < _aware(self.opens_at):
+            return "not yet open"
+        return "open" if now < _aware(self.closes_at) else "closed"
+
+
+def _round_view(s: Session, r: Round) -> RoundView:
+    name = ""
+    if r.set_id:
+        cs = s.get(CandidateSet, r.set_id)
+        name = cs.name if cs else ""
+    return RoundView(r.id, r.title, r.purpose, r.set_id, name, _aware(r.opens_at), _aware(r.closes_at),
+                     tuple(r.constituencies or ()), r.report_threshold)
+
+
+def create_round(
+    engine: Engine, *, actor: Actor, title: str, purpose: str = "", set_id: int | None = None,
+    opens_at: datetime | None = None, closes_at: datetime | None = None,
+    constituencies: list[str] | None = None, report_threshold: int = 3,
+) -> int:
+    """Open a round (default: now, for 30 days, every constituency); return its id."""
+    require_role(actor, "co_lead")
+    title = " ".join((title or "").split())
+    if not title:
+        raise UserError("Give the round a title.")
+    if len(title) > 300:
+        raise UserError("Keep the title under 300 characters.")
+    opens_at = _aware(opens_at or utcnow())
+    closes_at = _aware(closes_at or opens_at + timedelta(days=30))
+    if closes_at <= opens_at:
+        raise UserError("The round must close after it opens.")
+    keys = [normalise_choice(c, CONSTITUENCIES, "constituency") for c in constituencies or []]
+    if report_threshold < 1:
+        raise UserError("The number of reports that hides a comment must be at least 1.")
+    with session_scope(engine) as s:
+        if set_id is not None:
+            cs = s.get(CandidateSet, set_id)
+            if cs is None or cs.deleted:
+                raise NotFound(f"There is no candidate set with id {set_id}.")
+        r = Round(title=title, purpose=(purpose or "").strip(), set_id=set_id, opens_at=opens_at,
+                  closes_at=closes_at, constituencies=keys, report_threshold=report_threshold,
+                  created_by=actor.name)
+        s.add(r)
+        s.flush()
+        return r.id
+
+
+def get_round(engine: Engine, round_id: int) -> RoundView:
+    with session_scope(engine) as s:
+        r = s.get(Round, round_id)
+        if r is None:
+            raise NotFound(f"There is no consultation round with id {round_id}.")
+        return _round_view(s, r)
+
+
+def list_rounds(engine: Engine) -> list[RoundView]:
+    with session_scope(engine) as s:
+        return [_round_view(s, r) for r in s.exec(select(Round).order_by(Round.id.desc()))]
+
+
+def set_round_close(engine: Engine, *, actor: Actor, round_id: int, closes_at: datetime) -> None:
+    """Extend a round, or close it early (``closes_at`` = now)."""
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        r = s.get(Round, round_id)
+        if r is None:
+            raise NotFound(f"There is no consultation round with id {round_id}.")
+        if _aware(closes_at) <= _aware(r.opens_at):
+            raise UserError("The round must close after it opens.")
+        r.closes_at = _aware(closes_at)
+        s.add(r)
+
+
+def close_round_now(engine: Engine, *, actor: Actor, round_id: int) -> None:
+    set_round_close(engine, actor=actor, round_id=round_id, closes_at=utcnow())
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise UserError("The comment is empty.")
+    if len(text) > MAX_COMMENT:
+        raise UserError(f"The comment has {len(text)} characters; the limit is {MAX_COMMENT}.")
+    return text
+
+
+def _clean_ratings(ratings: dict | None) -> dict:
+    out = {}
+    for k, v in (ratings or {}).items():
+        if v in (None, ""):
+            continue
+        if k not in RATINGS:
+            raise UserError(f"Unknown rating '{k}'; ratings are {', '.join(RATINGS)}.")
+        try:
+            n = int(v)
+        except (TypeError, ValueError):
+            raise UserError(f"The rating '{k}' must be a whole number from 1 to 5.") from None
+        if not 1 <= n <= 5:
+            raise UserError(f"The rating '{k}' must be from 1 to 5.")
+        out[k] = n
+    return out
+
+
+def _check_target(s: Session, r: Round, item_id: int | None, objective: int | None) -> None:
+    if objective is not None and not 1 <= int(objective) <= 23:
+        raise UserError(f"There is no GCM objective {objective}; objectives are 1 to 23.")
+    if item_id is not None:
+        if s.get(FrameworkItem, item_id) is None:
+            raise NotFound(f"There is no indicator with id {item_id}.")
+        if r.set_id is not None:
+            member = s.exec(select(SetMember).where(SetMember.set_id == r.set_id, SetMember.item_id == item_id,
+                                                    SetMember.lock != "out")).first()
+            if member is None:
+                raise UserError("That indicator is not in the set under consultation; comment on the set "
+                                "as a whole, or propose it as a new indicator.")
+
+
+def post_comment(
+    engine: Engine, *, actor: Actor, round_id: int, text: str, item_id: int | None = None,
+    objective: int | None = None, stance: str = "", ratings: dict | None = None,
+    parent_id: int | None = None,
+) -> int:
+    """A stakeholder's comment (or reply) in an open round; returns its id."""
+    require_role(actor, *STAKEHOLDER_ROLES)
+    text = _clean_text(text)
+    stance = normalise_choice(stance, STANCES, "stance") if stance else ""
+    ratings = _clean_ratings(ratings)
+    with session_scope(engine) as s:
+        r = s.get(Round, round_id)
+        if r is None:
+            raise NotFound(f"There is no consultation round with id {round_id}.")
+        view = _round_view(s, r)
+        if not view.is_open():
+            raise UserError(f"The round '{r.title}' is {view.status}: comments are not accepted now.")
+        user = s.get(User, actor.user_id) if actor.user_id else None
+        constituency = user.constituency if user else ""
+        if r.constituencies and actor.role == "stakeholder" and constituency not in r.constituencies:
+            allowed = ", ".join(CONSTITUENCIES[c] for c in r.constituencies)
+            raise UserError(f"This round is open to: {allowed}.")
+        if parent_id is not None:
+            parent = s.get(Comment, parent_id)
+            if parent is None or parent.round_id != round_id or (parent.hidden and actor.role == "stakeholder"):
+                raise NotFound(f"There is no comment {parent_id} to reply to in this round.")
+            item_id, objective, stance = parent.item_id, parent.objective, ""
+        _check_target(s, r, item_id, objective)
+        c = Comment(round_id=round_id, parent_id=parent_id, author_id=actor.user_id, author_name=actor.name,
+                    organisation=user.organisation if user else "", constituency=constituency,
+                    item_id=item_id, objective=int(objective) if objective is not None else None,
+                    stance=stance, ratings=ratings, text=text, text_key=text_key(text))
+        s.add(c)
+        s.flush()
+        return c.id
+
+
+def edit_comment(engine: Engine, *, actor: Actor, comment_id: int, text: str, stance: str | None = None,
+                 ratings: dict | None = None) -> None:
+    """The author edits their own comment while its round is open."""
+    require_role(actor, *STAKEHOLDER_ROLES)
+    text = _clean_text(text)
+    with session_scope(engine) as s:
+        c = s.get(Comment, comment_id)
+        if c is None:
+            raise NotFound(f"There is no comment {comment_id}.")
+        if c.author_id is None or c.author_id != actor.user_id:
+            raise UserError("You can only edit your own comments.")
+        if not _round_view(s, s.get(Round, c.round_id)).is_open():
+            raise UserError("The round is closed: comments can no longer be edited.")
+        c.text, c.text_key, c.edited_at = text, text_key(text), utcnow()
+        if stance is not None:
+            c.stance = normalise_choice(stance, STANCES, "stance") if stance else ""
+        if ratings is not None:
+            c.ratings = _clean_ratings(ratings)
+        s.add(c)
+
+
+# --------------------------------------------------------------------------- moderation
+
+
+def report_comment(engine: Engine, *, actor: Actor, comment_id: int, reason: str = "") -> bool:
+    """Anyone signed in may report a comment once; at the round's threshold it is hidden until
+    a co-lead decides. Returns True if the comment is now hidden."""
+    require_role(actor, *STAKEHOLDER_ROLES)
+    reporter = f"user:{actor.user_id}" if actor.user_id else actor.name
+    try:
+        with session_scope(engine) as s:
+            c = s.get(Comment, comment_id)
+            if c is None:
+                raise NotFound(f"There is no comment {comment_id}.")
+            s.add(CommentReport(comment_id=comment_id, reporter=reporter, reason=(reason or "").strip()[:2000]))
+            s.flush()
+            c.report_count = s.exec(select(func.count(CommentReport.id))
+                                    .where(CommentReport.comment_id == comment_id)).one()
+            threshold = s.get(Round, c.round_id).report_threshold
+            if not c.hidden and c.report_count >= threshold:
+                c.hidden, c.hidden_reason = True, f"hidden after {c.report_count} reports, awaiting a co-lead"
+                s.add(ModerationEvent(comment_id=c.id, action="auto-hide", reason=c.hidden_reason, actor="system"))
+            s.add(c)
+            return c.hidden
+    except IntegrityError:
+        raise UserError("You have already reported this comment.") from None
+
+
+def moderate(engine: Engine, *, actor: Actor, comment_id: int, hide: bool, reason: str) -> None:
+    """A co-lead hides or restores a comment, with a reason. Nothing is deleted."""
+    require_role(actor, "co_lead")
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("Give a reason: it is kept with the decision.")
+    with session_scope(engine) as s:
+        c = s.get(Comment, comment_id)
+        if c is None:
+            raise NotFound(f"There is no comment {comment_id}.")
+        c.hidden, c.hidden_reason = hide, reason if hide else ""
+        s.add(c)
+        s.add(ModerationEvent(comment_id=comment_id, action="hide" if hide else "restore", reason=reason,
+                              actor=actor.name))
+
+
+def moderation_history(engine: Engine, comment_id: int) -> list[ModerationEvent]:
+    with session_scope(engine) as s:
+        return list(s.exec(select(ModerationEvent).where(ModerationEvent.comment_id == comment_id)
+                           .order_by(ModerationEvent.id)))
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def respond(engine: Engine, *, actor: Actor, comment_id: int, disposition: str, text: str) -> None:
+    """The co-leads' answer: a disposition and a response (replaces an earlier answer)."""
+    require_role(actor, "co_lead")
+    disposition = normalise_choice(disposition, DISPOSITIONS, "disposition")
+    text = (text or "").strip()
+    if len(text) > MAX_COMMENT:
+        raise UserError(f"The response is too long (limit {MAX_COMMENT} characters).")
+    with session_scope(engine) as s:
+        if s.get(Comment, comment_id) is None:
+            raise NotFound(f"There is no comment {comment_id}.")
+        resp = s.exec(select(Response).where(Response.comment_id == comment_id)).first() or Response(
+            comment_id=comment_id, disposition=disposition, responder=actor.name)
+        resp.disposition, resp.text, resp.responder, resp.at = disposition, text, actor.name, utcnow()
+        s.add(resp)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    parent_id: int | None
+    author_name: str
+    organisation: str
+    constituency: str
+    item_code: str
+    item_title: str
+    objective: int | None
+    stance: str
+    ratings: dict
+    text: str
+    created_at: datetime
+    edited: bool
+    hidden: bool
+    hidden_reason: str
+    report_count: int
+    mine: bool
+    disposition: str
+    response: str
+
+
+def thread(engine: Engine, *, actor: Actor | None, round_id: int, item_id: int | None = None,
+           objective: int | None = None, whole_set: bool = False) -> list[CommentView]:
+    """Comments of a round on one indicator, objective or the set as a whole (with replies), in
+    order. Stakeholders do not see hidden comments (except their own)."""
+    with session_scope(engine) as s:
+        q = (select(Comment, FrameworkItem, Response)
+             .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True)
+             .join(Response, Response.comment_id == Comment.id, isouter=True)
+             .where(Comment.round_id == round_id))
+        if item_id is not None:
+            q = q.where(Comment.item_id == item_id)
+        elif objective is not None:
+            q = q.where(Comment.objective == objective, Comment.item_id == None)  # noqa: E711
+        elif whole_set:
+            q = q.where(Comment.item_id == None, Comment.objective == None)  # noqa: E711
+        rows = s.exec(q.order_by(Comment.id)).all()
+    can_see_hidden = actor is not None and actor.role in ("co_lead", "admin")
+    out = []
+    for c, item, resp in rows:
+        mine = actor is not None and actor.user_id is not None and c.author_id == actor.user_id
+        if c.hidden and not (can_see_hidden or mine):
+            continue
+        out.append(CommentView(
+            c.id, c.parent_id, c.author_name, c.organisation, c.constituency, item.code if item else "",
+            item.title if item else "", c.objective, c.stance, dict(c.ratings or {}), c.text, _aware(c.created_at),
+            c.edited_at is not None, c.hidden, c.hidden_reason, c.report_count, mine,
+            resp.disposition if resp else "", resp.text if resp else "",
+        ))
+    return out
+
+
+def open_rounds_for(engine: Engine, actor: Actor) -> list[RoundView]:
+    """Rounds open now that this person may take part in."""
+    with session_scope(engine) as s:
+        user = s.get(User, actor.user_id) if actor.user_id else None
+    constituency = user.constituency if user else ""
+    return [r for r in list_rounds(engine) if r.is_open()
+            and (not r.constituencies or actor.role != "stakeholder" or constituency in r.constituencies)]
+
+
+def set_items(engine: Engine, round_id: int) -> list[dict]:
+    """The indicators under consultation in a round, with a plain-language explanation each."""
+    r = get_round(engine, round_id)
+    if r.set_id is None:
+        return []
+    from indicators_lab.candidate_sets import members_frame
+    from indicators_lab.catalogue import get_item
+
+    out = []
+    for row in members_frame(engine, r.set_id).itertuples():
+        item = get_item(engine, row.framework, row.code)
+        out.append({"item_id": row.item_key, "code": row.code, "title": row.title, "framework": row.framework,
+                    "help": plain_help(item)})
+    return out
+
+
+TIER_HELP = {
+    "Tier I": "there is an agreed method and most countries already produce the data regularly",
+    "Tier II": "there is an agreed method, but many countries do not yet produce the data regularly",
+}
+
+
+def plain_help(item: dict) -> str:
+    """A short explanation in plain words, built only from the item's own metadata."""
+    a = item.get("attributes") or {}
+    parts = [f"What it measures: {item['title']}."]
+    if a.get("target_title"):
+        parts.append(f"It belongs to SDG target {a.get('target')}: {a['target_title']}.")
+    if a.get("domain_name"):
+        parts.append(f"It is part of the 10.7.2 policy domain '{a['domain_name']}'.")
+    if a.get("tier") in TIER_HELP:
+        parts.append(f"Data: {a['tier']} — {TIER_HELP[a['tier']]}.")
+    if a.get("custodian"):
+        parts.append(f"Responsible agency (custodian): {a['custodian']}.")
+    return " ".join(parts)

@@ -1,0 +1,272 @@
+"""The comment-response matrix: filtered, paginated queries in the database; participation
+counts; export (CSV / XLSX, formula-safe); offline template and all-or-nothing import."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from indicators_lab.auth import Actor, require_role
+from indicators_lab.consultation import (
+    CONSTITUENCIES, DISPOSITIONS, STANCES, _clean_text, get_round, normalise_choice, text_key,
+)
+from indicators_lab.db import session_scope
+from indicators_lab.errors import UserError
+from indicators_lab.exports import neutralise, write_csv
+from indicators_lab.importing import normalise_header, read_table
+from indicators_lab.models import Comment, Framework, FrameworkItem, Response, SetMember
+
+MATRIX_COLUMNS = [
+    "comment_id", "round_id", "reply_to", "created_at", "author", "organisation", "constituency",
+    "framework", "indicator_code", "indicator_title", "objective", "stance", "comment", "hidden",
+    "disposition", "response", "responder",
+]
+IMPORT_COLUMNS = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
+READERS = ("co_lead", "excom")
+
+
+@dataclass
+class MatrixFilter:
+    round_id: int | None = None
+    indicator_code: str | None = None
+    objective: int | None = None
+    constituency: str | None = None
+    disposition: str | None = None  # a disposition key, or "unanswered"
+    include_hidden: bool = True
+
+
+def _query(filt: MatrixFilter):
+    q = (select(Comment, Response, FrameworkItem.code, FrameworkItem.title, Framework.key)
+         .join(Response, Response.comment_id == Comment.id, isouter=True)
+         .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True)
+         .join(Framework, Framework.id == FrameworkItem.framework_id, isouter=True))
+    return _where(q, filt)
+
+
+def _where(q, filt: MatrixFilter):
+    if filt.round_id is not None:
+        q = q.where(Comment.round_id == filt.round_id)
+    if filt.indicator_code:
+        q = q.where(FrameworkItem.code == filt.indicator_code)
+    if filt.objective is not None:
+        q = q.where(Comment.objective == filt.objective)
+    if filt.constituency:
+        q = q.where(Comment.constituency == filt.constituency)
+    if filt.disposition == "unanswered":
+        q = q.where(Response.id == None)  # noqa: E711
+    elif filt.disposition:
+        q = q.where(Response.disposition == filt.disposition)
+    if not filt.include_hidden:
+        q = q.where(Comment.hidden == False)  # noqa: E712
+    return q
+
+
+def _records(rows) -> list[dict]:
+    out = []
+    for c, resp, code, title, fw in rows:
+        out.append({
+            "comment_id": c.id, "round_id": c.round_id, "reply_to": c.parent_id or "",
+            "created_at": c.created_at.strftime("%Y-%m-%d %H:%M UTC") if c.created_at else "",
+            "author": c.author_name, "organisation": c.organisation,
+            "constituency": CONSTITUENCIES.get(c.constituency, c.constituency),
+            "framework": fw or "", "indicator_code": code or "", "indicator_title": title or "",
+            "objective": c.objective if c.objective is not None else "",
+            "stance": STANCES.get(c.stance, c.stance), "comment": c.text, "hidden": c.hidden,
+            "disposition": DISPOSITIONS.get(resp.disposition, "") if resp else "",
+            "response": resp.text if resp else "", "responder": resp.responder if resp else "",
+        })
+    return out
+
+
+def matrix_page(engine: Engine, *, actor: Actor, filt: MatrixFilter, page: int = 1,
+                page_size: int = 50) -> tuple[pd.DataFrame, int]:
+    """One page of the matrix (newest first) and the number of matching comments."""
+    require_role(actor, *READERS)
+    page = max(1, int(page))
+    with session_scope(engine) as s:
+        total = s.exec(_where(select(func.count(Comment.id))
+                              .select_from(Comment)
+                              .join(Response, Response.comment_id == Comment.id, isouter=True)
+                              .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True), filt)).one()
+        rows = s.exec(_query(filt).order_by(Comment.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+        return pd.DataFrame(_records(rows), columns=MATRIX_COLUMNS), int(total)
+
+
+def matrix_frame(engine: Engine, *, actor: Actor, round_id: int) -> pd.DataFrame:
+    """Every comment of a round with its answer, oldest first (for export)."""
+    require_role(actor, *READERS)
+    get_round(engine, round_id)
+    with session_scope(engine) as s:
+        rows = s.exec(_query(MatrixFilter(round_id=round_id)).order_by(Comment.id)).all()
+        return pd.DataFrame(_records(rows), columns=MATRIX_COLUMNS)
+
+
+def participation(engine: Engine, round_id: int | None = None) -> dict[str, pd.DataFrame]:
+    """Comments by constituency and by objective; answered and unanswered (visible comments).
+    Near-identical comments (same normalised text) are counted once."""
+    with session_scope(engine) as s:
+        base = select(Comment).where(Comment.hidden == False)  # noqa: E712
+        if round_id is not None:
+            base = base.where(Comment.round_id == round_id)
+        sub = base.subquery()
+        by_c = s.exec(select(sub.c.constituency, func.count(func.distinct(sub.c.text_key)))
+                      .group_by(sub.c.constituency)).all()
+        by_o = s.exec(select(sub.c.objective, func.count(func.distinct(sub.c.text_key)))
+                      .where(sub.c.objective != None).group_by(sub.c.objective)).all()  # noqa: E711
+        answered = s.exec(select(func.count(sub.c.id)).select_from(sub)
+                          .join(Response, Response.comment_id == sub.c.id)).one()
+        total = s.exec(select(func.count(sub.c.id)).select_from(sub)).one()
+        by_d = s.exec(select(Response.disposition, func.count(Response.id))
+                      .join(sub, sub.c.id == Response.comment_id).group_by(Response.disposition)).all()
+    return {
+        "constituency": pd.DataFrame([(CONSTITUENCIES.get(k, k or "not given"), n) for k, n in by_c],
+                                     columns=["constituency", "comments"]),
+        "objective": pd.DataFrame(sorted(by_o), columns=["objective", "comments"]),
+        "disposition": pd.DataFrame([(DISPOSITIONS.get(k, k), n) for k, n in by_d], columns=["disposition", "comments"]),
+        "totals": pd.DataFrame([{"comments": total, "answered": answered, "unanswered": total - answered}]),
+    }
+
+
+# --------------------------------------------------------------------------- export
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path | io.BytesIO) -> None:
+    """An XLSX with styled, filterable, frozen headers and readable widths; text neutralised."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        ws.append(list(df.columns))
+        for row in df.itertuples(index=False):
+            ws.append([neutralise(v) if isinstance(v, str) else (None if pd.isna(v) else v) for v in row])
+        for cell in ws[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor="1F4E79")
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        ws.freeze_panes = "A2"
+        if len(df.columns):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(1, len(df) + 1)}"
+        for i, col in enumerate(df.columns, start=1):
+            sample = [str(col)] + [str(v) for v in df[col].head(200)]
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, max(len(x) for x in sample) + 2))
+    wb.save(out)
+
+
+def export_matrix(engine: Engine, *, actor: Actor, round_id: int, fmt: str, out: Path) -> int:
+    """Write the comment-response matrix of a round; return the number of comments."""
+    if fmt not in ("xlsx", "csv"):
+        raise UserError("The format must be xlsx or csv.")
+    df = matrix_frame(engine, actor=actor, round_id=round_id)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        write_csv(df, out)
+    else:
+        write_xlsx({"Comment-response matrix": df}, out)
+    return len(df)
+
+
+# --------------------------------------------------------------------------- offline template and import
+
+
+def template_xlsx(engine: Engine, round_id: int) -> bytes:
+    """A workbook to fill in offline: the comment sheet, and the valid values to choose from."""
+    from indicators_lab.consultation import set_items
+
+    r = get_round(engine, round_id)
+    items = set_items(engine, round_id)
+    buf = io.BytesIO()
+    write_xlsx({
+        "Comments": pd.DataFrame(columns=IMPORT_COLUMNS),
+        "Indicators": pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"], "title": i["title"]}
+                                    for i in items], columns=["indicator_code", "framework", "title"]),
+        "Constituencies": pd.DataFrame({"constituency": list(CONSTITUENCIES.values())}),
+        "Stances": pd.DataFrame({"stance": list(STANCES.values())}),
+        "About": pd.DataFrame({"field": ["round", "round id", "how"], "value": [
+            r.title, str(r.id),
+            "One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a whole."]}),
+    }, buf)
+    return buf.getvalue()
+
+
+def _code_lookup(engine: Engine, set_id: int | None) -> dict[str, int | list]:
+    """indicator code (and framework:code) -> item id; a code shared by frameworks maps to a list."""
+    with session_scope(engine) as s:
+        q = select(FrameworkItem.id, FrameworkItem.code, FrameworkItem.attributes, Framework.key).join(
+            Framework, Framework.id == FrameworkItem.framework_id)
+        if set_id is not None:
+            q = q.join(SetMember, SetMember.item_id == FrameworkItem.id).where(
+                SetMember.set_id == set_id, SetMember.lock != "out")
+        rows = s.exec(q).all()
+    out: dict[str, int | list] = {}
+    for item_id, code, attrs, key in rows:
+        for c in [code, *((attrs or {}).get("also_codes") or [])]:
+            out[f"{key}:{c}".lower()] = item_id
+            prev = out.get(c.lower())
+            if prev is None:
+                out[c.lower()] = item_id
+            elif prev != item_id:
+                out[c.lower()] = (prev if isinstance(prev, list) else [prev]) + [item_id]
+    return out
+
+
+def import_comments(engine: Engine, *, actor: Actor, data: bytes, filename: str, round_id: int,
+                    max_bytes: int) -> int:
+    """Import offline comments (CSV or XLSX, columns as in IMPORT_COLUMNS) in one transaction.
+    Any bad row refuses the whole file with its row number and problem; returns the count."""
+    require_role(actor, "co_lead")
+    r = get_round(engine, round_id)
+    headers, rows = read_table(data, filename, max_bytes=max_bytes)
+    cols = {normalise_header(h).replace(" ", "_"): i for i, h in enumerate(headers)}
+    missing = [c for c in IMPORT_COLUMNS if c not in cols]
+    if missing:
+        raise UserError(f"The file needs the columns {', '.join(IMPORT_COLUMNS)}; missing: {', '.join(missing)}.")
+    lookup = _code_lookup(engine, r.set_id)
+    where = "in the set under consultation" if r.set_id else "in any framework"
+    comments = []
+    for n, row in enumerate(rows, start=2):
+        def cell(name: str) -> str:
+            return row[cols[name]].strip()
+
+        try:
+            text = _clean_text(cell("comment"))
+            constituency = normalise_choice(cell("constituency"), CONSTITUENCIES, "constituency")
+            stance = normalise_choice(cell("stance"), STANCES, "stance") if cell("stance") else ""
+        except UserError as exc:
+            raise UserError(f"Row {n}: {exc}") from None
+        item_id = None
+        if cell("indicator_code"):
+            found = lookup.get(cell("indicator_code").lower())
+            if found is None:
+                raise UserError(f"Row {n}: unknown indicator '{cell('indicator_code')}' (not {where}).")
+            if isinstance(found, list):
+                raise UserError(f"Row {n}: the code '{cell('indicator_code')}' is in several frameworks; "
+                                "write it as framework:code, e.g. sdg:10.7.2.")
+            item_id = found
+        objective = None
+        if cell("objective"):
+            try:
+                objective = int(float(cell("objective")))
+            except ValueError:
+                raise UserError(f"Row {n}: the objective '{cell('objective')}' is not a number from 1 to 23.") from None
+            if not 1 <= objective <= 23:
+                raise UserError(f"Row {n}: there is no GCM objective {objective}; objectives are 1 to 23.")
+        organisation = cell("organisation")[:300]
+        comments.append(Comment(
+            round_id=round_id, author_name=organisation or "(offline)", organisation=organisation,
+            constituency=constituency, item_id=item_id, objective=objective, stance=stance, text=text,
+            text_key=text_key(text), source=f"import:{Path(filename).name}"[:300],
+        ))
+    with session_scope(engine) as s:
+        s.add_all(comments)
+    return len(comments)
