@@ -247,10 +247,10 @@ def get_framework(session: Session, key: str) -> Framework:
 def items_frame(engine: Engine, key: str, *, current_only: bool = True) -> pd.DataFrame:
     """All items of a framework as a table: code, title, description, level, parent_code,
     former_title, the common attribute columns, and ``attributes`` (the full dict)."""
+    if key == GCM_KEY:
+        return objectives_frame(engine)
     with session_scope(engine) as s:
         fw = get_framework(s, key)
-        if fw.key == GCM_KEY:
-            return objectives_frame(engine)
         q = select(FrameworkItem).where(FrameworkItem.framework_id == fw.id)
         if current_only:
             q = q.where(FrameworkItem.in_current_version == True)  # noqa: E712
@@ -453,7 +453,8 @@ def counts(engine: Engine) -> Counts:
         ).one()
         n_obj = s.exec(select(func.count(Objective.id))).one()
         n_act = s.exec(select(func.count(Action.id))).one()
-    return Counts(n_fw, n_items, n_obj, n_act, links=count_links(engine))
+    n_links = count_links(engine)
+    return Counts(n_fw, n_items, n_obj, n_act, links=n_links)
 
 
 def count_links(engine: Engine) -> int:

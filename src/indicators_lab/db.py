@@ -22,10 +22,13 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=20, max_overflow=60,
         )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (below).
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             if parsed.database and parsed.database != ":memory:":
                 cur.execute("PRAGMA journal_mode=WAL")
@@ -33,8 +36,15 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn):  # pragma: no cover - trivial
+            # A deferred transaction that reads, then writes, fails at once with "database is
+            # locked" when another writer got in between, whatever the busy timeout. Taking the
+            # write lock at BEGIN makes writers queue (up to the busy timeout) instead.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=60)
 
 
 def init_db(engine: Engine) -> None:
@@ -46,7 +56,11 @@ def init_db(engine: Engine) -> None:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One short transaction: commit on success, roll back on any error."""
+    """One short transaction: commit on success, roll back on any error.
+
+    Never open one inside another: on SQLite every transaction takes the write lock at BEGIN,
+    so a nested one waits for its parent and fails after the busy timeout.
+    """
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

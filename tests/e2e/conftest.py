@@ -12,8 +12,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from indicators_lab.config import PROJECT_ROOT
+
+# CI machines are busy: give the app time to rerun before an assertion fails.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = "/usr/bin/chromium"
 ADMIN = ("admin@example.org", "correct horse battery")
@@ -108,3 +112,16 @@ def sign_in(page, email: str, password: str) -> None:
     from playwright.sync_api import expect
 
     expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+
+
+def wait_idle(page) -> None:
+    """Wait until the app has finished its current rerun (Streamlit's status widget is gone)."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
+def upload(page, path) -> None:
+    """Choose a file in the (only) uploader and wait for the app to take it in."""
+    page.locator("input[type=file]").set_input_files(str(path))
+    expect(page.get_by_text(Path(path).name)).to_be_visible()
+    wait_idle(page)

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ADMIN, screenshot, sign_in
+from tests.e2e.conftest import ADMIN, screenshot, sign_in, upload
 from tests.factories import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -45,13 +45,11 @@ def test_import_previews_then_stores_and_refuses_a_bad_file(app_server, page, tm
     sign_in(page, *ADMIN)
     page.get_by_label("Key of the new framework").fill("regional")
     page.get_by_label("Name").fill("Regional list")
-    page.locator("input[type=file]").set_input_files(str(bad))
-    expect(page.get_by_text("bad.csv")).to_be_visible()
+    upload(page, bad)
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text("Row 3: the code 'B1' is repeated")).to_be_visible()
 
-    page.locator("input[type=file]").set_input_files(str(good))
-    expect(page.get_by_text("regional.csv")).to_be_visible()
+    upload(page, good)
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text("2 new items")).to_be_visible()
     screenshot(page, "import-preview")

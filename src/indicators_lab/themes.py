@@ -1,0 +1,81 @@
+"""Themes: a round's comments on one indicator or objective, grouped by meaning.
+
+Comments are embedded (cached), near-identical ones (a campaign) are folded together first,
+then grouped by agglomerative clustering on cosine distance. Each theme has its size (comments
+and distinct voices), its constituencies and a representative comment (nearest the centre).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from indicators_lab.consultation import CONSTITUENCIES
+from indicators_lab.db import session_scope
+from indicators_lab.embeddings import Encoder, embed_texts
+from indicators_lab.models import Comment
+
+NEAR_IDENTICAL = 0.95
+THEME_DISTANCE = 0.6  # cosine distance under which comments join a theme
+
+
+@dataclass(frozen=True)
+class Theme:
+    size: int            # comments, campaign copies included
+    voices: int          # distinct texts (a campaign counts once)
+    constituencies: dict[str, int]
+    representative: str
+    comment_ids: tuple[int, ...]
+    campaign_copies: int  # comments that repeat another one almost word for word
+
+
+def group_texts(vectors: np.ndarray, *, near: float = NEAR_IDENTICAL, distance: float = THEME_DISTANCE
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(campaign label, theme label) for each row of unit vectors."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    n = len(vectors)
+    if n == 0:
+        return np.zeros(0, int), np.zeros(0, int)
+    if n == 1:
+        return np.zeros(1, int), np.zeros(1, int)
+    dup = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="complete",
+                                  distance_threshold=1 - near).fit_predict(vectors)
+    reps = np.array([np.flatnonzero(dup == d)[0] for d in range(dup.max() + 1)])
+    if len(reps) == 1:
+        return dup, np.zeros(n, int)
+    theme_of_rep = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                           distance_threshold=distance).fit_predict(vectors[reps])
+    return dup, theme_of_rep[dup]
+
+
+def themes(engine: Engine, encoder: Encoder, *, round_id: int, item_id: int | None = None,
+           objective: int | None = None) -> list[Theme]:
+    """Themes among the visible comments of a round on an indicator or an objective (or all)."""
+    with session_scope(engine) as s:
+        q = select(Comment).where(Comment.round_id == round_id, Comment.hidden == False)  # noqa: E712
+        if item_id is not None:
+            q = q.where(Comment.item_id == item_id)
+        if objective is not None:
+            q = q.where(Comment.objective == objective)
+        comments = s.exec(q.order_by(Comment.id)).all()
+    if not comments:
+        return []
+    vectors = embed_texts(engine, encoder, [c.text for c in comments])
+    dup, theme = group_texts(vectors)
+    out = []
+    for t in range(theme.max() + 1):
+        idx = np.flatnonzero(theme == t)
+        centre = vectors[idx].mean(axis=0)
+        rep = idx[int(np.argmax(vectors[idx] @ centre))]
+        consts: dict[str, int] = {}
+        for i in idx:
+            label = CONSTITUENCIES.get(comments[i].constituency, comments[i].constituency or "not given")
+            consts[label] = consts.get(label, 0) + 1
+        voices = len(set(dup[idx]))
+        out.append(Theme(len(idx), voices, consts, comments[rep].text, tuple(comments[i].id for i in idx),
+                         len(idx) - voices))
+    return sorted(out, key=lambda th: (-th.voices, -th.size))
