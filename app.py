@@ -21,6 +21,13 @@ PAGES = {
         st.Page("views/candidate_sets.py", title="Candidate sets", icon=":material/checklist:"),
         st.Page("views/optimise.py", title="Optimise", icon=":material/tune:"),
     ],
+    "Consult": [
+        st.Page("views/consultation.py", title="Consultation", icon=":material/forum:"),
+        st.Page("views/rounds.py", title="Rounds", icon=":material/event:"),
+        st.Page("views/matrix.py", title="Comment-response matrix", icon=":material/table_chart:"),
+        st.Page("views/people.py", title="People", icon=":material/group:"),
+        st.Page("views/set_password.py", title="Set your password", icon=":material/key:", url_path="set_password"),
+    ],
 }
 
 sidebar_sign_in(get_engine())

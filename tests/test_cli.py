@@ -108,3 +108,40 @@ def test_optimise_refuses_a_bad_links_file(tmp_path, content, message):
     src.write_text(content)
     proc = run(["optimise", "--links", str(src), "--out", str(tmp_path / "o.csv")], tmp_path / "var", check=False)
     assert proc.returncode == 2 and message in proc.stderr
+
+
+def test_rounds_create_prints_the_id_last_and_comments_round_trip(tmp_path):
+    var = tmp_path / "var"
+    proc = run(["rounds", "create", "--title", "Round one"], var)
+    round_id = proc.stdout.strip().splitlines()[-1]
+    assert round_id.isdigit()
+    src = tmp_path / "c.csv"
+    src.write_text("organisation,constituency,indicator_code,objective,stance,comment\n"
+                   "IOM,UN entity,10.7.1,6,keep,Keep it\n"
+                   "NGO,Civil society,,8,add,\"=HYPERLINK(\"\"http://x\"\")\"\n", encoding="utf-8")
+    run(["comments", "import", str(src), "--round", round_id], var)
+    out = tmp_path / "m.csv"
+    run(["comments", "export", "--round", round_id, "--format", "csv", "--out", str(out)], var)
+    rows = read_csv(out)
+    assert [r["comment"] for r in rows] == ["Keep it", "'=HYPERLINK(\"http://x\")"]
+    xl = tmp_path / "m.xlsx"
+    run(["comments", "export", "--round", round_id, "--format", "xlsx", "--out", str(xl)], var)
+    import openpyxl
+
+    assert openpyxl.load_workbook(xl).active.max_row == 3
+
+
+def test_comments_import_refuses_a_bad_file_whole_without_traceback(tmp_path):
+    var = tmp_path / "var"
+    round_id = run(["rounds", "create", "--title", "R"], var).stdout.strip().splitlines()[-1]
+    src = tmp_path / "c.csv"
+    src.write_text("organisation,constituency,indicator_code,objective,stance,comment\n"
+                   "A,Other,,,,fine\nB,Other,,,,\n", encoding="utf-8")
+    proc = run(["comments", "import", str(src), "--round", round_id], var, check=False)
+    assert proc.returncode == 2 and "Row 3" in proc.stderr and "empty" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    out = tmp_path / "m.csv"
+    run(["comments", "export", "--round", round_id, "--format", "csv", "--out", str(out)], var)
+    assert read_csv(out) == []
+    proc = run(["comments", "import", str(tmp_path / "missing.csv"), "--round", round_id], var, check=False)
+    assert proc.returncode == 2 and "no file" in proc.stderr

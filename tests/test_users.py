@@ -72,3 +72,34 @@ def test_require_role_names_the_needed_role():
     assert require_role(Actor("A", "admin"), "co_lead").role == "admin"
     with pytest.raises(PermissionDenied, match="Sign in first"):
         require_role(None, "co_lead")
+
+
+def test_invitation_link_sets_the_password_once(empty_engine, admin):
+    from indicators_lab.users import accept_invite, invite
+
+    inv = invite(empty_engine, actor=admin, email="ngo@example.org", name="Nadia", organisation="NGO",
+                 constituency="Civil society")
+    assert inv.link("http://h:8501/").startswith("http://h:8501/set_password?token=")
+    with pytest.raises(UserError, match="email or password"):
+        authenticate(empty_engine, "ngo@example.org", PW)
+    with pytest.raises(UserError, match="not valid"):
+        accept_invite(empty_engine, token="forged", password=PW)
+    actor = accept_invite(empty_engine, token=inv.token, password=PW)
+    assert actor.role == "stakeholder"
+    assert authenticate(empty_engine, "ngo@example.org", PW).user_id == actor.user_id
+    with pytest.raises(UserError, match="already been used"):
+        accept_invite(empty_engine, token=inv.token, password="another long one")
+
+
+def test_bulk_invite_is_all_or_nothing(empty_engine, admin):
+    from indicators_lab.users import invite_many, list_users
+    from tests.factories import csv_bytes
+
+    good = csv_bytes([["name", "email", "organisation", "constituency"],
+                      ["A", "a@x.org", "Org A", "Academia"], ["B", "b@x.org", "Org B", "trade union"]])
+    assert [i.email for i in invite_many(empty_engine, actor=admin, data=good, filename="p.csv", max_bytes=10**6)] == ["a@x.org", "b@x.org"]
+    bad = csv_bytes([["name", "email", "organisation", "constituency"],
+                     ["C", "c@x.org", "Org C", "Academia"], ["D", "d@x.org", "Org D", "Pirates"]])
+    with pytest.raises(UserError, match="Row 3: Unknown constituency 'Pirates'"):
+        invite_many(empty_engine, actor=admin, data=bad, filename="p.csv", max_bytes=10**6)
+    assert [u["email"] for u in list_users(empty_engine, actor=admin)] == ["admin@example.org", "a@x.org", "b@x.org"]

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         default=10.0,
         description="Largest framework or comment file accepted for import, in megabytes.",
     )
+    base_url: str = Field(
+        default="http://localhost:8501",
+        description="Address where people reach the app; used in invitation links.",
+    )
     load_shipped: bool = Field(
         default=True,
         description="Load (or update) the shipped catalogues when the app or CLI opens the database.",

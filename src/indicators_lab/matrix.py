@@ -18,7 +18,7 @@ from indicators_lab.consultation import (
 )
 from indicators_lab.db import session_scope
 from indicators_lab.errors import UserError
-from indicators_lab.exports import neutralise, write_csv
+from indicators_lab.exports import neutralise_frame, write_csv
 from indicators_lab.importing import normalise_header, read_table
 from indicators_lab.models import Comment, Framework, FrameworkItem, Response, SetMember
 
@@ -41,8 +41,15 @@ class MatrixFilter:
     include_hidden: bool = True
 
 
+_COLUMNS = (Comment.id, Comment.round_id, Comment.parent_id, Comment.created_at, Comment.author_name,
+            Comment.organisation, Comment.constituency, Framework.key, FrameworkItem.code, FrameworkItem.title,
+            Comment.objective, Comment.stance, Comment.text, Comment.hidden, Response.disposition,
+            Response.text, Response.responder)
+
+
 def _query(filt: MatrixFilter):
-    q = (select(Comment, Response, FrameworkItem.code, FrameworkItem.title, Framework.key)
+    # Plain column tuples, not ORM objects: 50,000 rows load in a fraction of the time.
+    q = (select(*_COLUMNS)
          .join(Response, Response.comment_id == Comment.id, isouter=True)
          .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True)
          .join(Framework, Framework.id == FrameworkItem.framework_id, isouter=True))
@@ -67,20 +74,16 @@ def _where(q, filt: MatrixFilter):
     return q
 
 
-def _records(rows) -> list[dict]:
+def _records(rows) -> list[tuple]:
     out = []
-    for c, resp, code, title, fw in rows:
-        out.append({
-            "comment_id": c.id, "round_id": c.round_id, "reply_to": c.parent_id or "",
-            "created_at": c.created_at.strftime("%Y-%m-%d %H:%M UTC") if c.created_at else "",
-            "author": c.author_name, "organisation": c.organisation,
-            "constituency": CONSTITUENCIES.get(c.constituency, c.constituency),
-            "framework": fw or "", "indicator_code": code or "", "indicator_title": title or "",
-            "objective": c.objective if c.objective is not None else "",
-            "stance": STANCES.get(c.stance, c.stance), "comment": c.text, "hidden": c.hidden,
-            "disposition": DISPOSITIONS.get(resp.disposition, "") if resp else "",
-            "response": resp.text if resp else "", "responder": resp.responder if resp else "",
-        })
+    consts, stances, disps = CONSTITUENCIES, STANCES, DISPOSITIONS
+    for (cid, rid, parent, created, author, org, const, fw, code, title, objective, stance, text, hidden,
+         disp, resp, responder) in rows:
+        out.append((
+            cid, rid, parent or "", created.strftime("%Y-%m-%d %H:%M UTC") if created else "", author, org,
+            consts.get(const, const), fw or "", code or "", title or "", objective if objective is not None else "",
+            stances.get(stance, stance), text, hidden, disps.get(disp, "") if disp else "", resp or "", responder or "",
+        ))
     return out
 
 
@@ -95,7 +98,7 @@ def matrix_page(engine: Engine, *, actor: Actor, filt: MatrixFilter, page: int =
                               .join(Response, Response.comment_id == Comment.id, isouter=True)
                               .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True), filt)).one()
         rows = s.exec(_query(filt).order_by(Comment.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
-        return pd.DataFrame(_records(rows), columns=MATRIX_COLUMNS), int(total)
+        return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS), int(total)
 
 
 def matrix_frame(engine: Engine, *, actor: Actor, round_id: int) -> pd.DataFrame:
@@ -104,7 +107,7 @@ def matrix_frame(engine: Engine, *, actor: Actor, round_id: int) -> pd.DataFrame
     get_round(engine, round_id)
     with session_scope(engine) as s:
         rows = s.exec(_query(MatrixFilter(round_id=round_id)).order_by(Comment.id)).all()
-        return pd.DataFrame(_records(rows), columns=MATRIX_COLUMNS)
+        return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS)
 
 
 def participation(engine: Engine, round_id: int | None = None) -> dict[str, pd.DataFrame]:
@@ -137,29 +140,31 @@ def participation(engine: Engine, round_id: int | None = None) -> dict[str, pd.D
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path | io.BytesIO) -> None:
-    """An XLSX with styled, filterable, frozen headers and readable widths; text neutralised."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """An XLSX with styled, filterable, frozen headers and readable widths. Text is neutralised
+    and written as strings (XlsxWriter never turns it into a formula); streamed row by row."""
+    import xlsxwriter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    target = str(out) if isinstance(out, Path) else out
+    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                      "strings_to_urls": False, "strings_to_numbers": False, "in_memory": False})
+    head = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "text_wrap": True,
+                          "valign": "top"})
     for name, df in sheets.items():
-        ws = wb.create_sheet(title=name[:31])
-        ws.append(list(df.columns))
-        for row in df.itertuples(index=False):
-            ws.append([neutralise(v) if isinstance(v, str) else (None if pd.isna(v) else v) for v in row])
-        for cell in ws[1]:
-            cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = PatternFill("solid", fgColor="1F4E79")
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-        ws.freeze_panes = "A2"
-        if len(df.columns):
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(1, len(df) + 1)}"
-        for i, col in enumerate(df.columns, start=1):
+        ws = wb.add_worksheet(name[:31])
+        for i, col in enumerate(df.columns):
             sample = [str(col)] + [str(v) for v in df[col].head(200)]
-            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, max(len(x) for x in sample) + 2))
-    wb.save(out)
+            ws.set_column(i, i, min(60, max(8, max(len(x) for x in sample) + 2)))
+            ws.write_string(0, i, str(col), head)
+        ws.freeze_panes(1, 0)
+        if len(df.columns):
+            ws.autofilter(0, 0, max(0, len(df)), len(df.columns) - 1)
+        # Neutralise once per column (vectorised), then stream whole rows: per-cell Python work
+        # is what limits large exports.
+        clean = neutralise_frame(df).astype(object)
+        clean = clean.where(clean.notna(), None)
+        for r, row in enumerate(clean.itertuples(index=False, name=None), start=1):
+            ws.write_row(r, 0, row)
+    wb.close()
 
 
 def export_matrix(engine: Engine, *, actor: Actor, round_id: int, fmt: str, out: Path) -> int:
@@ -174,6 +179,18 @@ def export_matrix(engine: Engine, *, actor: Actor, round_id: int, fmt: str, out:
     else:
         write_xlsx({"Comment-response matrix": df}, out)
     return len(df)
+
+
+def export_bytes(engine: Engine, *, actor: Actor, round_id: int, fmt: str) -> bytes:
+    """The matrix as a file's bytes, for a download button."""
+    df = matrix_frame(engine, actor=actor, round_id=round_id)
+    if fmt == "csv":
+        from indicators_lab.exports import neutralise_frame
+
+        return neutralise_frame(df).to_csv(index=False).encode("utf-8")
+    buf = io.BytesIO()
+    write_xlsx({"Comment-response matrix": df}, buf)
+    return buf.getvalue()
 
 
 # --------------------------------------------------------------------------- offline template and import

@@ -23,6 +23,12 @@ SETS_FLASH = "sets.flash"
 GRADE_WEIGHTS = "sets.grade_weights"
 OPTIMISE_RESULT = "optimise.result"
 OPTIMISE_FLASH = "optimise.flash"
+PEOPLE_INVITES = "people.invites"
+ROUNDS_FLASH = "rounds.flash"
+CONSULT_ROUND = "consult.round"
+CONSULT_FLASH = "consult.flash"
+MATRIX_PAGE = "matrix.page"
+MATRIX_FLASH = "matrix.flash"
 
 
 def get(key: str, default: Any = None) -> Any:

@@ -49,3 +49,14 @@ def counts_bar(counts: dict, *, key: str, title: str) -> None:
     fig = go.Figure(go.Bar(x=s.values, y=[str(i) for i in s.index], orientation="h", marker_color="#2171b5"))
     fig.update_layout(height=max(160, 26 * len(s)), margin={"l": 10, "r": 10, "t": 30, "b": 10}, title=title)
     st.plotly_chart(fig, key=key, width="stretch")
+
+
+def local_time(dt) -> str:
+    """A UTC time shown in the viewer's own time zone (from the browser), with the zone named."""
+    from zoneinfo import ZoneInfo
+
+    tz_name = getattr(st.context, "timezone", None) or "UTC"
+    try:
+        return dt.astimezone(ZoneInfo(tz_name)).strftime(f"%d %b %Y %H:%M ({tz_name})")
+    except Exception:  # an unknown zone name from the browser: fall back to UTC
+        return dt.strftime("%d %b %Y %H:%M (UTC)")

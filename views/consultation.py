@@ -1,0 +1,129 @@
+"""Consultation: read the set under consultation in plain language and comment."""
+
+import streamlit as st
+
+from indicators_lab import consultation as con
+from indicators_lab.catalogue import list_objectives
+from indicators_lab.errors import UserError
+from indicators_lab.ui import state
+from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.session import require_signed_in
+from indicators_lab.ui.widgets import local_time
+
+engine = get_engine()
+st.title("Consultation")
+actor = require_signed_in(engine, "stakeholder", "co_lead", "excom")
+if actor is None:
+    st.stop()
+flash = state.pop(state.CONSULT_FLASH)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+rounds = {r.id: r for r in con.open_rounds_for(engine, actor)}
+if not rounds:
+    st.info("There is no consultation open for you right now.")
+    st.stop()
+rid = st.selectbox("Open consultation", list(rounds), format_func=lambda i: rounds[i].title,
+                   key=state.widget_key(state.CONSULT_ROUND))
+r = rounds[rid]
+st.caption(f"Open until {local_time(r.closes_at)}.")
+if r.purpose:
+    st.text(r.purpose)
+
+
+def done(message: str) -> None:
+    state.put(state.CONSULT_FLASH, message)
+    st.rerun()
+
+
+def show_thread(comments, key: str) -> None:
+    """Comments as plain text (never HTML or Markdown), replies indented, with actions."""
+    for c in comments:
+        box = st.container(border=True)
+        if c.parent_id:
+            box.caption(f"↳ reply to comment {c.parent_id}")
+        meta = f"{c.author_name}" + (f", {c.organisation}" if c.organisation else "")
+        meta += f" · {con.CONSTITUENCIES.get(c.constituency, c.constituency)} · {local_time(c.created_at)}"
+        if c.stance:
+            meta += f" · {con.STANCES[c.stance]}"
+        if c.edited:
+            meta += " · edited"
+        box.caption(meta)
+        if c.hidden:
+            box.caption(f"Hidden: {c.hidden_reason}")
+        box.text(c.text)
+        if c.ratings:
+            box.caption(" · ".join(f"{k.replace('_', ' ')} {v}/5" for k, v in c.ratings.items()))
+        if c.disposition:
+            box.caption(f"Co-leads' answer: {con.DISPOSITIONS[c.disposition]}")
+            box.text(c.response)
+        a, b, e = box.columns(3)
+        with a.popover("Reply"):
+            text = st.text_area("Your reply", key=f"ilab.c.reply.{key}.{c.id}", max_chars=con.MAX_COMMENT)
+            if st.button("Send reply", key=f"ilab.c.replyb.{key}.{c.id}"):
+                try:
+                    con.post_comment(engine, actor=actor, round_id=rid, parent_id=c.id, text=text)
+                    done("Your reply was posted.")
+                except UserError as exc:
+                    st.error(str(exc))
+        with b.popover("Report"):
+            why = st.text_input("Why? (optional)", key=f"ilab.c.rep.{key}.{c.id}")
+            if st.button("Report this comment", key=f"ilab.c.repb.{key}.{c.id}"):
+                try:
+                    con.report_comment(engine, actor=actor, comment_id=c.id, reason=why)
+                    done("Thank you: the co-leads will look at it.")
+                except UserError as exc:
+                    st.error(str(exc))
+        if c.mine:
+            with e.popover("Edit"):
+                text = st.text_area("Your comment", c.text, key=f"ilab.c.edit.{key}.{c.id}", max_chars=con.MAX_COMMENT)
+                if st.button("Save", key=f"ilab.c.editb.{key}.{c.id}"):
+                    try:
+                        con.edit_comment(engine, actor=actor, comment_id=c.id, text=text)
+                        done("Your comment was updated.")
+                    except UserError as exc:
+                        st.error(str(exc))
+
+
+def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> None:
+    with st.form(f"ilab.c.form.{key}", clear_on_submit=True):
+        stance = st.radio("Your view", ["", *con.STANCES], format_func=lambda s: con.STANCES.get(s, "No stance"),
+                          horizontal=True) if stances else ""
+        text = st.text_area("Your comment", max_chars=con.MAX_COMMENT)
+        ratings = {}
+        with st.expander("Optional ratings (1 = low, 5 = high)"):
+            cols = st.columns(len(con.RATINGS))
+            for col, name in zip(cols, con.RATINGS):
+                value = col.selectbox(name.replace("_", " "), ["", 1, 2, 3, 4, 5], key=f"ilab.c.rt.{key}.{name}")
+                if value != "":
+                    ratings[name] = value
+        if st.form_submit_button("Post comment", type="primary"):
+            try:
+                con.post_comment(engine, actor=actor, round_id=rid, item_id=item_id, objective=objective,
+                                 stance=stance, ratings=ratings, text=text)
+                done("Your comment was posted.")
+            except UserError as exc:
+                st.error(str(exc))
+
+
+tab_items, tab_objectives, tab_set = st.tabs(["Indicators", "Objectives", "The set as a whole"])
+with tab_items:
+    items = con.set_items(engine, rid)
+    if not items:
+        st.info("This round is not about a particular set of indicators: comment on objectives or overall.")
+    else:
+        labels = {i["item_id"]: f"{i['code']} {i['title'][:110]}" for i in items}
+        chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)
+        entry = next(i for i in items if i["item_id"] == chosen)
+        st.info(entry["help"], icon=":material/help:")
+        show_thread(con.thread(engine, actor=actor, round_id=rid, item_id=chosen), f"i{chosen}")
+        comment_form(f"i{chosen}", item_id=chosen)
+with tab_objectives:
+    objectives = {o.number: o for o in list_objectives(engine)}
+    number = st.selectbox("Objective", list(objectives), format_func=lambda n: objectives[n].label)
+    st.caption("Comment on how well the set covers this objective.")
+    show_thread(con.thread(engine, actor=actor, round_id=rid, objective=number), f"o{number}")
+    comment_form(f"o{number}", objective=number)
+with tab_set:
+    show_thread(con.thread(engine, actor=actor, round_id=rid, whole_set=True), "set")
+    comment_form("set")

@@ -1,0 +1,113 @@
+"""Comment-response matrix: every comment with its answer; answer, moderate, see themes."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from indicators_lab import consultation as con
+from indicators_lab import matrix
+from indicators_lab.errors import UserError
+from indicators_lab.themes import themes
+from indicators_lab.ui import state
+from indicators_lab.ui.resources import get_encoder, get_engine
+from indicators_lab.ui.session import require_signed_in
+
+PAGE_SIZE = 50
+engine = get_engine()
+st.title("Comment-response matrix")
+actor = require_signed_in(engine, "co_lead", "excom")
+if actor is None:
+    st.stop()
+can_answer = actor.role in ("co_lead", "admin")
+flash = state.pop(state.MATRIX_FLASH)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+rounds = {r.id: r for r in con.list_rounds(engine)}
+if not rounds:
+    st.info("No consultation rounds yet.")
+    st.stop()
+rid = st.selectbox("Round", list(rounds), format_func=lambda i: f"{rounds[i].title} ({rounds[i].status})")
+
+f1, f2, f3, f4 = st.columns(4)
+code = f1.text_input("Indicator code", placeholder="e.g. 10.7.1")
+objective = f2.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "all" if o is None else str(o))
+constituency = f3.selectbox("Constituency", [None, *con.CONSTITUENCIES],
+                            format_func=lambda c: "all" if c is None else con.CONSTITUENCIES[c])
+disposition = f4.selectbox("Answer", [None, "unanswered", *con.DISPOSITIONS],
+                           format_func=lambda d: {None: "all", "unanswered": "still unanswered"}.get(d) or con.DISPOSITIONS[d])
+filt = matrix.MatrixFilter(round_id=rid, indicator_code=code.strip() or None, objective=objective,
+                           constituency=constituency, disposition=disposition)
+_, unanswered = matrix.matrix_page(engine, actor=actor, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"), page_size=1)
+page_no = st.session_state.get(state.widget_key(state.MATRIX_PAGE), 1)
+rows, total = matrix.matrix_page(engine, actor=actor, filt=filt, page=page_no, page_size=PAGE_SIZE)
+pages = max(1, -(-total // PAGE_SIZE))
+m1, m2, m3 = st.columns([1, 1, 2])
+m1.metric("Comments shown", total)
+m2.metric("Still unanswered (round)", unanswered)
+m3.number_input(f"Page (of {pages})", 1, pages, key=state.widget_key(state.MATRIX_PAGE))
+st.dataframe(rows.drop(columns=["round_id"]), hide_index=True, width="stretch",
+             column_config={"comment": st.column_config.TextColumn(width="large"),
+                            "response": st.column_config.TextColumn(width="medium")})
+
+if can_answer and len(rows):
+    st.subheader("Answer or moderate a comment")
+    ids = list(rows["comment_id"])
+    cid = st.selectbox("Comment", ids, format_func=lambda i: f"#{i}: {rows.set_index('comment_id').loc[i, 'comment'][:100]}")
+    current = rows.set_index("comment_id").loc[cid]
+    st.text(current["comment"])
+    with st.form(f"ilab.matrix.respond.{cid}"):
+        keys = list(con.DISPOSITIONS)
+        default = next((k for k, v in con.DISPOSITIONS.items() if v == current["disposition"]), keys[0])
+        disp = st.selectbox("Disposition", keys, index=keys.index(default), format_func=con.DISPOSITIONS.get)
+        text = st.text_area("Response", current["response"], max_chars=con.MAX_COMMENT)
+        if st.form_submit_button("Save answer", type="primary"):
+            try:
+                con.respond(engine, actor=actor, comment_id=int(cid), disposition=disp, text=text)
+                state.put(state.MATRIX_FLASH, f"Answered comment {cid}.")
+                st.rerun()
+            except UserError as exc:
+                st.error(str(exc))
+    with st.form(f"ilab.matrix.moderate.{cid}"):
+        hidden = bool(current["hidden"])
+        reason = st.text_input("Reason (kept with the decision)")
+        if st.form_submit_button("Restore" if hidden else "Hide"):
+            try:
+                con.moderate(engine, actor=actor, comment_id=int(cid), hide=not hidden, reason=reason)
+                state.put(state.MATRIX_FLASH, f"Comment {cid} {'restored' if hidden else 'hidden'}.")
+                st.rerun()
+            except UserError as exc:
+                st.error(str(exc))
+
+st.subheader("Participation")
+part = matrix.participation(engine, rid)
+p1, p2 = st.columns(2)
+for col, key, title in [(p1, "constituency", "Comments by constituency"), (p2, "objective", "Comments by objective")]:
+    df = part[key]
+    fig = go.Figure(go.Bar(x=[str(x) for x in df[key]], y=df["comments"], marker_color="#2171b5"))
+    fig.update_layout(height=300, title=title, margin={"l": 10, "r": 10, "t": 40, "b": 10}, xaxis={"type": "category"})
+    col.plotly_chart(fig, width="stretch", key=f"part.{key}")
+st.caption("Near-identical comments (a campaign) are counted once here.")
+
+st.subheader("Themes")
+t1, t2 = st.columns(2)
+theme_obj = t1.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "any" if o is None else str(o), key="ilab.matrix.theme.obj")
+if t2.button("Group comments by meaning"):
+    found = themes(engine, get_encoder(), round_id=rid, objective=theme_obj)
+    if not found:
+        st.info("No comments to group.")
+    for th in found:
+        with st.container(border=True):
+            st.markdown(f"**{th.size} comments** from {th.voices} distinct voices"
+                        + (f" · {th.campaign_copies} near-identical copies (campaign)" if th.campaign_copies else ""))
+            st.caption(", ".join(f"{k}: {v}" for k, v in th.constituencies.items()))
+            st.text(th.representative)
+
+st.subheader("Export")
+e1, e2 = st.columns(2)
+if e1.button("Prepare the matrix for download"):
+    st.session_state["ilab.matrix.export"] = {
+        fmt: matrix.export_bytes(engine, actor=actor, round_id=rid, fmt=fmt) for fmt in ("xlsx", "csv")}
+ready = st.session_state.get("ilab.matrix.export")
+if ready:
+    e2.download_button("Download XLSX", ready["xlsx"], f"round_{rid}_matrix.xlsx")
+    e2.download_button("Download CSV", ready["csv"], f"round_{rid}_matrix.csv", "text/csv")

@@ -1,0 +1,68 @@
+"""People: invite stakeholders (one by one or from a file); admins add co-leads and ExCom members."""
+
+import pandas as pd
+import streamlit as st
+
+from indicators_lab.config import get_settings
+from indicators_lab.consultation import CONSTITUENCIES
+from indicators_lab.errors import UserError
+from indicators_lab.ui import state
+from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.session import require_signed_in
+from indicators_lab.users import invite, invite_many, list_users, set_active
+
+engine = get_engine()
+settings = get_settings()
+st.title("People")
+actor = require_signed_in(engine, "co_lead")
+if actor is None:
+    st.stop()
+
+invites = state.get(state.PEOPLE_INVITES)
+if invites:
+    st.success("Send each person their one-time link (valid 14 days). It is shown only now.")
+    links = pd.DataFrame(invites)
+    st.dataframe(links, hide_index=True, width="stretch")
+    st.download_button("Download the links (CSV)", links.to_csv(index=False).encode(), "invitation_links.csv", "text/csv")
+    if st.button("Done"):
+        state.pop(state.PEOPLE_INVITES)
+        st.rerun()
+
+roles = ["stakeholder"] + (["co_lead", "excom", "admin"] if actor.role == "admin" else [])
+with st.expander("Invite one person", expanded=True):
+    with st.form("ilab.people.invite"):
+        c1, c2 = st.columns(2)
+        name = c1.text_input("Name")
+        email = c2.text_input("Email")
+        organisation = c1.text_input("Organisation")
+        constituency = c2.selectbox("Constituency", list(CONSTITUENCIES), format_func=CONSTITUENCIES.get)
+        role = st.selectbox("Role", roles)
+        if st.form_submit_button("Invite", type="primary"):
+            try:
+                inv = invite(engine, actor=actor, email=email, name=name, role=role, organisation=organisation,
+                             constituency=constituency)
+                state.put(state.PEOPLE_INVITES, [{"name": inv.name, "email": inv.email, "link": inv.link(settings.base_url)}])
+                st.rerun()
+            except UserError as exc:
+                st.error(str(exc))
+
+with st.expander("Invite many stakeholders from a file"):
+    st.caption("CSV or XLSX with the columns name, email, organisation, constituency. A bad row refuses the whole file.")
+    f = st.file_uploader("File", type=["csv", "xlsx"], key="ilab.people.file")
+    if f is not None and st.button("Invite everyone in the file"):
+        try:
+            done = invite_many(engine, actor=actor, data=f.getvalue(), filename=f.name, max_bytes=settings.max_upload_bytes)
+            state.put(state.PEOPLE_INVITES, [{"name": i.name, "email": i.email, "link": i.link(settings.base_url)} for i in done])
+            st.rerun()
+        except UserError as exc:
+            st.error(f"Nobody was invited. {exc}")
+
+people = pd.DataFrame(list_users(engine, actor=actor))
+st.subheader(f"Accounts ({len(people)})")
+st.dataframe(people.drop(columns=["id"]), hide_index=True, width="stretch")
+if actor.role == "admin" and len(people):
+    who = st.selectbox("Account", list(people["id"]), format_func=lambda i: people.set_index("id").loc[i, "email"])
+    active = bool(people.set_index("id").loc[who, "active"])
+    if st.button("Disable" if active else "Enable"):
+        set_active(engine, actor=actor, user_id=int(who), active=not active)
+        st.rerun()

@@ -1,0 +1,84 @@
+"""Rounds: co-leads open, extend and close consultation rounds; offline template and import."""
+
+from datetime import datetime, time, timedelta, timezone
+
+import streamlit as st
+
+from indicators_lab import candidate_sets as cs
+from indicators_lab import consultation as con
+from indicators_lab.config import get_settings
+from indicators_lab.errors import UserError
+from indicators_lab.matrix import import_comments, template_xlsx
+from indicators_lab.ui import state
+from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.session import require_signed_in
+from indicators_lab.ui.widgets import local_time
+
+engine = get_engine()
+st.title("Consultation rounds")
+actor = require_signed_in(engine, "co_lead")
+flash = state.pop(state.ROUNDS_FLASH)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+if actor is None:
+    st.stop()
+
+sets = {s.id: s.name for s in cs.list_sets(engine)}
+with st.expander("Open a new round", expanded=False):
+    with st.form("ilab.rounds.new"):
+        title = st.text_input("Title", max_chars=300)
+        purpose = st.text_area("Purpose (shown to stakeholders)", max_chars=5000)
+        set_id = st.selectbox("Candidate set under consultation", [None, *sets],
+                              format_func=lambda i: "— none (general consultation) —" if i is None else sets[i])
+        st.caption("Times are in UTC; everyone sees them in their own time zone.")
+        c1, c2, c3, c4 = st.columns(4)
+        today = datetime.now(timezone.utc).date()
+        open_day = c1.date_input("Opens (UTC)", today)
+        open_time = c2.time_input("at", time(0, 0))
+        close_day = c3.date_input("Closes (UTC)", today + timedelta(days=30))
+        close_time = c4.time_input("at ", time(23, 59))
+        who = st.multiselect("Open to (empty = everyone)", list(con.CONSTITUENCIES), format_func=con.CONSTITUENCIES.get)
+        threshold = st.number_input("Hide a comment after this many reports", 1, 50, 3)
+        if st.form_submit_button("Open round", type="primary"):
+            try:
+                rid = con.create_round(
+                    engine, actor=actor, title=title, purpose=purpose, set_id=set_id,
+                    opens_at=datetime.combine(open_day, open_time, timezone.utc),
+                    closes_at=datetime.combine(close_day, close_time, timezone.utc),
+                    constituencies=who, report_threshold=int(threshold))
+                state.put(state.ROUNDS_FLASH, f"Opened round {rid}: {title}.")
+                st.rerun()
+            except UserError as exc:
+                st.error(str(exc))
+
+rounds = con.list_rounds(engine)
+if not rounds:
+    st.info("No rounds yet.")
+    st.stop()
+for r in rounds:
+    with st.container(border=True):
+        st.markdown(f"**{r.title}** — *{r.status}*")
+        st.caption(f"Round {r.id} · set: {r.set_name or 'none'} · {local_time(r.opens_at)} → {local_time(r.closes_at)}"
+                   + (" · open to: " + ", ".join(con.CONSTITUENCIES[c] for c in r.constituencies) if r.constituencies else ""))
+        c1, c2, c3 = st.columns(3)
+        extra = c1.number_input("Extend by days", 1, 365, 7, key=f"ilab.rounds.ext.{r.id}")
+        if c1.button("Extend", key=f"ilab.rounds.extb.{r.id}"):
+            con.set_round_close(engine, actor=actor, round_id=r.id,
+                                closes_at=max(r.closes_at, datetime.now(timezone.utc)) + timedelta(days=int(extra)))
+            state.put(state.ROUNDS_FLASH, f"Round {r.id} extended.")
+            st.rerun()
+        if r.status == "open" and c2.button("Close now", key=f"ilab.rounds.close.{r.id}"):
+            con.close_round_now(engine, actor=actor, round_id=r.id)
+            state.put(state.ROUNDS_FLASH, f"Round {r.id} closed.")
+            st.rerun()
+        c3.download_button("Offline template (XLSX)", template_xlsx(engine, r.id), f"round_{r.id}_template.xlsx",
+                           key=f"ilab.rounds.tpl.{r.id}")
+        f = st.file_uploader("Import filled templates (CSV/XLSX)", type=["csv", "xlsx"], key=f"ilab.rounds.imp.{r.id}")
+        if f is not None and st.button("Import", key=f"ilab.rounds.impb.{r.id}"):
+            try:
+                n = import_comments(engine, actor=actor, data=f.getvalue(), filename=f.name, round_id=r.id,
+                                    max_bytes=get_settings().max_upload_bytes)
+                state.put(state.ROUNDS_FLASH, f"Imported {n} comments into round {r.id}.")
+                st.rerun()
+            except UserError as exc:
+                st.error(f"Nothing was imported. {exc}")

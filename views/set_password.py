@@ -1,0 +1,30 @@
+"""Set your password from a one-time invitation link."""
+
+import streamlit as st
+
+from indicators_lab.errors import UserError
+from indicators_lab.ui import state
+from indicators_lab.ui.resources import get_engine
+from indicators_lab.users import MIN_PASSWORD, accept_invite
+
+engine = get_engine()
+st.title("Set your password")
+token = st.query_params.get("token", "")
+if not token:
+    st.info("Open the link from your invitation to set your password.")
+    st.stop()
+with st.form("ilab.setpw"):
+    pw = st.text_input(f"New password (at least {MIN_PASSWORD} characters)", type="password")
+    again = st.text_input("The same password again", type="password")
+    if st.form_submit_button("Set password", type="primary"):
+        if pw != again:
+            st.error("The two passwords are not the same.")
+        else:
+            try:
+                actor = accept_invite(engine, token=token, password=pw)
+                state.put(state.USER_ID, actor.user_id)
+                st.query_params.clear()
+                st.success(f"Welcome, {actor.name}. You are signed in.")
+                st.page_link("views/consultation.py", label="Go to the open consultations", icon=":material/forum:")
+            except UserError as exc:
+                st.error(str(exc))
