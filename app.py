@@ -21,11 +21,13 @@ PAGES = {
         st.Page("views/candidate_sets.py", title="Candidate sets", icon=":material/checklist:"),
         st.Page("views/optimise.py", title="Optimise", icon=":material/tune:"),
     ],
-    "Consult": [
+    "Consult and review": [
         st.Page("views/consultation.py", title="Consultation", icon=":material/forum:"),
         st.Page("views/rounds.py", title="Rounds", icon=":material/event:"),
         st.Page("views/matrix.py", title="Comment-response matrix", icon=":material/table_chart:"),
         st.Page("views/people.py", title="People", icon=":material/group:"),
+        st.Page("views/versions.py", title="Versions and annex", icon=":material/history:"),
+        st.Page("views/review.py", title="Review (ExCom)", icon=":material/how_to_vote:"),
         st.Page("views/set_password.py", title="Set your password", icon=":material/key:", url_path="set_password"),
     ],
 }

@@ -183,6 +183,26 @@ def cmd_comments_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from indicators_lab.annex import export_version
+
+    path = export_version(_engine(), args.version, args.format, Path(args.out))
+    print(f"Wrote version {args.version} as {args.format} to {path}")
+    return 0
+
+
+def cmd_versions_list(args: argparse.Namespace) -> int:
+    from indicators_lab.proposals import list_versions
+
+    versions = list_versions(_engine())
+    if not versions:
+        print("No proposal version has been frozen yet.")
+    for v in versions:
+        status = f"approved by {v.approved_by} {v.approved_at:%Y-%m-%d}" if v.approved else "draft"
+        print(f"{v.number}\t{v.created_at:%Y-%m-%d %H:%M}\t{v.items} indicators\t{status}\t{v.set_name}\t{v.note}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m indicators_lab",
@@ -244,6 +264,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["xlsx", "csv"], required=True)
     q.add_argument("--out", required=True)
     q.set_defaults(func=cmd_comments_export)
+
+    p = sub.add_parser("export", help="export a proposal version (the annex)")
+    p.add_argument("--version", type=int, required=True)
+    p.add_argument("--format", choices=["xlsx", "docx", "csv", "json"], required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("versions", help="proposal versions")
+    versions = p.add_subparsers(dest="versions_command", required=True)
+    q = versions.add_parser("list", help="list the frozen versions")
+    q.set_defaults(func=cmd_versions_list)
 
     p = sub.add_parser("users", help="manage accounts")
     users = p.add_subparsers(dest="users_command", required=True)

@@ -268,3 +268,52 @@ class Invite(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class ProposalVersion(SQLModel, table=True):
+    """A frozen candidate set: items, links, grades, rationale and scores as they were. The
+    snapshot never changes; only the approval fields are set, once."""
+
+    __tablename__ = "proposal_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(index=True, unique=True)
+    set_id: int = Field(foreign_key="candidate_set.id")
+    set_name: str = Field(max_length=200)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    approved_by: str | None = Field(default=None, max_length=200)
+    approved_at: datetime | None = None
+    approval_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ExcomView(SQLModel, table=True):
+    """An ExCom member's view on a version, for one objective or the whole version (objective 0)."""
+
+    __tablename__ = "excom_view"
+    __table_args__ = (UniqueConstraint("version_id", "objective", "user_id", name="uq_excom_view"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="proposal_version.id", index=True)
+    objective: int = 0
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    member: str = Field(max_length=200)
+    verdict: str = Field(max_length=30)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ChangeReason(SQLModel, table=True):
+    """A co-lead's link between a change in a version and a comment whose response led to it."""
+
+    __tablename__ = "change_reason"
+    __table_args__ = (UniqueConstraint("version_id", "item_code", "comment_id", name="uq_change_reason"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="proposal_version.id", index=True)
+    item_code: str = Field(max_length=140)  # "framework:code"
+    comment_id: int = Field(foreign_key="comment.id")
+    linked_by: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)

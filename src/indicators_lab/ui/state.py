@@ -29,6 +29,8 @@ CONSULT_ROUND = "consult.round"
 CONSULT_FLASH = "consult.flash"
 MATRIX_PAGE = "matrix.page"
 MATRIX_FLASH = "matrix.flash"
+VERSIONS_FLASH = "versions.flash"
+REVIEW_FLASH = "review.flash"
 
 
 def get(key: str, default: Any = None) -> Any:

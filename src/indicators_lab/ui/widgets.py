@@ -12,12 +12,15 @@ GRADE_SCALE = [[0.0, "#dbe9f6"], [0.25, "#9ecae1"], [0.5, "#4292c6"], [1.0, "#08
 
 
 def coverage_heatmap(card: Scorecard, *, key: str, height: int | None = None) -> None:
-    """Objectives × indicators, coloured by grade weight; uncovered objectives marked in red."""
-    grid = card.heatmap
+    """Objectives × indicators, coloured by grade weight; uncovered objectives marked with ⚠."""
+    heatmap_grid(card.heatmap, card.coverage, key=key, height=height)
+
+
+def heatmap_grid(grid: pd.DataFrame, coverage: pd.DataFrame, *, key: str, height: int | None = None) -> None:
     if grid.shape[1] == 0:
         st.info("No indicators in this set yet.")
         return
-    covered = card.coverage.set_index("objective")["coverage"]
+    covered = coverage.set_index("objective")["coverage"]
     labels = [f"{'⚠ ' if covered[o] == 0 else ''}Obj {o}" for o in grid.index]
     fig = go.Figure(go.Heatmap(
         z=grid.values, x=[str(c) for c in grid.columns], y=labels, colorscale=GRADE_SCALE, zmin=0, zmax=1,

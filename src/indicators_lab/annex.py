@@ -1,0 +1,157 @@
+"""The annex of a proposal version for the Secretary-General's report: XLSX, DOCX, CSV, JSON.
+
+Everything comes from the version's frozen snapshot (plus the consultation on its set), so an
+export of version N is the same whenever it is made. Spreadsheet outputs (XLSX, CSV) neutralise
+text that a spreadsheet would run as a formula. The JSON schema is in docs/annex-schema.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from indicators_lab.auth import COMMAND_LINE, Actor
+from indicators_lab.catalogue import list_frameworks, list_objectives
+from indicators_lab.consultation import list_rounds
+from indicators_lab.errors import UserError
+from indicators_lab.exports import write_csv
+from indicators_lab.matrix import matrix_frame, participation, write_xlsx
+from indicators_lab.proposals import SCHEMA_VERSION, VersionInfo, get_version, version_links
+
+FORMATS = ("xlsx", "docx", "csv", "json")
+METHODOLOGY = (
+    "The indicators below were proposed in response to paragraph 70 of the IMRF Progress Declaration, "
+    "which asked for a limited set of indicators to help Member States review progress on the objectives "
+    "of the Global Compact for Safe, Orderly and Regular Migration. Existing indicators (the SDG global "
+    "indicator framework, SDG indicator 10.7.2 and IOM's Migration Governance Indicators, among others) "
+    "were mapped to the 23 objectives and their actions; suggested links were reviewed by the co-leads, "
+    "who graded each link as direct, partial or proxy and recorded a rationale. The set was chosen to "
+    "cover every objective with as few indicators as possible, preferring indicators with established "
+    "data (Tier I), and was revised after consultation with stakeholders."
+)
+
+
+def indicators_table(engine, v: VersionInfo) -> pd.DataFrame:
+    titles = {o.number: o.title for o in list_objectives(engine)}
+    df = version_links(v)
+    df.insert(1, "objective_title", df["objective"].map(lambda o: titles.get(int(o), "") if pd.notna(o) else ""))
+    df = df.sort_values(["objective", "framework", "code"], na_position="last")
+    out = df[["objective", "objective_title", "code", "title", "framework", "tier", "custodian", "grade",
+              "action", "rationale"]].copy()
+    out["objective"] = out["objective"].map(lambda o: int(o) if pd.notna(o) else "")
+    out["action"] = [f"{o}({a})" if a else "" for o, a in zip(out["objective"], out["action"])]
+    return out.reset_index(drop=True)
+
+
+def coverage_table(engine, v: VersionInfo) -> pd.DataFrame:
+    titles = {o.number: o.title for o in list_objectives(engine)}
+    cov = pd.DataFrame(v.snapshot["coverage"])
+    cov.insert(1, "objective_title", cov["objective"].map(titles))
+    return cov
+
+
+def consultation_table(engine, v: VersionInfo, actor: Actor) -> pd.DataFrame:
+    frames = [matrix_frame(engine, actor=actor, round_id=r.id) for r in list_rounds(engine) if r.set_id == v.set_id]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=["comment_id", "comment", "disposition", "response"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def sources_table(engine, v: VersionInfo) -> pd.DataFrame:
+    used = {it["framework"] for it in v.snapshot["items"]} | {"gcm"}
+    rows = [{"framework": f.key, "name": f.name, "source": f.source, "licence": f.licence, "known gaps": f.gaps}
+            for f in list_frameworks(engine, include_gcm=True) if f.key in used]
+    return pd.DataFrame(rows, columns=["framework", "name", "source", "licence", "known gaps"])
+
+
+def version_meta(v: VersionInfo) -> dict:
+    return {
+        "number": v.number, "set_name": v.set_name, "change_note": v.note, "created_by": v.created_by,
+        "created_at": v.created_at.isoformat(), "approved": v.approved, "approved_by": v.approved_by,
+        "approved_at": v.approved_at.isoformat() if v.approved_at else None,
+    }
+
+
+def export_version(engine, number: int, fmt: str, out: Path, *, actor: Actor = COMMAND_LINE) -> Path:
+    """Write version ``number`` in ``fmt`` to ``out``; returns the path."""
+    if fmt not in FORMATS:
+        raise UserError(f"The format must be one of {', '.join(FORMATS)}.")
+    v = get_version(engine, number)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    indicators = indicators_table(engine, v)
+    if fmt == "csv":
+        meta = pd.DataFrame({"version": [v.number] * len(indicators), "approved": [v.approved] * len(indicators)})
+        write_csv(pd.concat([meta, indicators], axis=1), out)
+    elif fmt == "json":
+        doc = {
+            "schema": "indicators-lab/annex", "schema_version": SCHEMA_VERSION, "version": version_meta(v),
+            "grade_weights": v.snapshot["grade_weights"], "summary": v.snapshot["summary"],
+            "indicators": [
+                {"key": it["key"], "framework": it["framework"], "code": it["code"], "title": it["title"],
+                 "tier": it["tier"], "custodian": it["custodian"], "links": it["links"]}
+                for it in v.snapshot["items"]],
+            "coverage": v.snapshot["coverage"],
+        }
+        out.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    elif fmt == "xlsx":
+        write_xlsx({
+            "Indicators": indicators,
+            "Coverage": coverage_table(engine, v),
+            "Consultation": consultation_table(engine, v, actor),
+            "Sources": sources_table(engine, v),
+        }, out)
+    else:
+        _docx(engine, v, indicators, out, actor)
+    return out
+
+
+def _docx(engine, v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor) -> None:
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.styles["Normal"].font.size = Pt(10)
+    doc.add_heading(f"Annex: proposed limited set of GCM indicators (version {v.number})", level=1)
+    status = f"Approved by {v.approved_by} on {v.approved_at:%d %B %Y}." if v.approved else "Draft, not yet approved."
+    doc.add_paragraph(f"{status} Change note: {v.note}")
+    doc.add_heading("Methodology", level=2)
+    doc.add_paragraph(METHODOLOGY)
+    summary = v.snapshot["summary"]
+    doc.add_heading("Coverage summary", level=2)
+    doc.add_paragraph(
+        f"The set has {summary['items']} indicators covering {summary['objectives_covered']} of the 23 objectives "
+        f"(mean weighted coverage {summary['mean_coverage']:.0%}; {summary['tier_1_share']:.0%} Tier I; "
+        f"{summary['names_migrants_share']:.0%} already name migrants).")
+    gaps = [c["objective"] for c in v.snapshot["coverage"] if c["coverage"] == 0]
+    if gaps:
+        doc.add_paragraph("Objectives without an indicator: " + ", ".join(map(str, gaps)) + ".")
+    doc.add_heading("Indicators by objective", level=2)
+    for o in list_objectives(engine):
+        rows = indicators[indicators["objective"] == o.number]
+        if rows.empty:
+            continue
+        doc.add_heading(f"Objective {o.number}: {o.title}", level=3)
+        table = doc.add_table(rows=1, cols=5)
+        table.style = "Light Grid Accent 1"
+        for cell, text in zip(table.rows[0].cells, ["Code", "Indicator", "Framework", "Tier", "Link"]):
+            cell.text = text
+        for r in rows.itertuples():
+            cells = table.add_row().cells
+            for cell, text in zip(cells, [r.code, r.title, r.framework, r.tier, r.grade or ""]):
+                cell.text = str(text)
+    doc.add_heading("Consultation summary", level=2)
+    rounds = [r for r in list_rounds(engine) if r.set_id == v.set_id]
+    if not rounds:
+        doc.add_paragraph("No consultation round was held on this set.")
+    for r in rounds:
+        p = participation(engine, r.id)
+        t = p["totals"].iloc[0]
+        by = ", ".join(f"{row.constituency} {row.comments}" for row in p["constituency"].itertuples())
+        disp = ", ".join(f"{row.disposition} {row.comments}" for row in p["disposition"].itertuples())
+        doc.add_paragraph(f"{r.title}: {t['comments']} comments ({t['answered']} answered). By constituency: "
+                          f"{by or 'none'}. Answers: {disp or 'none'}.")
+    doc.save(str(out))

@@ -1,0 +1,251 @@
+"""Proposal versions: freeze a candidate set, compare versions, ExCom views, final approval.
+
+A version's snapshot is written once and never changed: later edits of the set, its links or
+the catalogue leave it as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from indicators_lab import candidate_sets as cs
+from indicators_lab.auth import Actor, require_role
+from indicators_lab.db import session_scope
+from indicators_lab.embeddings import Encoder
+from indicators_lab.errors import NotFound, UserError
+from indicators_lab.models import (
+    CandidateSet, ChangeReason, Comment, ExcomView, Link, ProposalVersion, Response, utcnow,
+)
+from indicators_lab.scoring import DEFAULT_GRADE_WEIGHTS
+
+VERDICTS = {"approve": "Approve", "approve_with_comments": "Approve with comments", "object": "Object"}
+SCHEMA_VERSION = "1.0"
+
+
+def _key(framework: str, code: str) -> str:
+    return f"{framework}:{code}"
+
+
+def freeze(engine: Engine, encoder: Encoder, *, actor: Actor, set_id: int, note: str,
+           grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> int:
+    """Freeze a candidate set as the next numbered version; returns the version number."""
+    require_role(actor, "co_lead")
+    note = (note or "").strip()
+    if not note:
+        raise UserError("Write a change note: it tells readers what this version changes and why.")
+    members = cs.members_frame(engine, set_id)
+    if members.empty:
+        raise UserError("The set is empty: add indicators before freezing it.")
+    card = cs.score_items(engine, encoder, members, grade_weights)
+    ids = [int(i) for i in members["item_key"]]
+    with session_scope(engine) as s:
+        set_name = s.get(CandidateSet, set_id).name
+        links = s.exec(select(Link).where(Link.item_id.in_(ids), Link.status == "accepted")
+                       .order_by(Link.objective_number)).all()
+        by_item: dict[int, list[dict]] = {}
+        for lk in links:
+            by_item.setdefault(lk.item_id, []).append({
+                "objective": lk.objective_number, "grade": lk.grade, "action": lk.action_letter or "",
+                "rationale": lk.rationale, "decided_by": lk.decided_by})
+        items = [{
+            "key": _key(r.framework, r.code), "framework": r.framework, "code": r.code, "title": r.title,
+            "tier": r.tier, "custodian": r.custodian, "links": by_item.get(int(r.item_key), []),
+        } for r in members.itertuples()]
+        snapshot = {
+            "schema": SCHEMA_VERSION,
+            "grade_weights": dict(grade_weights),
+            "items": items,
+            "summary": card.summary,
+            "coverage": card.coverage.to_dict("records"),
+            "overlaps": card.overlaps.to_dict("records"),
+            "readiness": {"tiers": card.readiness["tiers"], "custodians": card.readiness["custodians"],
+                          "names_migrants": card.readiness["names_migrants_codes"]},
+            "principles": card.principles,
+        }
+        number = (s.exec(select(func.max(ProposalVersion.number))).one() or 0) + 1
+        s.add(ProposalVersion(number=number, set_id=set_id, set_name=set_name, note=note, snapshot=snapshot,
+                              created_by=actor.name))
+        return number
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    set_id: int
+    set_name: str
+    note: str
+    created_by: str
+    created_at: datetime
+    items: int
+    approved_by: str | None
+    approved_at: datetime | None
+    snapshot: dict
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
+
+def _info(v: ProposalVersion) -> VersionInfo:
+    return VersionInfo(v.number, v.set_id, v.set_name, v.note, v.created_by, v.created_at,
+                       len(v.snapshot.get("items", [])), v.approved_by, v.approved_at, v.snapshot)
+
+
+def list_versions(engine: Engine) -> list[VersionInfo]:
+    with session_scope(engine) as s:
+        return [_info(v) for v in s.exec(select(ProposalVersion).order_by(ProposalVersion.number))]
+
+
+def get_version(engine: Engine, number: int) -> VersionInfo:
+    with session_scope(engine) as s:
+        v = s.exec(select(ProposalVersion).where(ProposalVersion.number == number)).first()
+        if v is None:
+            numbers = ", ".join(str(n) for n in s.exec(select(ProposalVersion.number).order_by(ProposalVersion.number)))
+            raise NotFound(f"There is no version {number}." + (f" Versions: {numbers}." if numbers else " No version has been frozen yet."))
+        return _info(v)
+
+
+def _version_id(s, number: int) -> int:
+    v = s.exec(select(ProposalVersion).where(ProposalVersion.number == number)).first()
+    if v is None:
+        raise NotFound(f"There is no version {number}.")
+    return v.id
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def version_links(v: VersionInfo) -> pd.DataFrame:
+    rows = [{"key": it["key"], "code": it["code"], "title": it["title"], "framework": it["framework"],
+             "tier": it["tier"], "custodian": it["custodian"], "objective": lk["objective"], "grade": lk["grade"],
+             "action": lk["action"], "rationale": lk["rationale"]}
+            for it in v.snapshot["items"] for lk in (it["links"] or [{"objective": None, "grade": "", "action": "", "rationale": ""}])]
+    return pd.DataFrame(rows, columns=["key", "code", "title", "framework", "tier", "custodian", "objective",
+                                       "grade", "action", "rationale"])
+
+
+@dataclass
+class Diff:
+    added: list[str]
+    removed: list[str]
+    regraded: pd.DataFrame      # key, objective, grade_before, grade_after
+    coverage: pd.DataFrame      # objective, before, after, change
+    reasons: pd.DataFrame       # key, comment_id, comment, disposition, response
+
+
+def diff(engine: Engine, a: int, b: int) -> Diff:
+    """What changed from version ``a`` to version ``b``, and the comments that led to it."""
+    va, vb = get_version(engine, a), get_version(engine, b)
+    ka = {it["key"] for it in va.snapshot["items"]}
+    kb = {it["key"] for it in vb.snapshot["items"]}
+    la, lb = version_links(va), version_links(vb)
+    both = la.dropna(subset=["objective"]).merge(lb.dropna(subset=["objective"]), on=["key", "objective"],
+                                                suffixes=("_before", "_after"), how="outer")
+    both = both[both["key"].isin(ka & kb)]
+    regraded = both[both["grade_before"].fillna("") != both["grade_after"].fillna("")][
+        ["key", "objective", "grade_before", "grade_after"]].fillna("").reset_index(drop=True)
+    ca = pd.DataFrame(va.snapshot["coverage"])[["objective", "coverage"]]
+    cb = pd.DataFrame(vb.snapshot["coverage"])[["objective", "coverage"]]
+    cov = ca.merge(cb, on="objective", suffixes=("_before", "_after")).rename(
+        columns={"coverage_before": "before", "coverage_after": "after"})
+    cov["change"] = (cov["after"] - cov["before"]).round(4)
+    with session_scope(engine) as s:
+        vid = _version_id(s, b)
+        rows = s.exec(select(ChangeReason, Comment, Response)
+                      .join(Comment, Comment.id == ChangeReason.comment_id)
+                      .join(Response, Response.comment_id == Comment.id, isouter=True)
+                      .where(ChangeReason.version_id == vid)).all()
+        reasons = pd.DataFrame([{"key": cr.item_code, "comment_id": c.id, "comment": c.text,
+                                 "organisation": c.organisation,
+                                 "disposition": r.disposition if r else "", "response": r.text if r else ""}
+                                for cr, c, r in rows],
+                               columns=["key", "comment_id", "comment", "organisation", "disposition", "response"])
+    return Diff(sorted(kb - ka), sorted(ka - kb), regraded, cov, reasons)
+
+
+def link_reason(engine: Engine, *, actor: Actor, version: int, item_key: str, comment_id: int) -> None:
+    """Record that a comment (and its response) led to a change of an item in a version."""
+    require_role(actor, "co_lead")
+    v = get_version(engine, version)
+    if item_key not in {it["key"] for it in v.snapshot["items"]} and version > 1:
+        prev = get_version(engine, version - 1)
+        if item_key not in {it["key"] for it in prev.snapshot["items"]}:
+            raise UserError(f"'{item_key}' is in neither version {version} nor version {version - 1}.")
+    with session_scope(engine) as s:
+        if s.get(Comment, comment_id) is None:
+            raise NotFound(f"There is no comment {comment_id}.")
+        exists = s.exec(select(ChangeReason).where(ChangeReason.version_id == _version_id(s, version),
+                                                   ChangeReason.item_code == item_key,
+                                                   ChangeReason.comment_id == comment_id)).first()
+        if exists is None:
+            s.add(ChangeReason(version_id=_version_id(s, version), item_code=item_key, comment_id=comment_id,
+                               linked_by=actor.name))
+
+
+# --------------------------------------------------------------------------- review and approval
+
+
+def record_view(engine: Engine, *, actor: Actor, version: int, verdict: str, text: str = "",
+                objective: int | None = None) -> None:
+    """An ExCom member's view on the whole version (objective None) or on one objective."""
+    require_role(actor, "excom")
+    if verdict not in VERDICTS:
+        raise UserError(f"A view is one of: {', '.join(VERDICTS.values())}.")
+    text = (text or "").strip()
+    if verdict != "approve" and not text:
+        raise UserError("Say why: a view with comments or an objection needs a text.")
+    if objective is not None and not 1 <= objective <= 23:
+        raise UserError("Objectives are numbered 1 to 23.")
+    with session_scope(engine) as s:
+        v = s.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
+        if v is None:
+            raise NotFound(f"There is no version {version}.")
+        if v.approved_at is not None:
+            raise UserError(f"Version {version} is already approved and locked.")
+        row = s.exec(select(ExcomView).where(ExcomView.version_id == v.id, ExcomView.objective == (objective or 0),
+                                             ExcomView.user_id == actor.user_id)).first()
+        row = row or ExcomView(version_id=v.id, objective=objective or 0, user_id=actor.user_id,
+                               member=actor.name, verdict=verdict)
+        row.verdict, row.text, row.member, row.at = verdict, text, actor.name, utcnow()
+        s.add(row)
+
+
+def views(engine: Engine, version: int) -> pd.DataFrame:
+    with session_scope(engine) as s:
+        vid = _version_id(s, version)
+        rows = s.exec(select(ExcomView).where(ExcomView.version_id == vid).order_by(ExcomView.objective, ExcomView.id)).all()
+        return pd.DataFrame([{"objective": r.objective or "whole version", "member": r.member,
+                              "view": VERDICTS[r.verdict], "text": r.text, "at": r.at} for r in rows],
+                            columns=["objective", "member", "view", "text", "at"])
+
+
+def approve(engine: Engine, *, actor: Actor, version: int, note: str = "") -> None:
+    """Record the ExCom's final approval of the latest version: who, when, which. Locks it."""
+    require_role(actor, "co_lead")
+    with session_scope(engine) as s:
+        v = s.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
+        if v is None:
+            raise NotFound(f"There is no version {version}.")
+        latest = s.exec(select(func.max(ProposalVersion.number))).one()
+        if version != latest:
+            raise UserError(f"Only the latest version ({latest}) can be approved; version {version} is older.")
+        if v.approved_at is not None:
+            raise UserError(f"Version {version} was already approved by {v.approved_by}.")
+        v.approved_by, v.approved_at, v.approval_note = actor.name, utcnow(), (note or "").strip()
+        s.add(v)
+
+
+def snapshot_heatmap(v: VersionInfo) -> pd.DataFrame:
+    """Objectives × indicators grid of a version, from its snapshot (grade weights as frozen)."""
+    from indicators_lab.scoring import heatmap
+
+    items = pd.DataFrame([{"item_key": it["key"], "code": it["code"]} for it in v.snapshot["items"]])
+    links = version_links(v).dropna(subset=["objective"]).rename(columns={"key": "item_key"})
+    links["objective"] = links["objective"].astype(int)
+    return heatmap(links, items, v.snapshot["grade_weights"])
