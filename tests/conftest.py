@@ -26,9 +26,13 @@ def _fresh_engine(kind: str, tmp_path: Path):
         engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     else:
         engine = make_engine(POSTGRES_URL)
+        from sqlalchemy import text
+
         from indicators_lab import models  # noqa: F401
 
         SQLModel.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     init_db(engine)
     return engine
 

@@ -47,11 +47,34 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=60)
 
 
-def init_db(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    from indicators_lab import models  # noqa: F401  (registers the tables)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BASELINE = "0001"
 
-    SQLModel.metadata.create_all(engine)
+
+def alembic_config(connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def init_db(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema with the Alembic migrations (to ``revision``).
+
+    A database made before migrations existed (tables, no alembic_version) is stamped at the
+    baseline first, then upgraded: nothing in it is dropped.
+    """
+    from alembic import command
+    from sqlalchemy import inspect
+
+    with engine.begin() as conn:
+        tables = set(inspect(conn).get_table_names())
+        cfg = alembic_config(conn)
+        if tables and "alembic_version" not in tables and "framework" in tables:
+            command.stamp(cfg, BASELINE)
+        command.upgrade(cfg, revision)
 
 
 @contextmanager

@@ -153,6 +153,7 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=300)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    last_sign_in_at: datetime | None = None
 
 
 class CandidateSet(SQLModel, table=True):

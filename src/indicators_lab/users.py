@@ -84,7 +84,8 @@ def authenticate(engine: Engine, email: str, password: str) -> Actor:
             raise UserError("This account is disabled. Ask a co-lead or admin.")
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
-            s.add(user)
+        user.last_sign_in_at = utcnow()
+        s.add(user)
         return _actor(user)
 
 
@@ -208,5 +209,6 @@ def list_users(engine: Engine, *, actor: Actor) -> list[dict]:
     require_role(actor, "co_lead")
     with session_scope(engine) as s:
         return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role, "organisation": u.organisation,
-                 "constituency": u.constituency, "active": u.active, "has_password": bool(u.password_hash)}
+                 "constituency": u.constituency, "active": u.active, "has_password": bool(u.password_hash),
+                 "last_sign_in_at": u.last_sign_in_at}
                 for u in s.exec(select(User).order_by(User.id))]

@@ -1,0 +1,70 @@
+"""Schema upgrades: a database made by an older version opens after upgrade with nothing lost."""
+
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from indicators_lab import links
+from indicators_lab.auth import Actor
+from indicators_lab.catalogue import load_shipped_catalogues
+from indicators_lab.db import init_db
+from indicators_lab.users import authenticate, create_user
+from tests.conftest import FRAMEWORKS_DIR
+
+PW = "a long password"
+
+
+def _columns(engine, table):
+    return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
+    engine = empty_engine
+    with engine.begin() as conn:  # back to the schema of the first release (revision 0001)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    SQLModel.metadata.drop_all(engine)
+    init_db(engine, revision="0001")
+    assert "last_sign_in_at" not in _columns(engine, "user")
+    with engine.begin() as conn:  # what that release stored: an account, a decision
+        conn.execute(text('INSERT INTO "user" (email, name, organisation, constituency, role, active, created_at) '
+                          "VALUES ('old@x.org', 'Old', '', '', 'admin', true, CURRENT_TIMESTAMP)"))
+    load_shipped_catalogues(engine, FRAMEWORKS_DIR)
+    item = links.item_id_for(engine, "sdg", "10.7.1")
+    links.decide(engine, actor=Actor("Old", "co_lead"), item_id=item, objective=6, status="accepted", rationale="kept")
+
+    init_db(engine)  # the new release starts
+
+    assert "last_sign_in_at" in _columns(engine, "user")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text('SELECT email FROM "user"')).scalars().all() == ["old@x.org"]
+    [link] = links.item_links(engine, item)
+    assert (link.status, link.rationale) == ("accepted", "kept")
+    assert links.history(engine, item).iloc[0]["change"] == "accept"
+
+
+def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
+    from indicators_lab.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'pre.db'}")
+    from indicators_lab import models  # noqa: F401
+
+    SQLModel.metadata.create_all(engine)  # how the first builds made their tables
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE user DROP COLUMN last_sign_in_at"))
+    load_shipped_catalogues(engine, FRAMEWORKS_DIR)
+    init_db(engine)
+    assert "last_sign_in_at" in _columns(engine, "user")
+    admin = create_user(engine, actor=None, email="a@x.org", name="A", role="admin", password=PW)
+    assert authenticate(engine, "a@x.org", PW).user_id == admin.user_id
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM framework_item")).scalar() == 287
+
+
+def test_models_and_migrations_agree(empty_engine):
+    """A model change without a migration fails here: autogenerate would have work to do."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with empty_engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(ctx, SQLModel.metadata) == []
