@@ -159,19 +159,29 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
 
     import openpyxl  # openpyxl parses XML through defusedxml when it is installed
 
+    from defusedxml import DefusedXmlException
+
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
+        try:
+            ws = wb.worksheets[0]
+            table = []
+            for row in ws.iter_rows(values_only=True):
+                table.append([_cell_text(v) for v in row])
+                if len(table) > MAX_ROWS + 1:
+                    break
+        finally:
+            wb.close()
+    except UserError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for broken files, and wraps defusedxml's
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, DefusedXmlException):
+                raise UserError("The workbook is refused: it declares XML entities or a DTD, which a "
+                                "spreadsheet never needs and which can be used to read files (XXE).") from None
+            cause = cause.__cause__ or cause.__context__
         raise UserError(f"The XLSX workbook could not be read ({type(exc).__name__}).") from None
-    try:
-        ws = wb.worksheets[0]
-        table = []
-        for row in ws.iter_rows(values_only=True):
-            table.append([_cell_text(v) for v in row])
-            if len(table) > MAX_ROWS + 1:
-                break
-    finally:
-        wb.close()
     return table
 
 
