@@ -33,4 +33,4 @@ PAGES = {
 }
 
 sidebar_sign_in(get_engine())
-st.navigation(PAGES).run()
+st.navigation(PAGES, expanded=True).run()

@@ -31,10 +31,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
+def app_data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("e2e-var")
+
+
+@pytest.fixture(scope="session")
+def app_server(app_data_dir):
     """``streamlit run app.py`` on a free port with a throwaway data dir; yields the base URL."""
     port = _free_port()
-    data_dir = tmp_path_factory.mktemp("e2e-var")
+    data_dir = app_data_dir
     env = dict(os.environ, INDICATORS_LAB_DATA_DIR=str(data_dir))
     env.pop("INDICATORS_LAB_DATABASE_URL", None)
     subprocess.run(
@@ -117,11 +122,40 @@ def sign_in(page, email: str, password: str) -> None:
 def wait_idle(page) -> None:
     """Wait until the app has finished its current rerun (Streamlit's status widget is gone)."""
     page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=240_000)
 
 
 def upload(page, path) -> None:
     """Choose a file in the (only) uploader and wait for the app to take it in."""
     page.locator("input[type=file]").set_input_files(str(path))
     expect(page.get_by_text(Path(path).name)).to_be_visible()
+    wait_idle(page)
+
+
+def sign_out(page) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_test_id("stSidebar").get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def go(page, name: str) -> None:
+    """Open a page from the sidebar navigation, as a person would."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of the selectbox with this label."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).first
+    combo = box.get_by_role("combobox")
+    for _ in range(3):  # a click during a rerun can be swallowed: open until the list shows
+        combo.click()
+        combo.press_sequentially(option[:40], delay=20)
+        target = page.get_by_role("option", name=option).first
+        try:
+            target.wait_for(timeout=10_000)
+        except Exception:
+            page.keyboard.press("Escape")
+            continue
+        target.click()
+        break
     wait_idle(page)

@@ -1,0 +1,121 @@
+"""The whole path in a real browser: map, build and optimise a set, consult, answer, approve,
+export. Screenshots of the main pages go to tests/artifacts/ (used in the README)."""
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from indicators_lab.auth import Actor
+from indicators_lab.bootstrap import open_database
+from indicators_lab.config import Settings
+from indicators_lab.users import create_user
+from tests.e2e.conftest import choose, go, screenshot, sign_in, sign_out, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.real_model]
+PW = "a long enough password"
+LEAD = ("lead@example.org", PW)
+NGO = ("ngo@example.org", PW)
+EXCOM = ("excom@example.org", PW)
+
+
+@pytest.fixture(scope="module")
+def people(app_server, app_data_dir):
+    engine = open_database(Settings(data_dir=app_data_dir))
+    admin = Actor("Admin Example", "admin")
+    create_user(engine, actor=admin, email=LEAD[0], name="Lena Lead", role="co_lead", password=PW)
+    create_user(engine, actor=admin, email=NGO[0], name="Nadia NGO", role="stakeholder", password=PW,
+                organisation="Migrant Rights Network", constituency="civil_society")
+    create_user(engine, actor=admin, email=EXCOM[0], name="Eric ExCom", role="excom", password=PW)
+    engine.dispose()
+
+
+def success(page, text):
+    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text=text).first).to_be_visible(timeout=120_000)
+
+
+def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
+    page.goto(app_server)
+    sign_in(page, *LEAD)
+
+    # A co-lead accepts a mapping suggestion (the model encodes the framework on first use).
+    go(page, "Mapping")
+    choose(page, "Framework", "SDG indicator 10.7.2: migration policies (6 domains, 30 sub-categories)")
+    expect(page.get_by_role("heading", name="1 Migrant rights")).to_be_visible()
+    page.get_by_role("button", name="Accept", exact=True).first.click()
+    success(page, "Accepted")
+    screenshot(page, "mapping")
+
+    # ...builds a set, then asks the optimiser for the smallest one and saves it.
+    go(page, "Candidate sets")
+    page.get_by_role("textbox", name="Name").fill("Draft 1")
+    page.get_by_role("button", name="Create set", exact=True).click()
+    success(page, "Created the set")
+    go(page, "Optimise")
+    page.get_by_role("button", name="Optimise", exact=True).click()
+    expect(page.get_by_role("heading", name="1 indicators (exact")).to_be_visible()
+    page.get_by_label("Save as a new set named").fill("Optimised")
+    page.get_by_role("button", name="Save as new set", exact=True).click()
+    success(page, "Saved 'Optimised'")
+    screenshot(page, "optimise")
+
+    # ...opens a round on it.
+    go(page, "Rounds")
+    page.get_by_text("Open a new round").click()
+    page.get_by_role("textbox", name="Title").fill("First consultation")
+    choose(page, "Candidate set under consultation", "Optimised")
+    page.get_by_role("button", name="Open round", exact=True).click()
+    success(page, "Opened round")
+    sign_out(page)
+
+    # A stakeholder comments on the set as a whole.
+    sign_in(page, *NGO)
+    go(page, "Consultation")
+    page.get_by_role("tab", name="The set as a whole").click()
+    panel = page.get_by_role("tabpanel", name="The set as a whole")
+    panel.get_by_label("Your comment").fill("Please add an indicator on missing migrants.")
+    panel.get_by_role("button", name="Post comment", exact=True).click()
+    success(page, "Your comment was posted")
+    screenshot(page, "consultation")
+    sign_out(page)
+
+    # The co-lead answers it in the comment-response matrix, then freezes version 1.
+    sign_in(page, *LEAD)
+    go(page, "Comment-response matrix")
+    page.get_by_role("textbox", name="Response").fill("Noted: we will look for a data source.")
+    page.get_by_role("button", name="Save answer", exact=True).click()
+    success(page, "Answered comment")
+    screenshot(page, "matrix")
+    go(page, "Versions and annex")
+    page.get_by_text("Freeze a set as a new version").click()
+    choose(page, "Set", "Optimised")
+    page.get_by_label("Change note (what changed and why)").fill("Draft for ExCom")
+    page.get_by_role("button", name="Freeze", exact=True).click()
+    success(page, "Froze version 1")
+    sign_out(page)
+
+    # An ExCom member approves; the co-lead records the decision.
+    sign_in(page, *EXCOM)
+    go(page, "Review (ExCom)")
+    page.get_by_role("button", name="Record my view", exact=True).click()
+    success(page, "Your view was recorded")
+    screenshot(page, "review")
+    sign_out(page)
+    sign_in(page, *LEAD)
+    go(page, "Review (ExCom)")
+    page.get_by_role("button", name="Record approval", exact=True).click()
+    success(page, "Approved by Lena Lead")
+
+    # The XLSX annex downloads and opens.
+    go(page, "Versions and annex")
+    page.get_by_role("button", name="Prepare XLSX", exact=True).click()
+    wait_idle(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download annex_v1.xlsx").click()
+    path = tmp_path / "annex.xlsx"
+    info.value.save_as(path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Indicators", "Coverage", "Consultation", "Sources"]
+    codes = [row[2] for row in wb["Indicators"].iter_rows(min_row=2, values_only=True)]
+    assert len(codes) == 1
+    comments = [row for row in wb["Consultation"].iter_rows(min_row=2, values_only=True)]
+    assert any("missing migrants" in str(c) for row in comments for c in row)
