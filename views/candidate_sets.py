@@ -15,14 +15,11 @@ engine = get_engine()
 encoder = get_encoder()
 st.title("Candidate sets")
 actor = require_signed_in(engine, "co_lead")
-flash = state.pop(state.SETS_FLASH)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+state.show_flash(state.SETS_FLASH)
 
 
 def done(message: str) -> None:
-    state.put(state.SETS_FLASH, message)
-    st.rerun()
+    state.flash_and_rerun(state.SETS_FLASH, message)
 
 
 sets = {s.id: s for s in cs.list_sets(engine)}

@@ -15,9 +15,7 @@ st.title("Consultation")
 actor = require_signed_in(engine, "stakeholder", "co_lead", "excom")
 if actor is None:
     st.stop()
-flash = state.pop(state.CONSULT_FLASH)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+state.show_flash(state.CONSULT_FLASH)
 
 rounds = {r.id: r for r in con.open_rounds_for(engine, actor)}
 if not rounds:
@@ -32,8 +30,7 @@ if r.purpose:
 
 
 def done(message: str) -> None:
-    state.put(state.CONSULT_FLASH, message)
-    st.rerun()
+    state.flash_and_rerun(state.CONSULT_FLASH, message)
 
 
 def show_thread(comments, key: str) -> None:

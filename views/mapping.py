@@ -19,9 +19,7 @@ st.caption(
 )
 actor = require_signed_in(engine, "co_lead")
 
-flash = state.pop(state.MAPPING_FLASH)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+state.show_flash(state.MAPPING_FLASH)
 
 frameworks = [f for f in list_frameworks(engine) if f.item_count]
 by_key = {f.key: f for f in frameworks}
@@ -83,8 +81,7 @@ with st.expander("Bulk accept above a score"):
                  hide_index=True, width="stretch")
     if actor and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
         n = links.bulk_accept(engine, actor=actor, rows=preview, grade=bulk_grade)
-        state.put(state.MAPPING_FLASH, f"Accepted {n} links.")
-        st.rerun()
+        state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {n} links.")
 
 if shown.empty:
     st.stop()
@@ -116,13 +113,11 @@ for r in mine.itertuples():
                 links.decide(engine, actor=actor, item_id=item_id, objective=int(r.objective),
                              status="accepted", grade=grade, rationale=why, action_letter=action,
                              score=float(r.score))
-                state.put(state.MAPPING_FLASH, f"Accepted {item['code']} → objective {r.objective}.")
-                st.rerun()
+                state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {item['code']} → objective {r.objective}.")
             if d.button("Reject", key=f"ilab.map.r.{item_id}.{r.objective}"):
                 links.decide(engine, actor=actor, item_id=item_id, objective=int(r.objective),
                              status="rejected", rationale=why, score=float(r.score))
-                state.put(state.MAPPING_FLASH, f"Rejected {item['code']} → objective {r.objective}.")
-                st.rerun()
+                state.flash_and_rerun(state.MAPPING_FLASH, f"Rejected {item['code']} → objective {r.objective}.")
 
 if actor:
     with st.form(f"ilab.map.manual.{item_id}"):
@@ -136,8 +131,7 @@ if actor:
             try:
                 links.decide(engine, actor=actor, item_id=item_id, objective=number, status="accepted",
                              grade=grade, rationale=why, action_letter=letter or None, origin="manual")
-                state.put(state.MAPPING_FLASH, f"Linked {item['code']} → objective {number}.")
-                st.rerun()
+                state.flash_and_rerun(state.MAPPING_FLASH, f"Linked {item['code']} → objective {number}.")
             except UserError as exc:
                 st.error(str(exc))
 
@@ -151,8 +145,7 @@ if decided:
         left.write(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}")
         if actor and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
             links.undo(engine, actor=actor, link_id=lk.id)
-            state.put(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
-            st.rerun()
+            state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
 
 hist = links.history(engine, item_id)
 with st.expander(f"History ({len(hist)} changes)"):

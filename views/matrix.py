@@ -18,9 +18,7 @@ actor = require_signed_in(engine, "co_lead", "excom")
 if actor is None:
     st.stop()
 can_answer = actor.role in ("co_lead", "admin")
-flash = state.pop(state.MATRIX_FLASH)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+state.show_flash(state.MATRIX_FLASH)
 
 rounds = {r.id: r for r in con.list_rounds(engine)}
 if not rounds:
@@ -63,8 +61,7 @@ if can_answer and len(rows):
         if st.form_submit_button("Save answer", type="primary"):
             try:
                 con.respond(engine, actor=actor, comment_id=int(cid), disposition=disp, text=text)
-                state.put(state.MATRIX_FLASH, f"Answered comment {cid}.")
-                st.rerun()
+                state.flash_and_rerun(state.MATRIX_FLASH, f"Answered comment {cid}.")
             except UserError as exc:
                 st.error(str(exc))
     with st.form(f"ilab.matrix.moderate.{cid}"):
@@ -73,8 +70,7 @@ if can_answer and len(rows):
         if st.form_submit_button("Restore" if hidden else "Hide"):
             try:
                 con.moderate(engine, actor=actor, comment_id=int(cid), hide=not hidden, reason=reason)
-                state.put(state.MATRIX_FLASH, f"Comment {cid} {'restored' if hidden else 'hidden'}.")
-                st.rerun()
+                state.flash_and_rerun(state.MATRIX_FLASH, f"Comment {cid} {'restored' if hidden else 'hidden'}.")
             except UserError as exc:
                 st.error(str(exc))
 

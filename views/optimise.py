@@ -17,9 +17,7 @@ st.caption(
     "programme, CBC). Ties go to the higher total link weight, then to Tier I."
 )
 actor = require_signed_in(engine, "co_lead")
-flash = state.pop(state.OPTIMISE_FLASH)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+state.show_flash(state.OPTIMISE_FLASH)
 
 sets = {s.id: s.name for s in cs.list_sets(engine)}
 base = st.selectbox("Honour the locks of set", [None, *sets], format_func=lambda i: "— no locks —" if i is None else sets[i])
@@ -83,7 +81,6 @@ if actor:
                 new_id = cs.create_set(engine, actor=actor, name=name, item_ids=chosen_ids,
                                        description=f"Optimiser: {mode}, M={min_cover}" + (f", K={max_size}" if max_size else ""))
                 state.put(state.SET_ID, new_id)
-                state.put(state.OPTIMISE_FLASH, f"Saved '{name.strip()}' with {len(chosen_ids)} indicators.")
-                st.rerun()
+                state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{name.strip()}' with {len(chosen_ids)} indicators.")
             except UserError as exc:
                 st.error(str(exc))

@@ -14,9 +14,7 @@ from indicators_lab.ui.session import signed_in_actor
 engine = get_engine()
 st.title("Review")
 actor = signed_in_actor(engine)
-flash = state.pop(state.REVIEW_FLASH)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+state.show_flash(state.REVIEW_FLASH)
 versions = proposals.list_versions(engine)
 if not versions:
     st.info("No proposal version to review yet.")
@@ -76,8 +74,7 @@ if actor and actor.role in ("excom", "admin") and not v.approved:
         if st.form_submit_button("Record my view", type="primary"):
             try:
                 proposals.record_view(engine, actor=actor, version=n, verdict=verdict, text=text, objective=scope)
-                state.put(state.REVIEW_FLASH, "Your view was recorded.")
-                st.rerun()
+                state.flash_and_rerun(state.REVIEW_FLASH, "Your view was recorded.")
             except UserError as exc:
                 st.error(str(exc))
 if actor and actor.role in ("co_lead", "admin") and not v.approved:
@@ -87,7 +84,6 @@ if actor and actor.role in ("co_lead", "admin") and not v.approved:
         if st.form_submit_button("Record approval"):
             try:
                 proposals.approve(engine, actor=actor, version=n, note=note)
-                state.put(state.REVIEW_FLASH, f"Version {n} approved.")
-                st.rerun()
+                state.flash_and_rerun(state.REVIEW_FLASH, f"Version {n} approved.")
             except UserError as exc:
                 st.error(str(exc))

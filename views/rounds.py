@@ -17,9 +17,7 @@ from indicators_lab.ui.widgets import local_time
 engine = get_engine()
 st.title("Consultation rounds")
 actor = require_signed_in(engine, "co_lead")
-flash = state.pop(state.ROUNDS_FLASH)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+state.show_flash(state.ROUNDS_FLASH)
 if actor is None:
     st.stop()
 
@@ -46,8 +44,7 @@ with st.expander("Open a new round", expanded=False):
                     opens_at=datetime.combine(open_day, open_time, timezone.utc),
                     closes_at=datetime.combine(close_day, close_time, timezone.utc),
                     constituencies=who, report_threshold=int(threshold))
-                state.put(state.ROUNDS_FLASH, f"Opened round {rid}: {title}.")
-                st.rerun()
+                state.flash_and_rerun(state.ROUNDS_FLASH, f"Opened round {rid}: {title}.")
             except UserError as exc:
                 st.error(str(exc))
 
@@ -65,12 +62,10 @@ for r in rounds:
         if c1.button("Extend", key=f"ilab.rounds.extb.{r.id}"):
             con.set_round_close(engine, actor=actor, round_id=r.id,
                                 closes_at=max(r.closes_at, datetime.now(timezone.utc)) + timedelta(days=int(extra)))
-            state.put(state.ROUNDS_FLASH, f"Round {r.id} extended.")
-            st.rerun()
+            state.flash_and_rerun(state.ROUNDS_FLASH, f"Round {r.id} extended.")
         if r.status == "open" and c2.button("Close now", key=f"ilab.rounds.close.{r.id}"):
             con.close_round_now(engine, actor=actor, round_id=r.id)
-            state.put(state.ROUNDS_FLASH, f"Round {r.id} closed.")
-            st.rerun()
+            state.flash_and_rerun(state.ROUNDS_FLASH, f"Round {r.id} closed.")
         c3.download_button("Offline template (XLSX)", template_xlsx(engine, r.id), f"round_{r.id}_template.xlsx",
                            key=f"ilab.rounds.tpl.{r.id}")
         f = st.file_uploader("Import filled templates (CSV/XLSX)", type=["csv", "xlsx"], key=f"ilab.rounds.imp.{r.id}")
@@ -78,7 +73,6 @@ for r in rounds:
             try:
                 n = import_comments(engine, actor=actor, data=f.getvalue(), filename=f.name, round_id=r.id,
                                     max_bytes=get_settings().max_upload_bytes)
-                state.put(state.ROUNDS_FLASH, f"Imported {n} comments into round {r.id}.")
-                st.rerun()
+                state.flash_and_rerun(state.ROUNDS_FLASH, f"Imported {n} comments into round {r.id}.")
             except UserError as exc:
                 st.error(f"Nothing was imported. {exc}")

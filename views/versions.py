@@ -17,9 +17,7 @@ from indicators_lab.ui.widgets import local_time
 engine = get_engine()
 st.title("Proposal versions")
 actor = require_signed_in(engine, "co_lead")
-flash = state.pop(state.VERSIONS_FLASH)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+state.show_flash(state.VERSIONS_FLASH)
 
 if actor:
     sets = {s.id: s.name for s in cs.list_sets(engine)}
@@ -31,8 +29,7 @@ if actor:
                 try:
                     n = proposals.freeze(engine, get_encoder(), actor=actor, set_id=set_id, note=note,
                                          grade_weights=state.grade_weights())
-                    state.put(state.VERSIONS_FLASH, f"Froze version {n}.")
-                    st.rerun()
+                    state.flash_and_rerun(state.VERSIONS_FLASH, f"Froze version {n}.")
                 except UserError as exc:
                     st.error(str(exc))
 
@@ -75,8 +72,7 @@ if len(numbers) > 1:
             if st.form_submit_button("Link the comment to this change", disabled=not keys):
                 try:
                     proposals.link_reason(engine, actor=actor, version=b, item_key=item_key, comment_id=int(cid))
-                    state.put(state.VERSIONS_FLASH, f"Linked comment {cid} to {item_key}.")
-                    st.rerun()
+                    state.flash_and_rerun(state.VERSIONS_FLASH, f"Linked comment {cid} to {item_key}.")
                 except UserError as exc:
                     st.error(str(exc))
 

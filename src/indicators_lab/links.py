@@ -191,15 +191,20 @@ def item_links(engine: Engine, item_id: int) -> list[LinkView]:
         return [_view(x) for x in links]
 
 
+def _with_items():
+    """Links with their item and the item's framework key: (Link, FrameworkItem, key) rows."""
+    return (select(Link, FrameworkItem, Framework.key)
+            .join(FrameworkItem, FrameworkItem.id == Link.item_id)
+            .join(Framework, Framework.id == FrameworkItem.framework_id))
+
+
 def decisions_frame(engine: Engine) -> pd.DataFrame:
     """Every accepted or rejected link, with the matching text of its item (for learning)."""
     from indicators_lab.mapping import item_text
 
     with session_scope(engine) as s:
         rows = s.exec(
-            select(Link, FrameworkItem, Framework.key)
-            .join(FrameworkItem, FrameworkItem.id == Link.item_id)
-            .join(Framework, Framework.id == FrameworkItem.framework_id)
+            _with_items()
             .where(Link.status.in_(STATUSES))
         ).all()
         records = [
@@ -219,9 +224,7 @@ def links_for_objective(engine: Engine, number: int) -> pd.DataFrame:
     """Every item accepted for an objective, from all frameworks."""
     with session_scope(engine) as s:
         rows = s.exec(
-            select(Link, FrameworkItem, Framework.key)
-            .join(FrameworkItem, FrameworkItem.id == Link.item_id)
-            .join(Framework, Framework.id == FrameworkItem.framework_id)
+            _with_items()
             .where(Link.objective_number == number, Link.status == "accepted")
             .order_by(Framework.key, FrameworkItem.position)
         ).all()
@@ -239,9 +242,7 @@ def accepted_links_frame(engine: Engine) -> pd.DataFrame:
     """All accepted links: framework, item_code, objective, grade, action, tier (for scoring)."""
     with session_scope(engine) as s:
         rows = s.exec(
-            select(Link, FrameworkItem, Framework.key)
-            .join(FrameworkItem, FrameworkItem.id == Link.item_id)
-            .join(Framework, Framework.id == FrameworkItem.framework_id)
+            _with_items()
             .where(Link.status == "accepted")
         ).all()
         records = [

@@ -55,3 +55,16 @@ def grade_weights() -> dict[str, float]:
     from indicators_lab.scoring import DEFAULT_GRADE_WEIGHTS
 
     return dict(get(GRADE_WEIGHTS) or DEFAULT_GRADE_WEIGHTS)
+
+
+def show_flash(key: str) -> None:
+    """Show (once) the message a page left before its last rerun, e.g. "Saved."."""
+    message = pop(key)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def flash_and_rerun(key: str, message: str) -> None:
+    """Remember a message for the next run, then rerun the page so it shows fresh data."""
+    put(key, message)
+    st.rerun()
