@@ -82,6 +82,7 @@ with st.expander("Grade weights used in coverage"):
 
 members = cs.members_frame(engine, set_id, include_locked_out=True)
 inside = members[members["lock"] != "out"]
+candidates = cs.linked_candidates(engine)  # every indicator with an accepted link
 scorecard_tab, items_tab, whatif_tab = st.tabs(["Scorecard", "Indicators", "What-if"])
 
 with scorecard_tab:
@@ -133,8 +134,7 @@ with items_tab:
             done("Removed.")
     if actor:
         st.markdown("**Add indicators** (those with accepted links, from every framework)")
-        pool = cs.linked_candidates(engine)
-        pool = pool[~pool["item_key"].isin(members["item_key"])]
+        pool = candidates[~candidates["item_key"].isin(members["item_key"])]
         options = dict(zip(pool["item_key"], pool["framework"] + " " + pool["code"] + " " + pool["title"].str[:90]))
         picked = st.multiselect("Search by code or words", list(options), format_func=options.get)
         objectives = {o.number: o.label for o in list_objectives(engine)}
@@ -150,8 +150,7 @@ with items_tab:
 
 with whatif_tab:
     st.caption("Try adding, removing or swapping indicators: every score's change shows before you save.")
-    pool = cs.linked_candidates(engine)
-    outside = pool[~pool["item_key"].isin(inside["item_key"])]
+    outside = candidates[~candidates["item_key"].isin(inside["item_key"])]
     add_opts = dict(zip(outside["item_key"], outside["framework"] + " " + outside["code"] + " " + outside["title"].str[:80]))
     rem_opts = dict(zip(inside["item_key"], inside["code"] + " " + inside["title"].str[:80]))
     w1, w2 = st.columns(2)

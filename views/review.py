@@ -19,10 +19,10 @@ versions = proposals.list_versions(engine)
 if not versions:
     st.info("No proposal version to review yet.")
     st.stop()
-numbers = [v.number for v in versions]
-n = st.selectbox("Version", numbers, index=len(numbers) - 1,
-                 format_func=lambda x: f"Version {x}" + (" (approved)" if proposals.get_version(engine, x).approved else ""))
-v = proposals.get_version(engine, n)
+by_number = {v.number: v for v in versions}
+n = st.selectbox("Version", list(by_number), index=len(by_number) - 1,
+                 format_func=lambda x: f"Version {x}" + (" (approved)" if by_number[x].approved else ""))
+v = by_number[n]
 if v.approved:
     st.success(f"Approved by {v.approved_by} on {widgets.local_time(v.approved_at)}. This version is locked.",
                icon=":material/verified:")

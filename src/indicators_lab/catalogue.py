@@ -277,26 +277,20 @@ def items_frame(engine: Engine, key: str, *, current_only: bool = True) -> pd.Da
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def search_items(
-    df: pd.DataFrame, query: str = "", filters: dict[str, list[str]] | None = None
-) -> pd.DataFrame:
-    """Filter an items table by words (all must appear in code, title, description or former
-    title, any case) and by exact values of attribute columns."""
-    out = df
-    for col, values in (filters or {}).items():
-        if values:
-            out = out[out[col].isin(values)]
+def search_items(df: pd.DataFrame, query: str = "") -> pd.DataFrame:
+    """Items whose code, title, description, former title or repeat codes contain every word of
+    ``query`` (any case). Filter by attribute values with ``apply_filters``."""
     words = query.lower().split()
-    if words:
-        hay = (
-            out["code"] + " " + out["title"] + " " + out["description"] + " "
-            + out.get("former_title", "") + " " + out.get("also_codes", "")
-        ).str.lower()
-        mask = pd.Series(True, index=out.index)
-        for w in words:
-            mask &= hay.str.contains(w, regex=False)
-        out = out[mask]
-    return out
+    if not words:
+        return df
+    hay = (
+        df["code"] + " " + df["title"] + " " + df["description"] + " "
+        + df.get("former_title", "") + " " + df.get("also_codes", "")
+    ).str.lower()
+    mask = pd.Series(True, index=df.index)
+    for w in words:
+        mask &= hay.str.contains(w, regex=False)
+    return df[mask]
 
 
 def filter_options(df: pd.DataFrame) -> dict[str, list[str]]:
@@ -315,7 +309,8 @@ def filter_options(df: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def apply_filters(df: pd.DataFrame, selected: dict[str, list[str]]) -> pd.DataFrame:
-    """Like ``search_items`` filters, but a custodian matches any one of an item's agencies."""
+    """Items whose attribute columns take one of the selected values; a custodian matches any
+    one of an item's agencies."""
     out = df
     for col, values in selected.items():
         if not values:

@@ -111,7 +111,3 @@ def embed_texts(
         return np.zeros((0, 0), dtype=np.float32)
     return np.vstack([found[h] for h in hashes])
 
-
-def cached_count(engine: Engine, model: str = MODEL_NAME) -> int:
-    with session_scope(engine) as s:
-        return len(s.exec(select(Embedding.text_hash).where(Embedding.model == model)).all())
