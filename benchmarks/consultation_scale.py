@@ -20,14 +20,14 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from indicators_lab import consultation as con
-from indicators_lab import matrix
-from indicators_lab.auth import Actor
-from indicators_lab.bootstrap import open_database
-from indicators_lab.config import Settings
-from indicators_lab.links import item_id_for
-from indicators_lab.models import Comment
-from indicators_lab.users import create_user
+from indicators_lab.consultation import rounds as con
+from indicators_lab.consultation import matrix
+from indicators_lab.core.access import Actor
+from indicators_lab.startup import open_database
+from indicators_lab.core.config import Settings
+from indicators_lab.mapping.links import item_id_for
+from indicators_lab.core.models import Comment
+from indicators_lab.core.accounts import create_user
 
 LEAD = Actor("Benchmark lead", "co_lead")
 

@@ -19,13 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from indicators_lab.bootstrap import open_database
-from indicators_lab.catalogue import items_frame, list_objectives
-from indicators_lab.config import Settings
-from indicators_lab.db import init_db, make_engine
-from indicators_lab.embeddings import MiniLMEncoder, embed_texts
-from indicators_lab.evaluation import Bench, build_bench, quality
-from indicators_lab.mapping import DEFAULT_WEIGHTS, ObjectiveTexts, Weights, item_text
+from indicators_lab.startup import open_database
+from indicators_lab.catalogue.frameworks import items_frame, list_objectives
+from indicators_lab.core.config import Settings
+from indicators_lab.core.db import init_db, make_engine
+from indicators_lab.mapping.embeddings import MiniLMEncoder, embed_texts
+from indicators_lab.mapping.evaluation import Bench, build_bench, quality
+from indicators_lab.mapping.suggestions import DEFAULT_WEIGHTS, ObjectiveTexts, Weights, item_text
 
 GRID = [
     Weights(title=t, action=a, action_mean_top2=m, commitment=c, lexical=lx)
@@ -104,17 +104,17 @@ def main() -> None:
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from indicators_lab.bootstrap import open_database\n"
-        "from indicators_lab.config import Settings\n"
-        "from indicators_lab.embeddings import MiniLMEncoder\n"
-        "from indicators_lab.mapping import suggest\n"
+        "from indicators_lab.startup import open_database\n"
+        "from indicators_lab.core.config import Settings\n"
+        "from indicators_lab.mapping.embeddings import MiniLMEncoder\n"
+        "from indicators_lab.mapping.suggestions import suggest\n"
         f"e = open_database(Settings(data_dir=Path({str(tmp / 'quality')!r})))\n"
         "t = time.perf_counter()\n"
         "n = sum(len(suggest(e, MiniLMEncoder(), k, top_k=3).table) for k in ('sdg', '10.7.2', 'mgi'))\n"
         "print(f'{time.perf_counter() - t:.2f} {n} {\"torch\" in sys.modules}')\n"
     )
     for key in ("sdg", "10.7.2", "mgi"):  # make sure every framework is cached
-        from indicators_lab.mapping import suggest
+        from indicators_lab.mapping.suggestions import suggest
 
         suggest(engine, encoder, key, top_k=3)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -16,7 +16,7 @@ import time
 
 import pandas as pd
 
-from indicators_lab.optimise import Request, optimise
+from indicators_lab.sets.optimiser import Request, optimise
 
 
 def instance(seed: int, n: int = 1000) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,9 +1,9 @@
-"""Build the shipped catalogues in data/frameworks/ from ../shared/sources/.
+"""Build the shipped catalogues in src/indicators_lab/data/frameworks/ from ../shared/sources/.
 
 Run from the project root:  python scripts/build_frameworks.py [--sources ../shared/sources]
 
 Nothing is invented: every text comes from a source file; what a source lacks is recorded
-as a gap (shown in the app) instead of being filled in. See data/frameworks/SOURCES.md.
+as a gap (shown in the app) instead of being filled in. See src/indicators_lab/data/frameworks/SOURCES.md.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "frameworks"
+OUT = ROOT / "src" / "indicators_lab" / "data" / "frameworks"
 
 
 def _norm_space(text: str) -> str:

@@ -4,10 +4,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from indicators_lab.auth import Actor
-from indicators_lab.bootstrap import open_database
-from indicators_lab.config import PROJECT_ROOT
-from indicators_lab.users import create_user
+from indicators_lab.core.access import Actor
+from indicators_lab.startup import open_database
+from tests.paths import PROJECT_ROOT
+from indicators_lab.core.accounts import create_user
 from tests.fakes import FakeEncoder
 
 ADMIN = Actor("Admin", "admin")

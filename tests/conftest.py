@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
-from indicators_lab.catalogue import load_shipped_catalogues
-from indicators_lab.config import PROJECT_ROOT, Settings
-from indicators_lab.db import init_db, make_engine
+from indicators_lab.catalogue.frameworks import load_shipped_catalogues
+from indicators_lab.core.config import Settings, shipped_path
+from indicators_lab.core.db import init_db, make_engine
 
 POSTGRES_URL = os.environ.get("INDICATORS_LAB_TEST_POSTGRES_URL")
-FRAMEWORKS_DIR = PROJECT_ROOT / "data" / "frameworks"
+FRAMEWORKS_DIR = shipped_path("frameworks")
 DB_PARAMS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
@@ -28,7 +28,7 @@ def _fresh_engine(kind: str, tmp_path: Path):
         engine = make_engine(POSTGRES_URL)
         from sqlalchemy import text
 
-        from indicators_lab import models  # noqa: F401
+        from indicators_lab.core import models  # noqa: F401
 
         SQLModel.metadata.drop_all(engine)
         with engine.begin() as conn:

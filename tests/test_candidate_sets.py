@@ -2,11 +2,11 @@
 
 import pytest
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab import links
-from indicators_lab.auth import Actor, PermissionDenied
-from indicators_lab.errors import NotFound, UserError
-from indicators_lab.optimise import Infeasible
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.mapping import links
+from indicators_lab.core.access import Actor, PermissionDenied
+from indicators_lab.core.errors import NotFound, UserError
+from indicators_lab.sets.optimiser import Infeasible
 from tests.fakes import FakeEncoder
 
 LEAD = Actor("Lead", "co_lead")

@@ -6,10 +6,10 @@ import shutil
 import pytest
 from sqlmodel import select
 
-from indicators_lab import catalogue as cat
-from indicators_lab.db import session_scope
-from indicators_lab.errors import NotFound
-from indicators_lab.models import FrameworkItem
+from indicators_lab.catalogue import frameworks as cat
+from indicators_lab.core.db import session_scope
+from indicators_lab.core.errors import NotFound
+from indicators_lab.core.models import FrameworkItem
 from tests.conftest import FRAMEWORKS_DIR
 
 

@@ -67,7 +67,7 @@ def test_refused_import_says_why_and_stores_nothing(tmp_path):
 
 
 def test_neutralise_covers_every_formula_prefix():
-    from indicators_lab.exports import neutralise
+    from indicators_lab.core.exports import neutralise
 
     for prefix in ("=", "+", "-", "@", "\t", "\r"):
         assert neutralise(prefix + "1+1") == "'" + prefix + "1+1"

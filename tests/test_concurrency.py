@@ -3,10 +3,10 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from indicators_lab import consultation as con
-from indicators_lab import matrix
-from indicators_lab.auth import Actor
-from indicators_lab.users import create_user
+from indicators_lab.consultation import rounds as con
+from indicators_lab.consultation import matrix
+from indicators_lab.core.access import Actor
+from indicators_lab.core.accounts import create_user
 
 LEAD = Actor("Lead", "co_lead")
 WRITERS = 50

@@ -4,12 +4,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab import consultation as con
-from indicators_lab import links
-from indicators_lab.auth import Actor, PermissionDenied
-from indicators_lab.errors import NotFound, UserError
-from indicators_lab.users import create_user
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.consultation import rounds as con
+from indicators_lab.mapping import links
+from indicators_lab.core.access import Actor, PermissionDenied
+from indicators_lab.core.errors import NotFound, UserError
+from indicators_lab.core.accounts import create_user
 
 ADMIN = Actor("Admin", "admin")
 PW = "a long password"

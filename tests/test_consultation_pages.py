@@ -1,9 +1,10 @@
 """AppTest of the comment form (stakeholder) and the comment-response matrix (co-lead)."""
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab import consultation as con
-from indicators_lab import links, matrix
-from indicators_lab.users import create_user
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.consultation import rounds as con
+from indicators_lab.mapping import links
+from indicators_lab.consultation import matrix
+from indicators_lab.core.accounts import create_user
 from tests.apptest import app, co_lead, open_page  # noqa: F401  (app is a fixture)
 
 EVIL = "<script>alert('x')</script> <b>bold</b> **not markdown**"

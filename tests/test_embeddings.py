@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from indicators_lab.embeddings import embed_texts
+from indicators_lab.mapping.embeddings import embed_texts
 from tests.fakes import FakeEncoder
 
 

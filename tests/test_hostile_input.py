@@ -5,10 +5,10 @@ import zipfile
 
 import pytest
 
-from indicators_lab import catalogue as cat
-from indicators_lab.errors import UserError
-from indicators_lab.importing import plan_import, read_table
-from indicators_lab.users import create_user, set_active
+from indicators_lab.catalogue import frameworks as cat
+from indicators_lab.core.errors import UserError
+from indicators_lab.catalogue.importing import plan_import, read_table
+from indicators_lab.core.accounts import create_user, set_active
 from tests.apptest import ADMIN, app, open_page  # noqa: F401  (app is a fixture)
 from tests.factories import xlsx_bytes
 

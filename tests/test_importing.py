@@ -5,10 +5,10 @@ import zipfile
 
 import pytest
 
-from indicators_lab import catalogue as cat
-from indicators_lab.auth import Actor, PermissionDenied
-from indicators_lab.errors import UserError
-from indicators_lab.importing import apply_import, import_framework, plan_import
+from indicators_lab.catalogue import frameworks as cat
+from indicators_lab.core.access import Actor, PermissionDenied
+from indicators_lab.core.errors import UserError
+from indicators_lab.catalogue.importing import apply_import, import_framework, plan_import
 from tests.factories import csv_bytes, xlsx_bytes
 
 MB = 1024 * 1024

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from indicators_lab import links
-from indicators_lab.auth import Actor
-from indicators_lab.errors import NotFound, UserError
+from indicators_lab.mapping import links
+from indicators_lab.core.access import Actor
+from indicators_lab.core.errors import NotFound, UserError
 
 LEAD = Actor("Ana (IOM)", "co_lead")
 OTHER = Actor("Ben (DESA)", "co_lead")

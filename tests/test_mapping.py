@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from indicators_lab import links
-from indicators_lab.auth import Actor, PermissionDenied
-from indicators_lab.errors import NotFound, UserError
-from indicators_lab.importing import apply_import, plan_import
-from indicators_lab.mapping import Signals, Weights, neighbour_adjustment, suggest
+from indicators_lab.mapping import links
+from indicators_lab.core.access import Actor, PermissionDenied
+from indicators_lab.core.errors import NotFound, UserError
+from indicators_lab.catalogue.importing import apply_import, plan_import
+from indicators_lab.mapping.suggestions import Signals, Weights, neighbour_adjustment, suggest
 from tests.factories import csv_bytes
 from tests.fakes import FakeEncoder
 

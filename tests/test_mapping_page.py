@@ -1,6 +1,6 @@
 """The Mapping page: a co-lead accepts and rejects suggestions; others can only read."""
 
-from indicators_lab import links
+from indicators_lab.mapping import links
 from tests.apptest import app, choose, co_lead, open_page  # noqa: F401  (app is a fixture)
 
 

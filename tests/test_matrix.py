@@ -6,10 +6,10 @@ import io
 import openpyxl
 import pytest
 
-from indicators_lab import consultation as con
-from indicators_lab import matrix
-from indicators_lab.auth import Actor, PermissionDenied
-from indicators_lab.errors import UserError
+from indicators_lab.consultation import rounds as con
+from indicators_lab.consultation import matrix
+from indicators_lab.core.access import Actor, PermissionDenied
+from indicators_lab.core.errors import UserError
 from tests.factories import csv_bytes, xlsx_bytes
 
 LEAD = Actor("Lead", "co_lead")

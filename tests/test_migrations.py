@@ -3,11 +3,11 @@
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-from indicators_lab import links
-from indicators_lab.auth import Actor
-from indicators_lab.catalogue import load_shipped_catalogues
-from indicators_lab.db import init_db
-from indicators_lab.users import authenticate, create_user
+from indicators_lab.mapping import links
+from indicators_lab.core.access import Actor
+from indicators_lab.catalogue.frameworks import load_shipped_catalogues
+from indicators_lab.core.db import init_db
+from indicators_lab.core.accounts import authenticate, create_user
 from tests.conftest import FRAMEWORKS_DIR
 
 PW = "a long password"
@@ -43,10 +43,10 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
 
 
 def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
-    from indicators_lab.db import make_engine
+    from indicators_lab.core.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'pre.db'}")
-    from indicators_lab import models  # noqa: F401
+    from indicators_lab.core import models  # noqa: F401
 
     SQLModel.metadata.create_all(engine)  # how the first builds made their tables
     with engine.begin() as conn:

@@ -6,7 +6,7 @@ import random
 import pandas as pd
 import pytest
 
-from indicators_lab.optimise import Infeasible, Request, covered_weight, optimise, pareto, prepare
+from indicators_lab.sets.optimiser import Infeasible, Request, covered_weight, optimise, pareto, prepare
 
 
 def random_instance(seed, n_items=9, n_obj=5, p=0.35):

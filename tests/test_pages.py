@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators_lab.config import PROJECT_ROOT
+from tests.paths import PROJECT_ROOT
 from tests.factories import csv_bytes
 
 PAGES = ["app.py"] + sorted(f"views/{p.name}" for p in (PROJECT_ROOT / "views").glob("*.py"))

@@ -7,12 +7,13 @@ import openpyxl
 import pytest
 from docx import Document
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab import consultation as con
-from indicators_lab import links, proposals
-from indicators_lab.annex import export_version
-from indicators_lab.auth import Actor, PermissionDenied
-from indicators_lab.errors import NotFound, UserError
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.consultation import rounds as con
+from indicators_lab.mapping import links
+from indicators_lab.proposal import versions as proposals
+from indicators_lab.proposal.annex import export_version
+from indicators_lab.core.access import Actor, PermissionDenied
+from indicators_lab.core.errors import NotFound, UserError
 from tests.fakes import FakeEncoder
 
 LEAD = Actor("Lead", "co_lead")
@@ -50,7 +51,7 @@ def test_diff_shows_added_removed_regraded_coverage_and_reasons(drafted):
     engine, set_id = drafted
     ngo = Actor("NGO", "stakeholder")
     rid = con.create_round(engine, actor=LEAD, title="R", set_id=set_id)
-    from indicators_lab.users import create_user
+    from indicators_lab.core.accounts import create_user
 
     ngo = create_user(engine, actor=LEAD, email="n@x.org", name="NGO", role="stakeholder", constituency="civil_society")
     cid = con.post_comment(engine, actor=ngo, round_id=rid, objective=8, stance="add", text="Add missing migrants 10.7.3")
@@ -83,7 +84,7 @@ def test_freeze_needs_a_note_a_non_empty_set_and_a_co_lead(drafted):
 
 def test_excom_views_and_approval_rules(drafted):
     engine, set_id = drafted
-    from indicators_lab.users import create_user
+    from indicators_lab.core.accounts import create_user
 
     EXCOM = create_user(engine, actor=Actor("A", "admin"), email="ex@x.org", name="Ex Com", role="excom")
     proposals.record_view(engine, actor=EXCOM, version=1, verdict="approve")

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from indicators_lab.bootstrap import open_database
-from indicators_lab.config import Settings
-from indicators_lab.embeddings import MiniLMEncoder
-from indicators_lab.evaluation import build_bench
+from indicators_lab.startup import open_database
+from indicators_lab.core.config import Settings
+from indicators_lab.mapping.embeddings import MiniLMEncoder
+from indicators_lab.mapping.evaluation import build_bench
 
 pytestmark = pytest.mark.real_model
 

@@ -1,8 +1,9 @@
 """AppTest of the Review page: an ExCom member records a view; a co-lead records approval."""
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab import links, proposals
-from indicators_lab.users import create_user
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.mapping import links
+from indicators_lab.proposal import versions as proposals
+from indicators_lab.core.accounts import create_user
 from tests.apptest import ADMIN, app, co_lead, open_page  # noqa: F401  (app is a fixture)
 from tests.fakes import FakeEncoder
 

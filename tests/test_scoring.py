@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators_lab import scoring
+from indicators_lab.sets import scoring
 
 LINKS = pd.DataFrame([
     {"item_key": 1, "objective": 1, "grade": "direct", "action": "a"},

@@ -1,7 +1,7 @@
 """AppTest of the scorecard page (with a what-if change) and the optimise page."""
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab import links
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.mapping import links
 from tests.apptest import app, co_lead, open_page  # noqa: F401  (app is a fixture)
 
 

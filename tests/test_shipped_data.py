@@ -5,9 +5,10 @@ import sys
 
 import pytest
 
-from indicators_lab.config import PROJECT_ROOT
+from indicators_lab.core.config import shipped_path
+from tests.paths import PROJECT_ROOT
 
-FW = PROJECT_ROOT / "data" / "frameworks"
+FW = shipped_path("frameworks")
 SOURCES = PROJECT_ROOT.parent / "shared" / "sources"
 
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from indicators_lab import consultation as con
-from indicators_lab import matrix
-from indicators_lab.auth import Actor
-from indicators_lab.themes import group_texts, themes
+from indicators_lab.consultation import rounds as con
+from indicators_lab.consultation import matrix
+from indicators_lab.core.access import Actor
+from indicators_lab.consultation.themes import group_texts, themes
 from tests.fakes import FakeEncoder
 
 LEAD = Actor("Lead", "co_lead")

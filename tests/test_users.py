@@ -2,9 +2,9 @@
 
 import pytest
 
-from indicators_lab.auth import Actor, PermissionDenied, require_role
-from indicators_lab.errors import UserError
-from indicators_lab.users import authenticate, create_user, current_actor, set_active
+from indicators_lab.core.access import Actor, PermissionDenied, require_role
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.accounts import authenticate, create_user, current_actor, set_active
 
 PW = "a long password"
 
@@ -31,7 +31,7 @@ def test_sign_in_is_case_insensitive_on_email_and_checks_the_password(empty_engi
 def test_password_is_stored_as_an_argon2_hash(empty_engine, admin):
     from sqlmodel import Session, select
 
-    from indicators_lab.models import User
+    from indicators_lab.core.models import User
 
     with Session(empty_engine) as s:
         stored = s.exec(select(User.password_hash)).one()
@@ -75,7 +75,7 @@ def test_require_role_names_the_needed_role():
 
 
 def test_invitation_link_sets_the_password_once(empty_engine, admin):
-    from indicators_lab.users import accept_invite, invite
+    from indicators_lab.consultation.invitations import accept_invite, invite
 
     inv = invite(empty_engine, actor=admin, email="ngo@example.org", name="Nadia", organisation="NGO",
                  constituency="Civil society")
@@ -92,7 +92,8 @@ def test_invitation_link_sets_the_password_once(empty_engine, admin):
 
 
 def test_bulk_invite_is_all_or_nothing(empty_engine, admin):
-    from indicators_lab.users import invite_many, list_users
+    from indicators_lab.consultation.invitations import invite_many
+    from indicators_lab.core.accounts import list_users
     from tests.factories import csv_bytes
 
     good = csv_bytes([["name", "email", "organisation", "constituency"],

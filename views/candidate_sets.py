@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab.catalogue import list_objectives
-from indicators_lab.errors import UserError
-from indicators_lab.links import links_for_objective
-from indicators_lab.scoring import SUMMARY_LABELS
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.catalogue.frameworks import list_objectives
+from indicators_lab.core.errors import UserError
+from indicators_lab.mapping.links import links_for_objective
+from indicators_lab.sets.scoring import SUMMARY_LABELS
 from indicators_lab.ui import state, widgets
 from indicators_lab.ui.resources import get_encoder, get_engine
 from indicators_lab.ui.session import require_signed_in

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators_lab.catalogue import (
+from indicators_lab.catalogue.frameworks import (
     apply_filters,
     filter_options,
     get_item,

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from indicators_lab import consultation as con
-from indicators_lab.catalogue import list_objectives
-from indicators_lab.errors import UserError
+from indicators_lab.consultation import rounds as con
+from indicators_lab.catalogue.frameworks import list_objectives
+from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
 from indicators_lab.ui.session import require_signed_in

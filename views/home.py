@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators_lab.catalogue import counts
+from indicators_lab.catalogue.frameworks import counts
 from indicators_lab.ui.resources import get_engine
 
 st.title("Indicators Lab")

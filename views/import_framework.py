@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from indicators_lab.catalogue import framework_keys
-from indicators_lab.config import get_settings
-from indicators_lab.errors import UserError
-from indicators_lab.importing import apply_import, plan_import
+from indicators_lab.catalogue.frameworks import framework_keys
+from indicators_lab.core.config import get_settings
+from indicators_lab.core.errors import UserError
+from indicators_lab.catalogue.importing import apply_import, plan_import
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
 from indicators_lab.ui.session import require_signed_in

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from indicators_lab import links
-from indicators_lab.catalogue import list_frameworks, list_objectives
-from indicators_lab.errors import UserError
-from indicators_lab.links import GRADES
-from indicators_lab.mapping import REVIEW_STATES, filter_overview, item_overview, suggest
+from indicators_lab.mapping import links
+from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
+from indicators_lab.core.errors import UserError
+from indicators_lab.mapping.links import GRADES
+from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_encoder, get_engine
 from indicators_lab.ui.session import require_signed_in

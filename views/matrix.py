@@ -3,10 +3,10 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators_lab import consultation as con
-from indicators_lab import matrix
-from indicators_lab.errors import UserError
-from indicators_lab.themes import themes
+from indicators_lab.consultation import rounds as con
+from indicators_lab.consultation import matrix
+from indicators_lab.core.errors import UserError
+from indicators_lab.consultation.themes import themes
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_encoder, get_engine
 from indicators_lab.ui.session import require_signed_in

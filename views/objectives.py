@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from indicators_lab.catalogue import list_objectives, list_principles
-from indicators_lab.links import links_for_objective
+from indicators_lab.catalogue.frameworks import list_objectives, list_principles
+from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
 

@@ -3,9 +3,9 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab.errors import UserError
-from indicators_lab.optimise import Infeasible
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.core.errors import UserError
+from indicators_lab.sets.optimiser import Infeasible
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
 from indicators_lab.ui.session import require_signed_in

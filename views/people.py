@@ -3,13 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from indicators_lab.config import get_settings
-from indicators_lab.consultation import CONSTITUENCIES
-from indicators_lab.errors import UserError
+from indicators_lab.core.config import get_settings
+from indicators_lab.consultation.rounds import CONSTITUENCIES
+from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
 from indicators_lab.ui.session import require_signed_in
-from indicators_lab.users import invite, invite_many, list_users, set_active
+from indicators_lab.consultation.invitations import invite, invite_many
+from indicators_lab.core.accounts import list_users, set_active
 
 engine = get_engine()
 settings = get_settings()

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from indicators_lab import proposals
-from indicators_lab.consultation import list_rounds
-from indicators_lab.errors import UserError
-from indicators_lab.matrix import participation
+from indicators_lab.proposal import versions as proposals
+from indicators_lab.consultation.rounds import list_rounds
+from indicators_lab.core.errors import UserError
+from indicators_lab.consultation.matrix import participation
 from indicators_lab.ui import state, widgets
 from indicators_lab.ui.resources import get_engine
 from indicators_lab.ui.session import signed_in_actor

@@ -4,11 +4,11 @@ from datetime import datetime, time, timedelta, timezone
 
 import streamlit as st
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab import consultation as con
-from indicators_lab.config import get_settings
-from indicators_lab.errors import UserError
-from indicators_lab.matrix import import_comments, template_xlsx
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.consultation import rounds as con
+from indicators_lab.core.config import get_settings
+from indicators_lab.core.errors import UserError
+from indicators_lab.consultation.matrix import import_comments, template_xlsx
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
 from indicators_lab.ui.session import require_signed_in

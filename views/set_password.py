@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from indicators_lab.errors import UserError
+from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine
-from indicators_lab.users import MIN_PASSWORD, accept_invite
+from indicators_lab.consultation.invitations import accept_invite
+from indicators_lab.core.accounts import MIN_PASSWORD
 
 engine = get_engine()
 st.title("Set your password")

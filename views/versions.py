@@ -5,10 +5,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab import proposals
-from indicators_lab.annex import FORMATS, export_version
-from indicators_lab.errors import UserError
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.proposal import versions as proposals
+from indicators_lab.proposal.annex import FORMATS, export_version
+from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_encoder, get_engine
 from indicators_lab.ui.session import require_signed_in

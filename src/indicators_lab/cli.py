@@ -11,17 +11,17 @@ import os
 import sys
 from pathlib import Path
 
-from indicators_lab.errors import UserError
+from indicators_lab.core.errors import UserError
 
 
 def _engine():
-    from indicators_lab.bootstrap import open_database
+    from indicators_lab.startup import open_database
 
     return open_database()
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
-    from indicators_lab.catalogue import export_catalogue
+    from indicators_lab.catalogue.frameworks import export_catalogue
 
     n = export_catalogue(_engine(), args.framework, Path(args.out))
     print(f"Wrote {n} rows of '{args.framework}' to {args.out}")
@@ -29,8 +29,8 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 
 def cmd_import_framework(args: argparse.Namespace) -> int:
-    from indicators_lab.config import get_settings
-    from indicators_lab.importing import import_framework
+    from indicators_lab.core.config import get_settings
+    from indicators_lab.catalogue.importing import import_framework
 
     settings = get_settings()
     plan = import_framework(
@@ -62,9 +62,9 @@ def _cli_progress(label: str):
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from indicators_lab.embeddings import MiniLMEncoder
-    from indicators_lab.exports import write_csv
-    from indicators_lab.mapping import suggest
+    from indicators_lab.mapping.embeddings import MiniLMEncoder
+    from indicators_lab.core.exports import write_csv
+    from indicators_lab.mapping.suggestions import suggest
 
     if not 1 <= args.top_k <= 23:
         raise UserError("--top-k must be between 1 and 23 (there are 23 GCM objectives).")
@@ -87,7 +87,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 def cmd_create_admin(args: argparse.Namespace) -> int:
     import getpass
 
-    from indicators_lab.users import create_user
+    from indicators_lab.core.accounts import create_user
 
     email = args.email or input("Email: ")
     name = args.name or input("Name: ")
@@ -100,9 +100,9 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 def cmd_optimise(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from indicators_lab.config import get_settings
-    from indicators_lab.exports import write_csv
-    from indicators_lab.optimise import Infeasible, Request, optimise, read_links_file
+    from indicators_lab.core.config import get_settings
+    from indicators_lab.core.exports import write_csv
+    from indicators_lab.sets.optimiser import Infeasible, Request, optimise, read_links_file
 
     if args.links:
         path = Path(args.links)
@@ -110,7 +110,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
             raise UserError(f"There is no file at {path}.")
         links = read_links_file(path.read_bytes(), path.name, max_bytes=get_settings().max_upload_bytes)
     else:
-        from indicators_lab.candidate_sets import database_links
+        from indicators_lab.sets.candidate_sets import database_links
 
         links = database_links(_engine())
     items = links.drop_duplicates("key")[["key", "tier", "framework"]]
@@ -136,8 +136,8 @@ def cmd_optimise(args: argparse.Namespace) -> int:
 def cmd_rounds_create(args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta, timezone
 
-    from indicators_lab.auth import COMMAND_LINE
-    from indicators_lab.consultation import create_round
+    from indicators_lab.core.access import COMMAND_LINE
+    from indicators_lab.consultation.rounds import create_round
 
     def when(text):
         try:
@@ -158,9 +158,9 @@ def cmd_rounds_create(args: argparse.Namespace) -> int:
 
 
 def cmd_comments_import(args: argparse.Namespace) -> int:
-    from indicators_lab.auth import COMMAND_LINE
-    from indicators_lab.config import get_settings
-    from indicators_lab.matrix import import_comments
+    from indicators_lab.core.access import COMMAND_LINE
+    from indicators_lab.core.config import get_settings
+    from indicators_lab.consultation.matrix import import_comments
 
     path = Path(args.path)
     if not path.is_file():
@@ -175,8 +175,8 @@ def cmd_comments_import(args: argparse.Namespace) -> int:
 
 
 def cmd_comments_export(args: argparse.Namespace) -> int:
-    from indicators_lab.auth import COMMAND_LINE
-    from indicators_lab.matrix import export_matrix
+    from indicators_lab.core.access import COMMAND_LINE
+    from indicators_lab.consultation.matrix import export_matrix
 
     n = export_matrix(_engine(), actor=COMMAND_LINE, round_id=args.round, fmt=args.format, out=Path(args.out))
     print(f"Wrote {n} comments of round {args.round} to {args.out}")
@@ -184,7 +184,7 @@ def cmd_comments_export(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from indicators_lab.annex import export_version
+    from indicators_lab.proposal.annex import export_version
 
     path = export_version(_engine(), args.version, args.format, Path(args.out))
     print(f"Wrote version {args.version} as {args.format} to {path}")
@@ -192,7 +192,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_versions_list(args: argparse.Namespace) -> int:
-    from indicators_lab.proposals import list_versions
+    from indicators_lab.proposal.versions import list_versions
 
     versions = list_versions(_engine())
     if not versions:

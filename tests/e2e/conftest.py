@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from indicators_lab.config import PROJECT_ROOT
+from tests.paths import PROJECT_ROOT
 
 # CI machines are busy: give the app time to rerun before an assertion fails.
 expect.set_options(timeout=20_000)

@@ -5,10 +5,10 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from indicators_lab.auth import Actor
-from indicators_lab.bootstrap import open_database
-from indicators_lab.config import Settings
-from indicators_lab.users import create_user
+from indicators_lab.core.access import Actor
+from indicators_lab.startup import open_database
+from indicators_lab.core.config import Settings
+from indicators_lab.core.accounts import create_user
 from tests.e2e.conftest import choose, go, screenshot, sign_in, sign_out, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]

@@ -1,9 +1,9 @@
-"""Alembic environment: the engine is passed in by indicators_lab.db.init_db (config.attributes)."""
+"""Alembic environment: the engine is passed in by indicators_lab.core.db.init_db (config.attributes)."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-from indicators_lab import models  # noqa: F401  (registers the tables)
+from indicators_lab.core import models  # noqa: F401  (registers the tables)
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes["connection"]

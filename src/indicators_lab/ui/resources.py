@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from indicators_lab.bootstrap import open_database
-from indicators_lab.config import get_settings
-from indicators_lab.embeddings import MiniLMEncoder
+from indicators_lab.startup import open_database
+from indicators_lab.core.config import get_settings
+from indicators_lab.mapping.embeddings import MiniLMEncoder
 
 
 @st.cache_resource(show_spinner="Opening the database and loading the shipped catalogues…")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators_lab.auth import ROLE_LABELS, Actor
-from indicators_lab.errors import UserError
+from indicators_lab.core.access import ROLE_LABELS, Actor
+from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
-from indicators_lab.users import authenticate, current_actor
+from indicators_lab.core.accounts import authenticate, current_actor
 
 
 def signed_in_actor(engine) -> Actor | None:

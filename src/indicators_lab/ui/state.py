@@ -51,7 +51,7 @@ def widget_key(key: str) -> str:
 
 def grade_weights() -> dict[str, float]:
     """The grade weights chosen in this session (direct 1, partial 0.5, proxy 0.25 by default)."""
-    from indicators_lab.scoring import DEFAULT_GRADE_WEIGHTS
+    from indicators_lab.sets.scoring import DEFAULT_GRADE_WEIGHTS
 
     return dict(get(GRADE_WEIGHTS) or DEFAULT_GRADE_WEIGHTS)
 

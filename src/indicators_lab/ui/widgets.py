@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators_lab.scoring import Scorecard
+from indicators_lab.sets.scoring import Scorecard
 
 GRADE_SCALE = [[0.0, "#dbe9f6"], [0.25, "#9ecae1"], [0.5, "#4292c6"], [1.0, "#08306b"]]
 

@@ -12,15 +12,15 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from indicators_lab.auth import Actor, require_role
-from indicators_lab.db import session_scope
-from indicators_lab.embeddings import Encoder, embed_texts
-from indicators_lab.errors import NotFound, UserError
-from indicators_lab.links import accepted_links_frame
-from indicators_lab.models import (
+from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import session_scope
+from indicators_lab.mapping.embeddings import Encoder, embed_texts
+from indicators_lab.core.errors import NotFound, UserError
+from indicators_lab.mapping.links import accepted_links_frame
+from indicators_lab.core.models import (
     Action, CandidateSet, Framework, FrameworkItem, Objective, SetMember, utcnow,
 )
-from indicators_lab.scoring import DEFAULT_GRADE_WEIGHTS, Scorecard, compare, scorecard
+from indicators_lab.sets.scoring import DEFAULT_GRADE_WEIGHTS, Scorecard, compare, scorecard
 
 LOCKS = ("", "in", "out")
 
@@ -216,7 +216,7 @@ def items_table(rows: list[tuple[FrameworkItem, str, str]]) -> pd.DataFrame:
 
 
 def _text(item: FrameworkItem) -> str:
-    from indicators_lab.mapping import item_text
+    from indicators_lab.catalogue.frameworks import item_text
 
     return item_text({"title": item.title, "description": item.description, "attributes": item.attributes})
 
@@ -318,7 +318,7 @@ def optimise_for_set(engine: Engine, set_id: int | None, *, min_cover: int = 1, 
                      grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, curve: bool = False):
     """Optimise over every item with accepted links, honouring the set's locks. Returns the
     optimiser Result (keys are item ids) and, if ``curve``, the Pareto table."""
-    from indicators_lab.optimise import Request, optimise, pareto
+    from indicators_lab.sets.optimiser import Request, optimise, pareto
 
     lk = database_links(engine, grade_weights)
     links = lk.assign(key=lk["item_id"])[["key", "objective", "weight"]]

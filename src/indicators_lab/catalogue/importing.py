@@ -17,10 +17,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from indicators_lab.auth import COMMAND_LINE, Actor, require_role
-from indicators_lab.db import session_scope
-from indicators_lab.errors import UserError
-from indicators_lab.models import Framework, FrameworkItem
+from indicators_lab.core.access import COMMAND_LINE, Actor, require_role
+from indicators_lab.core.db import session_scope
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.models import Framework, FrameworkItem
 
 # An XLSX is a zip of XML parts; refuse one that would inflate past this (zip bombs).
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -324,8 +324,8 @@ def plan_import(
 
 def apply_import(engine: Engine, plan: ImportPlan, *, actor: Actor) -> int:
     """Store a validated plan in one transaction; return the framework's item count."""
-    from indicators_lab.catalogue import upsert_items
-    from indicators_lab.models import utcnow
+    from indicators_lab.catalogue.frameworks import upsert_items
+    from indicators_lab.core.models import utcnow
 
     require_role(actor, "co_lead")
     origin = f"import:{Path(plan.filename).name}"[:300]

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators_lab.auth import COMMAND_LINE, Actor
-from indicators_lab.catalogue import list_frameworks, list_objectives
-from indicators_lab.consultation import list_rounds
-from indicators_lab.errors import UserError
-from indicators_lab.exports import write_csv
-from indicators_lab.matrix import matrix_frame, participation, write_xlsx
-from indicators_lab.proposals import SCHEMA_VERSION, VersionInfo, get_version, version_links
+from indicators_lab.core.access import COMMAND_LINE, Actor
+from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
+from indicators_lab.consultation.rounds import list_rounds
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.exports import write_csv
+from indicators_lab.consultation.matrix import matrix_frame, participation, write_xlsx
+from indicators_lab.proposal.versions import SCHEMA_VERSION, VersionInfo, get_version, version_links
 
 FORMATS = ("xlsx", "docx", "csv", "json")
 METHODOLOGY = (

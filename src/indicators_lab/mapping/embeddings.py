@@ -15,8 +15,8 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from indicators_lab.db import session_scope
-from indicators_lab.models import Embedding
+from indicators_lab.core.db import session_scope
+from indicators_lab.core.models import Embedding
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 BATCH_SIZE = 64

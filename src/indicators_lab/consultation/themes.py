@@ -13,10 +13,10 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from indicators_lab.consultation import CONSTITUENCIES
-from indicators_lab.db import session_scope
-from indicators_lab.embeddings import Encoder, embed_texts
-from indicators_lab.models import Comment
+from indicators_lab.consultation.rounds import CONSTITUENCIES
+from indicators_lab.core.db import session_scope
+from indicators_lab.mapping.embeddings import Encoder, embed_texts
+from indicators_lab.core.models import Comment
 
 NEAR_IDENTICAL = 0.95
 THEME_DISTANCE = 0.6  # cosine distance under which comments join a theme

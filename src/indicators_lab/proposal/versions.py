@@ -14,15 +14,15 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from indicators_lab import candidate_sets as cs
-from indicators_lab.auth import Actor, require_role
-from indicators_lab.db import session_scope
-from indicators_lab.embeddings import Encoder
-from indicators_lab.errors import NotFound, UserError
-from indicators_lab.models import (
+from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import session_scope
+from indicators_lab.mapping.embeddings import Encoder
+from indicators_lab.core.errors import NotFound, UserError
+from indicators_lab.core.models import (
     CandidateSet, ChangeReason, Comment, ExcomView, Link, ProposalVersion, Response, utcnow,
 )
-from indicators_lab.scoring import DEFAULT_GRADE_WEIGHTS
+from indicators_lab.sets.scoring import DEFAULT_GRADE_WEIGHTS
 
 VERDICTS = {"approve": "Approve", "approve_with_comments": "Approve with comments", "object": "Object"}
 SCHEMA_VERSION = "1.0"
@@ -243,7 +243,7 @@ def approve(engine: Engine, *, actor: Actor, version: int, note: str = "") -> No
 
 def snapshot_heatmap(v: VersionInfo) -> pd.DataFrame:
     """Objectives × indicators grid of a version, from its snapshot (grade weights as frozen)."""
-    from indicators_lab.scoring import heatmap
+    from indicators_lab.sets.scoring import heatmap
 
     items = pd.DataFrame([{"item_key": it["key"], "code": it["code"]} for it in v.snapshot["items"]])
     links = version_links(v).dropna(subset=["objective"]).rename(columns={"key": "item_key"})

@@ -12,15 +12,15 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from indicators_lab.auth import Actor, require_role
-from indicators_lab.consultation import (
+from indicators_lab.core.access import Actor, require_role
+from indicators_lab.consultation.rounds import (
     CONSTITUENCIES, DISPOSITIONS, STANCES, _clean_text, get_round, normalise_choice, text_key,
 )
-from indicators_lab.db import session_scope
-from indicators_lab.errors import UserError
-from indicators_lab.exports import neutralise_frame, write_csv
-from indicators_lab.importing import normalise_header, read_table
-from indicators_lab.models import Comment, Framework, FrameworkItem, Response, SetMember
+from indicators_lab.core.db import session_scope
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.exports import neutralise_frame, write_csv
+from indicators_lab.catalogue.importing import normalise_header, read_table
+from indicators_lab.core.models import Comment, Framework, FrameworkItem, Response, SetMember
 
 MATRIX_COLUMNS = [
     "comment_id", "round_id", "reply_to", "created_at", "author", "organisation", "constituency",
@@ -185,7 +185,7 @@ def export_bytes(engine: Engine, *, actor: Actor, round_id: int, fmt: str) -> by
     """The matrix as a file's bytes, for a download button."""
     df = matrix_frame(engine, actor=actor, round_id=round_id)
     if fmt == "csv":
-        from indicators_lab.exports import neutralise_frame
+        from indicators_lab.core.exports import neutralise_frame
 
         return neutralise_frame(df).to_csv(index=False).encode("utf-8")
     buf = io.BytesIO()
@@ -198,7 +198,7 @@ def export_bytes(engine: Engine, *, actor: Actor, round_id: int, fmt: str) -> by
 
 def template_xlsx(engine: Engine, round_id: int) -> bytes:
     """A workbook to fill in offline: the comment sheet, and the valid values to choose from."""
-    from indicators_lab.consultation import set_items
+    from indicators_lab.consultation.rounds import set_items
 
     r = get_round(engine, round_id)
     items = set_items(engine, round_id)

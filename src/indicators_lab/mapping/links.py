@@ -13,10 +13,10 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from indicators_lab.auth import Actor, require_role
-from indicators_lab.db import session_scope
-from indicators_lab.errors import NotFound, UserError
-from indicators_lab.models import Action, Framework, FrameworkItem, Link, LinkEvent, Objective, utcnow
+from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import session_scope
+from indicators_lab.core.errors import NotFound, UserError
+from indicators_lab.core.models import Action, Framework, FrameworkItem, Link, LinkEvent, Objective, utcnow
 
 GRADES = ("direct", "partial", "proxy")
 STATUSES = ("accepted", "rejected")
@@ -200,7 +200,7 @@ def _with_items():
 
 def decisions_frame(engine: Engine) -> pd.DataFrame:
     """Every accepted or rejected link, with the matching text of its item (for learning)."""
-    from indicators_lab.mapping import item_text
+    from indicators_lab.catalogue.frameworks import item_text
 
     with session_scope(engine) as s:
         rows = s.exec(
@@ -283,6 +283,6 @@ def bulk_accept(engine: Engine, *, actor: Actor, rows: pd.DataFrame, grade: str 
 
 def item_id_for(engine: Engine, key: str, code: str) -> int:
     """The id of an item given its framework key and code (or a repeat code)."""
-    from indicators_lab.catalogue import get_item
+    from indicators_lab.catalogue.frameworks import get_item
 
     return int(get_item(engine, key, code)["id"])

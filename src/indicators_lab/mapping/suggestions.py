@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from indicators_lab.catalogue import GCM_KEY, ObjectiveView, framework_keys, items_frame, list_objectives
-from indicators_lab.embeddings import Encoder, Progress, embed_texts
-from indicators_lab.errors import UserError
+from indicators_lab.catalogue.frameworks import GCM_KEY, ObjectiveView, item_text, framework_keys, items_frame, list_objectives
+from indicators_lab.mapping.embeddings import Encoder, Progress, embed_texts
+from indicators_lab.core.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -41,23 +41,6 @@ SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 
 
 # --------------------------------------------------------------------------- texts
-
-
-def item_text(row: dict | pd.Series, *, context: bool = True) -> str:
-    """The text an item is matched by: its title, with its framework context when known
-    (SDG target, 10.7.2 domain and question, MGI dimension, or the description)."""
-    attrs = row.get("attributes") or {}
-    parts = [str(row["title"]).strip()]
-    if context:
-        if attrs.get("target_title"):
-            parts.append(f"Target: {attrs['target_title']}")
-        elif attrs.get("domain_name"):
-            parts.append(f"{attrs['domain_name']}")
-        elif attrs.get("dimension_name"):
-            parts.append(f"{attrs['dimension_name']}")
-        elif row.get("description"):
-            parts.append(str(row["description"]).strip())
-    return ". ".join(p.rstrip(".") for p in parts if p)
 
 
 @dataclass
@@ -235,7 +218,7 @@ def suggest(
     progress: Progress | None = None,
 ) -> Suggestions:
     """Top-``top_k`` objectives for each item of framework ``key``, with the reason."""
-    from indicators_lab.links import decisions_frame
+    from indicators_lab.mapping.links import decisions_frame
 
     if not 1 <= top_k <= 23:
         raise UserError("top-k must be between 1 and 23 (there are 23 GCM objectives).")

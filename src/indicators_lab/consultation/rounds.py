@@ -17,49 +17,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from indicators_lab.auth import Actor, require_role
-from indicators_lab.db import session_scope
-from indicators_lab.errors import NotFound, UserError
-from indicators_lab.models import (
+from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import session_scope
+from indicators_lab.core.errors import NotFound, UserError
+from indicators_lab.core.vocabulary import CONSTITUENCIES, DISPOSITIONS, RATINGS, STANCES, normalise_choice  # noqa: F401
+from indicators_lab.core.models import (
     CandidateSet, Comment, CommentReport, Framework, FrameworkItem, ModerationEvent, Response,
     Round, SetMember, User, utcnow,
 )
 
-CONSTITUENCIES = {
-    "member_state": "Member State",
-    "un_entity": "UN entity",
-    "civil_society": "Civil society",
-    "migrant_diaspora": "Migrant or diaspora organisation",
-    "academia": "Academia",
-    "private_sector": "Private sector",
-    "trade_union": "Trade union",
-    "local_authority": "Local authority",
-    "nhri": "National human rights institution",
-    "other": "Other",
-}
-STANCES = {"keep": "Keep", "modify": "Modify", "drop": "Drop", "add": "Add a new indicator"}
-RATINGS = ("relevant", "accepted", "credible", "easy_to_collect", "robust")
-DISPOSITIONS = {
-    "accepted": "Accepted", "partly_accepted": "Partly accepted", "not_accepted": "Not accepted",
-    "noted": "Noted", "out_of_scope": "Out of scope",
-}
 MAX_COMMENT = 10_000
 STAKEHOLDER_ROLES = ("stakeholder", "co_lead", "excom")
 
 
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
-def normalise_choice(value: str, choices: dict[str, str], what: str) -> str:
-    """Accept a key or a label in any case ('Civil society', 'civil_society', 'CIVIL SOCIETY')."""
-    raw = " ".join(str(value or "").replace("_", " ").replace("-", " ").split()).lower()
-    for key, label in choices.items():
-        if raw in (key.replace("_", " "), label.lower()):
-            return key
-    if what == "stance" and raw in ("add new", "add new indicator", "new"):
-        return "add"
-    raise UserError(f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values())}.")
 
 
 def text_key(text: str) -> str:
@@ -406,8 +378,8 @@ def set_items(engine: Engine, round_id: int) -> list[dict]:
     r = get_round(engine, round_id)
     if r.set_id is None:
         return []
-    from indicators_lab.candidate_sets import members_frame
-    from indicators_lab.catalogue import get_item
+    from indicators_lab.sets.candidate_sets import members_frame
+    from indicators_lab.catalogue.frameworks import get_item
 
     out = []
     for row in members_frame(engine, r.set_id).itertuples():

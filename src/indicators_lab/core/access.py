@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indicators_lab.errors import UserError
+from indicators_lab.core.errors import UserError
 
 ROLES = ("admin", "co_lead", "excom", "stakeholder")
 ROLE_LABELS = {

@@ -12,20 +12,19 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.engine import Engine
 
-from indicators_lab.catalogue import items_frame, list_objectives
-from indicators_lab.config import PROJECT_ROOT
-from indicators_lab.embeddings import Encoder, embed_texts
-from indicators_lab.mapping import (
+from indicators_lab.catalogue.frameworks import item_text, items_frame, list_objectives
+from indicators_lab.core.config import shipped_path
+from indicators_lab.mapping.embeddings import Encoder, embed_texts
+from indicators_lab.mapping.suggestions import (
     DEFAULT_WEIGHTS,
     ObjectiveTexts,
     Signals,
     Weights,
     compute_signals,
-    item_text,
     lexical_scores,
 )
 
-LABELS = PROJECT_ROOT / "data" / "labels" / "gcm_crosswalk.csv"
+LABELS = shipped_path("labels", "gcm_crosswalk.csv")
 
 
 @dataclass(frozen=True)

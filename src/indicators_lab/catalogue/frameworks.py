@@ -17,10 +17,11 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from indicators_lab.db import session_scope
-from indicators_lab.errors import NotFound
-from indicators_lab.models import (
+from indicators_lab.core.db import session_scope
+from indicators_lab.core.errors import NotFound
+from indicators_lab.core.models import (
     Action,
+    Link,
     Framework,
     FrameworkItem,
     Objective,
@@ -428,6 +429,23 @@ def list_principles(engine: Engine) -> list[Principle]:
         return list(s.exec(select(Principle).order_by(Principle.code)))
 
 
+def item_text(row: dict | pd.Series, *, context: bool = True) -> str:
+    """The text an item is matched by: its title, with its framework context when known
+    (SDG target, 10.7.2 domain and question, MGI dimension, or the description)."""
+    attrs = row.get("attributes") or {}
+    parts = [str(row["title"]).strip()]
+    if context:
+        if attrs.get("target_title"):
+            parts.append(f"Target: {attrs['target_title']}")
+        elif attrs.get("domain_name"):
+            parts.append(f"{attrs['domain_name']}")
+        elif attrs.get("dimension_name"):
+            parts.append(f"{attrs['dimension_name']}")
+        elif row.get("description"):
+            parts.append(str(row["description"]).strip())
+    return ". ".join(p.rstrip(".") for p in parts if p)
+
+
 @dataclass(frozen=True)
 class Counts:
     frameworks: int
@@ -454,9 +472,8 @@ def counts(engine: Engine) -> Counts:
 
 def count_links(engine: Engine) -> int:
     """Accepted item-to-objective links."""
-    from indicators_lab.links import count_accepted_links
-
-    return count_accepted_links(engine)
+    with session_scope(engine) as s:
+        return s.exec(select(func.count(Link.id)).where(Link.status == "accepted")).one()
 
 
 def export_catalogue(engine: Engine, key: str, out: Path) -> int:
@@ -464,7 +481,7 @@ def export_catalogue(engine: Engine, key: str, out: Path) -> int:
     df = items_frame(engine, key)
     if key != GCM_KEY:
         df = df.drop(columns=["id", "attributes"])
-    from indicators_lab.exports import write_csv
+    from indicators_lab.core.exports import write_csv
 
     write_csv(df, out)
     return len(df)

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import tempfile
 import warnings
 
 import pandas as pd
 import pulp
 
 # PuLP 3.3 announces its 4.0 API on every variable; the pin in pyproject keeps us on 3.x.
-warnings.filterwarnings("ignore", message="(Constructing LpVariable|PULP_CBC_CMD is deprecated)", category=DeprecationWarning)
 
-from indicators_lab.errors import UserError
+from indicators_lab.core.errors import UserError
 
 EPS = 1e-6
 
@@ -133,14 +133,20 @@ def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
 # --------------------------------------------------------------------------- exact
 
 
-def _solver(req: Request):
+def _solver(req: Request, tmp_dir: str):
     if req.solver == "highs":
         return pulp.HiGHS(msg=False, timeLimit=req.time_limit)
-    return pulp.PULP_CBC_CMD(msg=False, timeLimit=req.time_limit)
+    with warnings.catch_warnings():
+        # PuLP 3 announces PULP_CBC_CMD's removal in 4.0; pyproject keeps PuLP below 4.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=req.time_limit)
+    solver.tmpDir = tmp_dir  # CBC's scratch files go to a folder removed after the solve
+    return solver
 
 
 def _solve(prob: pulp.LpProblem, req: Request) -> None:
-    prob.solve(_solver(req))
+    with tempfile.TemporaryDirectory(prefix="ilab-solve-") as tmp_dir:
+        prob.solve(_solver(req, tmp_dir))
     status = pulp.LpStatus[prob.status]
     if status != "Optimal":
         raise _NotOptimal(status)
@@ -154,7 +160,7 @@ def _model(lk, info, req, sense):
     prob = pulp.LpProblem("indicator_set", sense)
     keys = list(info["key"])
     idx = {k: i for i, k in enumerate(keys)}
-    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(len(keys))]
+    x = [prob.add_variable(f"x{i}", cat="Binary") for i in range(len(keys))]
     for k in req.lock_in:
         prob += x[idx[k]] == 1
     for k in req.lock_out:
@@ -199,7 +205,7 @@ def _exact_min_size(lk, info, req) -> list:
 def _exact_max_coverage(lk, info, req) -> list:
     lk = lk.reset_index(drop=True)
     prob, x, idx = _model(lk, info, req, pulp.LpMaximize)
-    z = [pulp.LpVariable(f"z{n}", lowBound=0, upBound=1) for n in range(len(lk))]
+    z = [prob.add_variable(f"z{n}", lowBound=0, upBound=1) for n in range(len(lk))]
     for n, key in enumerate(lk["key"]):
         prob += z[n] <= x[idx[key]]
     for _, group in lk.groupby("objective"):
@@ -216,10 +222,13 @@ def _shortfall(lk, info, req) -> list[int]:
     prob, x, idx = _model(lk, info, req, pulp.LpMinimize)
     slack = {}
     for o, group in lk.groupby("objective"):
-        slack[o] = pulp.LpVariable(f"s{o}", lowBound=0)
+        slack[o] = prob.add_variable(f"s{o}", lowBound=0)
         prob += pulp.lpSum(x[idx[k]] for k in group["key"]) + slack[o] >= req.min_cover
     prob += pulp.lpSum(slack.values())
-    prob.solve(_solver(req))
+    try:
+        _solve(prob, req)
+    except _NotOptimal:
+        pass
     return sorted(int(o) for o, s in slack.items() if (s.value() or 0) > EPS)
 
 
@@ -372,7 +381,7 @@ def pareto(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request 
 def read_links_file(data: bytes, filename: str, *, max_bytes: int) -> pd.DataFrame:
     """Links from a CSV/XLSX with columns item_code, objective, weight and optional tier /
     framework; refused whole, naming the row, on any bad value."""
-    from indicators_lab.importing import normalise_header, read_table
+    from indicators_lab.catalogue.importing import normalise_header, read_table
 
     headers, rows = read_table(data, filename, max_bytes=max_bytes)
     cols = {normalise_header(h).replace(" ", "_"): i for i, h in enumerate(headers)}

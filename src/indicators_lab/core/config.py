@@ -10,7 +10,14 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def shipped_path(*parts: str) -> Path:
+    """A file or folder shipped inside the package (``indicators_lab/data/…``), wherever it is installed."""
+    from importlib.resources import files
+
+    return Path(str(files("indicators_lab").joinpath("data", *parts)))
+
 
 
 class Settings(BaseSettings):
@@ -27,9 +34,9 @@ class Settings(BaseSettings):
             "Default: a SQLite file (WAL mode) in data_dir."
         ),
     )
-    frameworks_dir: Path = Field(
-        default=PROJECT_ROOT / "data" / "frameworks",
-        description="Folder of the shipped catalogues, loaded at first start.",
+    frameworks_dir: Path | None = Field(
+        default=None,
+        description="Folder of the shipped catalogues, loaded at first start. Default: the ones inside the package.",
     )
     max_upload_mb: float = Field(
         default=10.0,
@@ -48,7 +55,11 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'indicators_lab.db').as_posix()}"
+        return f"sqlite:///{(self.data_dir / 'indicators_lab.core.db').as_posix()}"
+
+    @property
+    def resolved_frameworks_dir(self) -> Path:
+        return self.frameworks_dir or shipped_path("frameworks")
 
     @property
     def max_upload_bytes(self) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from indicators_lab.catalogue import load_shipped_catalogues
-from indicators_lab.config import Settings, get_settings
-from indicators_lab.db import init_db, make_engine
+from indicators_lab.catalogue.frameworks import load_shipped_catalogues
+from indicators_lab.core.config import Settings, get_settings
+from indicators_lab.core.db import init_db, make_engine
 
 
 def open_database(settings: Settings | None = None) -> Engine:
@@ -15,5 +15,5 @@ def open_database(settings: Settings | None = None) -> Engine:
     engine = make_engine(settings.resolved_database_url)
     init_db(engine)
     if settings.load_shipped:
-        load_shipped_catalogues(engine, settings.frameworks_dir)
+        load_shipped_catalogues(engine, settings.resolved_frameworks_dir)
     return engine

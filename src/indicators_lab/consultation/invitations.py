@@ -1,0 +1,110 @@
+"""Invitations: an account without a password and a one-time link to set it (alone or from a file)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from indicators_lab.catalogue.importing import normalise_header, read_table
+from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.accounts import MIN_PASSWORD, _actor, _hasher, _validate
+from indicators_lab.core.db import session_scope
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.models import Invite, User, utcnow
+from indicators_lab.core.vocabulary import CONSTITUENCIES, normalise_choice
+
+
+INVITE_DAYS = 14
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Invitation:
+    email: str
+    name: str
+    token: str
+
+    def link(self, base_url: str) -> str:
+        return f"{base_url.rstrip('/')}/set_password?token={self.token}"
+
+
+def _invite(s, actor: Actor, *, email: str, name: str, role: str, organisation: str, constituency: str) -> Invitation:
+    email = _validate(email, name, role, None)
+    if role == "stakeholder":
+        require_role(actor, "co_lead")
+    else:
+        require_role(actor, "admin")
+    constituency = normalise_choice(constituency, CONSTITUENCIES, "constituency") if constituency else ""
+    if s.exec(select(User).where(User.email == email)).first():
+        raise UserError(f"An account for {email} already exists.")
+    user = User(email=email, name=name.strip(), role=role, organisation=(organisation or "").strip()[:300],
+                constituency=constituency)
+    s.add(user)
+    s.flush()
+    token = secrets.token_urlsafe(32)
+    s.add(Invite(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(days=INVITE_DAYS)))
+    return Invitation(email, user.name, token)
+
+
+def invite(engine: Engine, *, actor: Actor, email: str, name: str, role: str = "stakeholder",
+           organisation: str = "", constituency: str = "") -> Invitation:
+    """Create an account without a password and a one-time link (valid 14 days) to set it."""
+    with session_scope(engine) as s:
+        return _invite(s, actor, email=email, name=name, role=role, organisation=organisation,
+                       constituency=constituency)
+
+
+def invite_many(engine: Engine, *, actor: Actor, data: bytes, filename: str, max_bytes: int) -> list[Invitation]:
+    """Invite stakeholders from a CSV/XLSX (name, email, organisation, constituency): all or nothing."""
+    require_role(actor, "co_lead")
+    headers, rows = read_table(data, filename, max_bytes=max_bytes)
+    cols = {normalise_header(h): i for i, h in enumerate(headers)}
+    missing = [c for c in ("name", "email", "organisation", "constituency") if c not in cols]
+    if missing:
+        raise UserError("The file needs the columns name, email, organisation, constituency; missing: "
+                        + ", ".join(missing) + ".")
+    out = []
+    with session_scope(engine) as s:
+        seen = set()
+        for n, row in enumerate(rows, start=2):
+            email = row[cols["email"]].strip().lower()
+            if email in seen:
+                raise UserError(f"Row {n}: {email} appears twice in the file.")
+            seen.add(email)
+            try:
+                out.append(_invite(s, actor, email=email, name=row[cols["name"]], role="stakeholder",
+                                   organisation=row[cols["organisation"]],
+                                   constituency=row[cols["constituency"]]))
+            except UserError as exc:
+                raise UserError(f"Row {n}: {exc}") from None
+    return out
+
+
+def accept_invite(engine: Engine, *, token: str, password: str) -> Actor:
+    """Set the password of an invited account with its one-time token; signs them in."""
+    if password is None or len(password) < MIN_PASSWORD:
+        raise UserError(f"The password must have at least {MIN_PASSWORD} characters.")
+    with session_scope(engine) as s:
+        inv = s.exec(select(Invite).where(Invite.token_hash == _token_hash(token or ""))).first()
+        if inv is None:
+            raise UserError("This link is not valid. Ask the co-leads for a new invitation.")
+        if inv.used_at is not None:
+            raise UserError("This link has already been used. Sign in with your email and password.")
+        expires = inv.expires_at if inv.expires_at.tzinfo else inv.expires_at.replace(tzinfo=timezone.utc)
+        if expires < datetime.now(timezone.utc):
+            raise UserError("This link has expired. Ask the co-leads for a new invitation.")
+        user = s.get(User, inv.user_id)
+        if not user.active:
+            raise UserError("This account is disabled.")
+        user.password_hash = _hasher.hash(password)
+        inv.used_at = utcnow()
+        s.add_all([user, inv])
+        return _actor(user)
