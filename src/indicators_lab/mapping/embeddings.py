@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 from sqlmodel import Session, select
 
+from indicators_lab.core.db import insert_ignore
 from indicators_lab.core.models import Embedding
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -92,15 +93,17 @@ def embed_texts(
     if progress:
         progress(0, total)
     # Encode in large chunks (the model batches inside) so the pipeline keeps the model busy;
-    # each chunk is stored in its own short transaction.
+    # stored as it goes; two workers caching the same text store it once (ON CONFLICT).
     chunk_size = BATCH_SIZE * 4
     for start in range(0, total, chunk_size):
         chunk = missing[start : start + chunk_size]
         vectors = encoder.encode([by_hash[h] for h in chunk])
+        rows = []
         for h, v in zip(chunk, vectors):
             v = np.asarray(v, dtype=np.float32)
-            session.merge(Embedding(model=encoder.name, text_hash=h, dim=v.shape[0], vector=v.tobytes()))
+            rows.append({"model": encoder.name, "text_hash": h, "dim": v.shape[0], "vector": v.tobytes()})
             found[h] = v
+        insert_ignore(session, Embedding, rows, ["model", "text_hash"])
         if progress:
             progress(min(start + chunk_size, total), total)
     if not texts:
