@@ -1,9 +1,10 @@
 """The package as it ships: every import is declared, and a built wheel carries its data and runs.
 
 The wheel is built from a copy of ``pyproject.toml`` and ``src/`` (so nothing is written into the
-checkout), installed with ``--no-deps`` into a fresh virtualenv that sees the system's packages
-(no downloads), and run with ``python -I`` from an empty folder, so neither the checkout nor an
-editable install of it is what gets imported.
+checkout), installed with ``--no-deps`` into a fresh virtualenv that sees this interpreter's
+site-packages through a ``.pth`` file (so no downloads; unlike ``--system-site-packages`` this also
+works when the tests themselves run in a virtualenv), and run with ``python -I`` from an empty
+folder, so neither the checkout nor an editable install of it is what gets imported.
 """
 
 from __future__ import annotations
@@ -110,8 +111,13 @@ def test_the_wheel_carries_the_catalogues_labels_and_migrations(wheel):
 @pytest.mark.wheel
 def test_the_installed_wheel_exports_the_full_sdg_catalogue(wheel, tmp_path):
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    (venv_site,) = venv.glob("lib/python*/site-packages")
+    # The dependencies: this interpreter's site-packages, after the venv's own (a plain path line,
+    # so their .pth files, among them an editable install of the checkout, are not read).
+    parents = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+    (venv_site / "zz_parent_site_packages.pth").write_text("\n".join(parents) + "\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "INDICATORS_LAB_"))}
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed", str(wheel)],
