@@ -144,19 +144,24 @@ def decode_text(data: bytes) -> str:
         return _decoded(data[3:], "utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not data.startswith(b"\xff\xfe\x00\x00"):
         return _decoded(data, "utf-16")
-    if b"\x00" not in data:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=_TEXT_ENCODINGS).best()
+    head = data[:4096]
+    if head.count(0) > len(head) // 4:  # UTF-16 without a byte-order mark, or binary
+        best = from_bytes(data, cp_isolation=["utf_16_le", "utf_16_be"]).best()
+        if best is None:
+            raise refuse("The file could not be read as text: it looks like a binary file. "
+                         "Save it as CSV (UTF-8) or XLSX.")
+        return _decoded(data, best.encoding)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return _not_binary(text)
+    best = from_bytes(data, cp_isolation=["cp1252"]).best()
     if best is not None:
         return _decoded(data, best.encoding)
-    if b"\x00" in data[:4096]:
-        raise refuse("The file could not be read as text: it looks like a binary file. "
-                     "Save it as CSV (UTF-8) or XLSX.")
     other = from_bytes(data).best()
     if other is not None and other.encoding not in ("utf_8", "ascii"):
         name = _ENCODING_NAMES.get(other.encoding, other.encoding)
@@ -169,6 +174,10 @@ def _decoded(data: bytes, encoding: str) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         raise refuse(f"The file could not be decoded as text: {_SAVE_AS}") from None
+    return _not_binary(text)
+
+
+def _not_binary(text: str) -> str:
     sample = text[:100_000]
     controls = len(_CONTROL_RE.findall(sample)) - sample.count("\r")
     if controls > max(8, len(sample) // 100):
