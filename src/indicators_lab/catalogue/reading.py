@@ -41,8 +41,6 @@ CHUNK = 1024 * 1024
 # Control characters other than tab and newline (carriage returns too: "\r\n" becomes "\n").
 _CONTROL = {c: None for c in (*range(0, 9), 11, 12, 13, *range(14, 32), 127)}
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-# Bytes (or escapes) that make a cell value carry control characters.
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|&#|_x[0-9A-Fa-f]{4}_")
 
 
 @dataclass
@@ -94,7 +92,8 @@ def to_table(grid: list[list[object]] | list[list[str]], *, clean: bool) -> Tabl
     blank = 0
     cleaned = 0
     for raw in grid:
-        row = [cell_text(v) for v in raw]
+        # str cells (most of them) skip the general conversion
+        row = [v.strip() if v.__class__ is str else cell_text(v) for v in raw]
         if clean:
             fixed = [clean_cell(c) for c in row]
             cleaned += sum(a != b for a, b in zip(row, fixed))
@@ -257,7 +256,6 @@ _CELL = re.compile(
     rb"<" + _PFX + rb"c(?:" + _NOT_R_ATTR + rb")*\s+r\s*=\s*([\"'])([A-Z]*)([0-9]*)([^\"']*)\1"
     rb"(?:" + _NOT_R_ATTR + rb")*\s*(/?)>(\s*</" + _PFX + rb"c>)?"
 )
-_STRING_CELL = re.compile(rb"""<""" + _PFX + rb"""c\s[^>]*?\bt\s*=\s*["']s["']""")
 _STRING_CELL_VALUE = re.compile(
     rb"""<""" + _PFX + rb"""c\s[^>]*?\bt\s*=\s*["']s["'][^>]*>\s*<""" + _PFX + rb"""v>\s*([0-9]+)\s*</"""
 )
@@ -357,42 +355,64 @@ def _check_markup(chunk: bytes, prev_tail: bytes) -> None:
                      "never needs and which can be used to read files (XXE, billion laughs).")
 
 
-def _scan_sheet(data: bytes, info: zipfile.ZipInfo, budget: list[int], si_bytes: list[int] | None) -> SheetScan:
+# The shape every common writer (Excel, LibreOffice, openpyxl, xlsxwriter) gives a cell: r first,
+# then lowercase attributes in double quotes. Chunks holding only such cells take the fast path.
+_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!r=)[a-z]+="[^"]*")*(/?)>(</c>)?')
+_ODD_CELL_STARTS = (b"<c\t", b"<c\n", b"<c\r", b"<c>", b"<c/", b":c")
+_CONTROL_SET = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def _has_control(chunk: bytes) -> bool:
+    return (b"&#" in chunk or b"_x" in chunk
+            or len(chunk.translate(None, _CONTROL_SET)) != len(chunk))
+
+
+def _scan_sheet(data: bytes, info: zipfile.ZipInfo, budget: list[int], si_bytes: list[int]) -> SheetScan:
     scan = SheetScan(info.filename)
-    tail = b""
     max_len = 0
     letters_at_max: bytes = b""
     bad = False
+    max_si = max(si_bytes) if si_bytes else 0
     for chunk in _xml_chunks(data, info, budget):
-        _check_markup(chunk, tail)
-        tail = chunk[-16:]
-        if not scan.control and _CONTROL_BYTES.search(chunk):
+        if b"<!" in chunk:
+            _check_markup(chunk, b"")
+        if not scan.control and _has_control(chunk):
             scan.control = True
-        scan.cell_tags += len(_CELL_TAG.findall(chunk))
-        found = _CELL.findall(chunk)
-        values = [f for f in found if not f[4] and not f[5]]
-        # Well-formed tags all count toward the tag check; only cells with content set the extent.
-        scan.cell_tags -= len(found)
-        if any(f[3] or not f[1] or not f[2] or f[2][:1] == b"0" or len(f[2]) > 7 or len(f[1]) > 3
-               for f in found):
-            bad = True
+        n_tags = chunk.count(b"<c ")
+        fast = not any(odd in chunk for odd in _ODD_CELL_STARTS)
+        found = _FAST_CELL.findall(chunk) if fast else []
+        if fast and len(found) == n_tags:
+            values = [(f[0], f[1]) for f in found if not f[2] and not f[3]]
+        else:
+            # Cells written some other way: the strict, slower pattern; any cell it cannot
+            # read is left counted in cell_tags and refuses the file below.
+            scan.cell_tags += len(_CELL_TAG.findall(chunk))
+            found = _CELL.findall(chunk)
+            scan.cell_tags -= len(found)
+            if any(f[3] or not f[1] or not f[2] or f[2][:1] == b"0" or len(f[2]) > 7 or len(f[1]) > 3
+                   for f in found):
+                bad = True
+            values = [(f[1], f[2]) for f in found if not f[4] and not f[5]]
         if values:
             scan.value_cells += len(values)
-            scan.max_row = max(scan.max_row, max(int(f[2]) for f in values))
-            longest = max(len(f[1]) for f in values)
+            scan.max_row = max(scan.max_row, max(map(int, [v[1] for v in values])))
+            longest = max(map(len, [v[0] for v in values]))
             if longest >= max_len:
-                top = max(f[1] for f in values if len(f[1]) == longest)
+                top = max(v[0] for v in values if len(v[0]) == longest)
                 if longest > max_len or top > letters_at_max:
                     max_len, letters_at_max = longest, top
-        if si_bytes is not None:
-            strings = len(_STRING_CELL.findall(chunk))
+        if max_si:
+            strings = chunk.count(b't="s"') + chunk.count(b"t='s'")
             if strings:
-                idx = _STRING_CELL_VALUE.findall(chunk)
-                n_si = len(si_bytes)
-                measured = sum(si_bytes[i] if i < n_si else 0 for i in map(int, idx))
-                # A string cell written in a way this scan does not measure counts as the longest.
-                scan.string_indices_bytes += measured + (strings - len(idx)) * (max(si_bytes) if si_bytes else 0)
                 scan.string_cells += strings
+                if scan.string_cells * max_si > MAX_CELL_TEXT:
+                    # Only then is each string cell's own text measured (slow, rarely needed).
+                    idx = _STRING_CELL_VALUE.findall(chunk)
+                    n_si = len(si_bytes)
+                    measured = sum(si_bytes[i] if i < n_si else 0 for i in map(int, idx))
+                    scan.string_indices_bytes += measured + (strings - len(idx)) * max_si
+                else:
+                    scan.string_indices_bytes += strings * max_si
                 if scan.string_indices_bytes > MAX_CELL_TEXT:
                     raise refuse(
                         f"This spreadsheet would expand to more than {MAX_CELL_TEXT // 1_048_576} MB of "
@@ -424,7 +444,7 @@ def _scan_shared_strings(data: bytes, info: zipfile.ZipInfo, budget: list[int]) 
     for chunk in _xml_chunks(data, info, budget):
         _check_markup(chunk, tail)
         tail = chunk[-16:]
-        if not control and _CONTROL_BYTES.search(chunk):
+        if not control and _has_control(chunk):
             control = True
         for m in _SI.finditer(chunk):
             at = pos + m.start()
