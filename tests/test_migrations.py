@@ -23,7 +23,7 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     SQLModel.metadata.drop_all(engine)
     init_db(engine, revision="0001")
-    assert "last_sign_in_at" not in _columns(engine, "user")
+    assert not {"last_sign_in_at", "session_epoch"} & _columns(engine, "user")
     with engine.begin() as conn:  # what that release stored: an account, a decision
         conn.execute(text('INSERT INTO "user" (email, name, organisation, constituency, role, active, created_at) '
                           "VALUES ('old@x.org', 'Old', '', '', 'admin', true, CURRENT_TIMESTAMP)"))
@@ -33,9 +33,9 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
 
     init_db(engine)  # the new release starts
 
-    assert "last_sign_in_at" in _columns(engine, "user")
+    assert {"last_sign_in_at", "session_epoch"} <= _columns(engine, "user")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
         assert conn.execute(text('SELECT email FROM "user"')).scalars().all() == ["old@x.org"]
     [link] = links.item_links(engine, item)
     assert (link.status, link.rationale) == ("accepted", "kept")
@@ -51,6 +51,8 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
     SQLModel.metadata.create_all(engine)  # how the first builds made their tables
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE user DROP COLUMN last_sign_in_at"))
+        conn.execute(text("ALTER TABLE user DROP COLUMN session_epoch"))
+        conn.execute(text("DROP TABLE sign_in_failure"))
     load_shipped_catalogues(engine, FRAMEWORKS_DIR)
     init_db(engine)
     assert "last_sign_in_at" in _columns(engine, "user")

@@ -47,7 +47,11 @@ def test_co_lead_may_create_stakeholders_only(empty_engine, admin):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"email": "not-an-email"}, "not a valid email"),
-    ({"password": "short"}, "at least 10 characters"),
+    ({"password": "short"}, "at least 12 characters"),
+    ({"password": "password1234"}, "too easy to guess. This is a very common password"),
+    ({"password": "qwertyuiopasdf"}, "too easy to guess"),
+    ({"email": "newcomer@example.org", "password": "Newcomer-2026-ok"}, "must not contain your email address"),
+    ({"name": "Josephine Baker", "password": "josephine baker 1906"}, "must not contain your name"),
     ({"role": "king"}, "Unknown role"),
     ({"email": "admin@example.org"}, "already exists"),
 ])

@@ -12,10 +12,11 @@ from sqlmodel import select
 
 from indicators_lab.catalogue.importing import normalise_header, read_table
 from indicators_lab.core.access import Actor, require_role
-from indicators_lab.core.accounts import MIN_PASSWORD, _actor, _hasher, _validate
+from indicators_lab.core.accounts import _actor, _hasher, _validate
 from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Invite, User, utcnow
+from indicators_lab.core.passwords import check_password
 from indicators_lab.core.vocabulary import CONSTITUENCIES, normalise_choice
 
 
@@ -90,8 +91,6 @@ def invite_many(engine: Engine, *, actor: Actor, data: bytes, filename: str, max
 
 def accept_invite(engine: Engine, *, token: str, password: str) -> Actor:
     """Set the password of an invited account with its one-time token; signs them in."""
-    if password is None or len(password) < MIN_PASSWORD:
-        raise UserError(f"The password must have at least {MIN_PASSWORD} characters.")
     with session_scope(engine) as s:
         inv = s.exec(select(Invite).where(Invite.token_hash == _token_hash(token or ""))).first()
         if inv is None:
@@ -104,7 +103,9 @@ def accept_invite(engine: Engine, *, token: str, password: str) -> Actor:
         user = s.get(User, inv.user_id)
         if not user.active:
             raise UserError("This account is disabled.")
+        check_password(password, email=user.email, name=user.name)
         user.password_hash = _hasher.hash(password)
+        user.session_epoch += 1
         inv.used_at = utcnow()
         s.add_all([user, inv])
         return _actor(user)

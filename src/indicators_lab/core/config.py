@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="http://localhost:8501",
         description="Address where people reach the app; used in invitation links.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs the sign-in cookies (keep it secret; changing it signs everyone out). "
+            "Default: a random key made once and kept in data_dir/secret_key (owner-only), which "
+            "the app processes of one machine share. Set it when the app runs on several hosts."
+        ),
+    )
+    sign_in_days: float = Field(
+        default=7.0,
+        description="How long a sign-in lasts in the browser (also across reloads and bookmarks), in days.",
     )
     load_shipped: bool = Field(
         default=True,
