@@ -24,3 +24,19 @@ def get_engine() -> Engine:
 def get_encoder() -> MiniLMEncoder:
     """The sentence encoder, shared by every session; the model loads on first encode only."""
     return MiniLMEncoder()
+
+
+@st.cache_resource
+def _secret_key_for(data_dir: str, configured_digest: str) -> str:
+    from indicators_lab.core.tokens import resolve_secret_key
+
+    return resolve_secret_key(get_settings())
+
+
+def get_secret_key() -> str:
+    """The key that signs sign-in cookies (configured, or made once in the data dir)."""
+    import hashlib
+
+    settings = get_settings()
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    return _secret_key_for(str(settings.data_dir), hashlib.sha256(configured.encode()).hexdigest())
