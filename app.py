@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import get_engine, screen
 from indicators_lab.ui.session import sidebar_sign_in
 
 st.set_page_config(page_title="Indicators Lab", page_icon="🧭", layout="wide")
@@ -33,7 +33,9 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES, expanded=True)
-# The home page shows the sign-in form in its main area (seen at once, on a phone too).
-sidebar_sign_in(get_engine(), show_form=page.url_path != HOME.url_path)
-page.run()
+with screen(get_engine()):
+    # Every read of this run shares one read-only unit; each action opens its own transaction.
+    page = st.navigation(PAGES, expanded=True)
+    # The home page shows the sign-in form in its main area (seen at once, on a phone too).
+    sidebar_sign_in(show_form=page.url_path != HOME.url_path)
+    page.run()

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from indicators_lab.core import throttle, tokens
-from indicators_lab.core.accounts import (
-    authenticate, change_password, create_user, current_actor, set_active, sign_out,
-)
+from indicators_lab.core.accounts import change_password, create_user, current_actor, set_active, sign_out
 from indicators_lab.core.config import Settings
+from indicators_lab.core.db import in_transaction as tx
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.passwords import check_password
+from tests.factories import sign_in
 
 PW = "violet anchor meadow 42"
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -20,7 +20,7 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def admin(empty_engine):
-    return create_user(empty_engine, actor=None, email="admin@example.org", name="Admin", role="admin", password=PW)
+    return tx(empty_engine, create_user, actor=None, email="admin@example.org", name="Admin", role="admin", password=PW)
 
 
 # --- throttling ---------------------------------------------------------------------------------
@@ -42,34 +42,34 @@ def test_wait_message_rounds_up(seconds, text):
 def test_right_password_is_refused_while_locked_and_works_after_the_lock(empty_engine, admin):
     for i in range(100):
         with pytest.raises(UserError):
-            authenticate(empty_engine, "admin@example.org", f"guess {i}", now=T0)
+            sign_in(empty_engine, "admin@example.org", f"guess {i}", now=T0)
     with pytest.raises(UserError, match=r"Too many attempts\. Try again in 1 minute\."):
-        authenticate(empty_engine, "admin@example.org", PW, now=T0)
+        sign_in(empty_engine, "admin@example.org", PW, now=T0)
     later = T0 + throttle.ACCOUNT.longest
-    assert authenticate(empty_engine, "admin@example.org", PW, now=later).user_id == admin.user_id
+    assert sign_in(empty_engine, "admin@example.org", PW, now=later).user_id == admin.user_id
 
 
 def test_lock_grows_with_each_failure_after_it_ends(empty_engine, admin):
     now = T0
     for _ in range(throttle.ACCOUNT.free):
         with pytest.raises(UserError, match="not right"):
-            authenticate(empty_engine, "admin@example.org", "wrong guess", now=now)
+            sign_in(empty_engine, "admin@example.org", "wrong guess", now=now)
     now += timedelta(minutes=1)  # the first lock (1 minute) is over: one more failure locks 2
     with pytest.raises(UserError, match="not right"):
-        authenticate(empty_engine, "admin@example.org", "wrong guess", now=now)
+        sign_in(empty_engine, "admin@example.org", "wrong guess", now=now)
     with pytest.raises(UserError, match="Try again in 2 minutes"):
-        authenticate(empty_engine, "admin@example.org", PW, now=now)
+        sign_in(empty_engine, "admin@example.org", PW, now=now)
 
 
 def test_success_clears_the_account_count(empty_engine, admin):
     for _ in range(throttle.ACCOUNT.free - 1):
         with pytest.raises(UserError, match="not right"):
-            authenticate(empty_engine, "admin@example.org", "wrong guess", now=T0)
-    authenticate(empty_engine, "admin@example.org", PW, now=T0)
+            sign_in(empty_engine, "admin@example.org", "wrong guess", now=T0)
+    sign_in(empty_engine, "admin@example.org", PW, now=T0)
     for _ in range(throttle.ACCOUNT.free - 1):  # a fresh allowance, not one left
         with pytest.raises(UserError, match="not right"):
-            authenticate(empty_engine, "admin@example.org", "wrong guess", now=T0)
-    assert authenticate(empty_engine, "admin@example.org", PW, now=T0).user_id == admin.user_id
+            sign_in(empty_engine, "admin@example.org", "wrong guess", now=T0)
+    assert sign_in(empty_engine, "admin@example.org", PW, now=T0).user_id == admin.user_id
 
 
 def test_one_source_guessing_many_accounts_is_locked_for_all(empty_engine, admin, monkeypatch):
@@ -77,19 +77,19 @@ def test_one_source_guessing_many_accounts_is_locked_for_all(empty_engine, admin
                                                              longest=timedelta(minutes=15)))
     for i in range(throttle.SOURCE.free):
         with pytest.raises(UserError, match="not right"):
-            authenticate(empty_engine, f"user{i}@example.org", "wrong guess", source="203.0.113.9", now=T0)
+            sign_in(empty_engine, f"user{i}@example.org", "wrong guess", source="203.0.113.9", now=T0)
     with pytest.raises(UserError, match="Too many attempts"):
-        authenticate(empty_engine, "admin@example.org", PW, source="203.0.113.9", now=T0)
+        sign_in(empty_engine, "admin@example.org", PW, source="203.0.113.9", now=T0)
     # The account itself is not locked: its owner elsewhere still signs in.
-    assert authenticate(empty_engine, "admin@example.org", PW, source="198.51.100.1", now=T0)
+    assert sign_in(empty_engine, "admin@example.org", PW, source="198.51.100.1", now=T0)
 
 
 def test_unknown_email_is_throttled_like_a_real_one(empty_engine, admin):
     for _ in range(throttle.ACCOUNT.free):
         with pytest.raises(UserError, match="not right"):
-            authenticate(empty_engine, "nobody@example.org", "wrong guess", now=T0)
+            sign_in(empty_engine, "nobody@example.org", "wrong guess", now=T0)
     with pytest.raises(UserError, match="Too many attempts"):
-        authenticate(empty_engine, "nobody@example.org", "wrong guess", now=T0)
+        sign_in(empty_engine, "nobody@example.org", "wrong guess", now=T0)
 
 
 def test_failures_are_counted_in_the_database_across_engines(empty_engine, admin):
@@ -100,9 +100,9 @@ def test_failures_are_counted_in_the_database_across_engines(empty_engine, admin
     try:
         for i in range(throttle.ACCOUNT.free):
             with pytest.raises(UserError, match="not right"):
-                authenticate(empty_engine if i % 2 else other, "admin@example.org", "wrong guess", now=T0)
+                sign_in(empty_engine if i % 2 else other, "admin@example.org", "wrong guess", now=T0)
         with pytest.raises(UserError, match="Too many attempts"):
-            authenticate(other, "admin@example.org", PW, now=T0)
+            sign_in(other, "admin@example.org", PW, now=T0)
     finally:
         other.dispose()
 
@@ -110,11 +110,11 @@ def test_failures_are_counted_in_the_database_across_engines(empty_engine, admin
 def test_an_old_count_is_forgotten(empty_engine, admin):
     for _ in range(throttle.ACCOUNT.free - 1):
         with pytest.raises(UserError, match="not right"):
-            authenticate(empty_engine, "admin@example.org", "wrong guess", now=T0)
+            sign_in(empty_engine, "admin@example.org", "wrong guess", now=T0)
     later = T0 + throttle.ACCOUNT.forget_after + timedelta(minutes=1)
     with pytest.raises(UserError, match="not right"):  # counted as the first of a new run
-        authenticate(empty_engine, "admin@example.org", "wrong guess", now=later)
-    assert authenticate(empty_engine, "admin@example.org", PW, now=later)
+        sign_in(empty_engine, "admin@example.org", "wrong guess", now=later)
+    assert sign_in(empty_engine, "admin@example.org", PW, now=later)
 
 
 # --- password policy ----------------------------------------------------------------------------
@@ -141,19 +141,24 @@ def test_strong_password_passes_and_short_names_do_not_forbid_words():
 def test_invitation_password_must_be_strong(empty_engine, admin):
     from indicators_lab.consultation.invitations import accept_invite, invite
 
-    inv = invite(empty_engine, actor=admin, email="ngo@example.org", name="Nadia", constituency="Civil society")
+    inv = tx(empty_engine, invite, actor=admin, email="ngo@example.org", name="Nadia", constituency="Civil society")
     with pytest.raises(UserError, match="too easy to guess"):
-        accept_invite(empty_engine, token=inv.token, password="password1234")
-    assert accept_invite(empty_engine, token=inv.token, password=PW).name == "Nadia"  # not used up
+        tx(empty_engine, accept_invite, token=inv.token, password="password1234")
+    assert tx(empty_engine, accept_invite, token=inv.token, password=PW).name == "Nadia"  # not used up
+
+
+def _change(engine, actor, current, new, **kwargs):
+    return tx(engine, change_password, actor=actor, current_password=current, new_password=new,
+              **kwargs).actor_or_raise()
 
 
 def test_password_change_checks_the_old_one_and_the_new_ones_strength(empty_engine, admin):
     with pytest.raises(UserError, match="current password is not right"):
-        change_password(empty_engine, actor=admin, current_password="wrong guess", new_password="another strong one 9")
+        _change(empty_engine, admin, "wrong guess", "another strong one 9")
     with pytest.raises(UserError, match="at least 12"):
-        change_password(empty_engine, actor=admin, current_password=PW, new_password="short")
-    change_password(empty_engine, actor=admin, current_password=PW, new_password="another strong one 9")
-    assert authenticate(empty_engine, "admin@example.org", "another strong one 9").user_id == admin.user_id
+        _change(empty_engine, admin, PW, "short")
+    _change(empty_engine, admin, PW, "another strong one 9")
+    assert sign_in(empty_engine, "admin@example.org", "another strong one 9").user_id == admin.user_id
 
 
 # --- tokens and session epochs ------------------------------------------------------------------
@@ -189,15 +194,15 @@ def test_secret_key_is_made_once_owner_only_and_shared(tmp_path):
 
 @pytest.mark.parametrize("revoke", ["sign_out", "password_change", "disable"])
 def test_old_sign_ins_die_when_the_epoch_moves(empty_engine, admin, revoke):
-    lead = create_user(empty_engine, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
-    signed_in = authenticate(empty_engine, "lead@example.org", PW)
-    assert current_actor(empty_engine, signed_in.user_id, signed_in.session_epoch).user_id == lead.user_id
+    lead = tx(empty_engine, create_user, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
+    signed_in = sign_in(empty_engine, "lead@example.org", PW)
+    assert tx(empty_engine, current_actor, signed_in.user_id, signed_in.session_epoch).user_id == lead.user_id
     if revoke == "sign_out":
-        sign_out(empty_engine, user_id=lead.user_id)
+        tx(empty_engine, sign_out, user_id=lead.user_id)
     elif revoke == "password_change":
-        changed = change_password(empty_engine, actor=signed_in, current_password=PW, new_password="another strong one 9")
-        assert current_actor(empty_engine, changed.user_id, changed.session_epoch)  # this browser stays in
+        changed = _change(empty_engine, signed_in, PW, "another strong one 9")
+        assert tx(empty_engine, current_actor, changed.user_id, changed.session_epoch)  # this browser stays in
     else:
-        set_active(empty_engine, actor=admin, user_id=lead.user_id, active=False)
+        tx(empty_engine, set_active, actor=admin, user_id=lead.user_id, active=False)
     with pytest.raises(UserError, match="signed out|disabled"):
-        current_actor(empty_engine, signed_in.user_id, signed_in.session_epoch)
+        tx(empty_engine, current_actor, signed_in.user_id, signed_in.session_epoch)

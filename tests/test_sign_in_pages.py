@@ -7,6 +7,7 @@ AppTest cannot send cookies, so the cookie a browser would send is handed to the
 from streamlit.testing.v1 import AppTest
 
 from indicators_lab.core.accounts import create_user
+from indicators_lab.core.db import in_transaction as tx
 from indicators_lab.core import tokens
 from tests.apptest import ADMIN, app  # noqa: F401 - fixture
 from tests.paths import PROJECT_ROOT
@@ -55,7 +56,7 @@ def test_home_shows_what_it_is_for_and_the_sign_in_form_in_the_main_area(app, mo
 
 
 def test_sign_in_on_home_then_a_reload_with_the_cookie_is_still_signed_in(app, monkeypatch):
-    create_user(app, actor=ADMIN, email="lead@example.org", name="Lena Lead", role="co_lead", password=PW)
+    tx(app, create_user, actor=ADMIN, email="lead@example.org", name="Lena Lead", role="co_lead", password=PW)
     at = _visit(monkeypatch)
     _sign_in_on_home(at, "lead@example.org", PW)
     assert _signed_in_as(at) == ["Signed in as **Lena Lead** (co-lead)"]
@@ -67,7 +68,7 @@ def test_sign_in_on_home_then_a_reload_with_the_cookie_is_still_signed_in(app, m
 
 
 def test_after_sign_out_the_old_cookie_no_longer_signs_in(app, monkeypatch):
-    create_user(app, actor=ADMIN, email="lead@example.org", name="Lena Lead", role="co_lead", password=PW)
+    tx(app, create_user, actor=ADMIN, email="lead@example.org", name="Lena Lead", role="co_lead", password=PW)
     at = _visit(monkeypatch)
     _sign_in_on_home(at, "lead@example.org", PW)
     cookie = _written_cookie(at)
@@ -81,14 +82,14 @@ def test_after_sign_out_the_old_cookie_no_longer_signs_in(app, monkeypatch):
 
 
 def test_a_forged_cookie_signs_nobody_in(app, monkeypatch):
-    create_user(app, actor=ADMIN, email="lead@example.org", name="Lena Lead", role="co_lead", password=PW)
+    tx(app, create_user, actor=ADMIN, email="lead@example.org", name="Lena Lead", role="co_lead", password=PW)
     forged = tokens.issue("not the app's key " * 3, user_id=1, epoch=0)
     at = _visit(monkeypatch, forged)
     assert not _signed_in_as(at)
 
 
 def test_wrong_password_on_home_says_so_and_stays_signed_out(app, monkeypatch):
-    create_user(app, actor=ADMIN, email="lead@example.org", name="Lena Lead", role="co_lead", password=PW)
+    tx(app, create_user, actor=ADMIN, email="lead@example.org", name="Lena Lead", role="co_lead", password=PW)
     at = _visit(monkeypatch)
     _sign_in_on_home(at, "lead@example.org", "not my password")
     assert [e.value for e in at.error] == ["The email or password is not right."]

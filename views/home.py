@@ -3,12 +3,11 @@
 import streamlit as st
 
 from indicators_lab.catalogue.frameworks import counts
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import page_session
 from indicators_lab.ui.session import sign_in_form, signed_in_actor
 
-engine = get_engine()
 st.title("Indicators Lab")
-if signed_in_actor(engine) is None:
+if signed_in_actor() is None:
     # Seen without scrolling on a laptop or a phone: what this is, then the form.
     st.markdown(
         "The UN Network on Migration's workspace for proposing and consulting on a limited set of "
@@ -17,7 +16,7 @@ if signed_in_actor(engine) is None:
     )
     form_column, _ = st.columns([1, 1])  # half the width on a laptop; the full width on a phone
     with form_column:
-        sign_in_form(engine, key="home", title=False)
+        sign_in_form(key="home", title=False)
     st.divider()
 st.markdown(
     "Member States asked the Secretary-General for **a limited set of indicators** to review "
@@ -33,7 +32,7 @@ st.markdown(
     "4. **Review and export**: ExCom approval; annex for the Secretary-General's report."
 )
 
-c = counts(engine)
+c = counts(session=page_session())
 cols = st.columns(5)
 cols[0].metric("Frameworks", c.frameworks)
 cols[1].metric("Indicators and items", c.items)

@@ -7,15 +7,14 @@ from indicators_lab.core.accounts import change_password
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.passwords import MIN_PASSWORD
 from indicators_lab.ui import session
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import act
 
 RULE = f"at least {MIN_PASSWORD} characters, hard to guess, not your name or email"
 
-engine = get_engine()
 st.title("Your password")
 token = st.query_params.get("token", "")
 if not token:
-    actor = session.signed_in_actor(engine)
+    actor = session.signed_in_actor()
     if actor is None:
         st.info("Open the link from your invitation to set your password.")
         st.stop()
@@ -29,7 +28,9 @@ if not token:
                 st.error("The two new passwords are not the same.")
             else:
                 try:
-                    session.remember(change_password(engine, actor=actor, current_password=current, new_password=pw))
+                    # Committed first: a wrong current password is counted like a failed sign-in.
+                    attempt = act(change_password, actor=actor, current_password=current, new_password=pw)
+                    session.remember(attempt.actor_or_raise())
                     session.flush_cookie()
                     st.success("Your password is changed.")
                 except UserError as exc:
@@ -43,7 +44,7 @@ with st.form("ilab.setpw", enter_to_submit=False):
             st.error("The two passwords are not the same.")
         else:
             try:
-                actor = accept_invite(engine, token=token, password=pw)
+                actor = act(accept_invite, token=token, password=pw)
                 session.remember(actor)
                 session.flush_cookie()
                 st.query_params.clear()

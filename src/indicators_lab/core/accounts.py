@@ -10,18 +10,16 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from indicators_lab.core import throttle
 from indicators_lab.core.access import ROLES, Actor, require_role
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import User, utcnow
 from indicators_lab.core.passwords import MIN_PASSWORD, check_password
 
-__all__ = ["MIN_PASSWORD", "SignInAttempt", "attempt_sign_in", "authenticate", "change_password",
-           "create_user", "current_actor", "list_users", "set_active", "sign_out"]
+__all__ = ["MIN_PASSWORD", "SignInAttempt", "attempt_sign_in", "change_password", "create_user",
+           "current_actor", "end_sessions", "list_users", "set_active", "sign_out"]
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both cases take the same time.
@@ -46,30 +44,29 @@ def _validate(email: str, name: str, role: str, password: str | None) -> str:
 
 
 def create_user(
-    engine: Engine, *, actor: Actor | None, email: str, name: str, role: str,
+    *, session: Session, actor: Actor | None, email: str, name: str, role: str,
     password: str | None = None, organisation: str = "", constituency: str = "",
 ) -> Actor:
     """Create an account. Only an admin creates co-leads, ExCom members and admins; a co-lead
     may create stakeholders. ``actor=None`` is allowed only for the very first admin."""
     email = _validate(email, name, role, password)
-    with session_scope(engine) as s:
-        if actor is None:
-            if role != "admin" or s.exec(select(User).where(User.role == "admin")).first():
-                raise UserError("Only the first admin can be created without signing in.")
-        elif role == "stakeholder":
-            require_role(actor, "co_lead")
-        else:
-            require_role(actor, "admin")
-        if s.exec(select(User).where(User.email == email)).first():
-            raise UserError(f"An account for {email} already exists.")
-        user = User(
-            email=email, name=name.strip(), role=role, organisation=organisation.strip(),
-            constituency=constituency.strip(),
-            password_hash=_hasher.hash(password) if password else None,
-        )
-        s.add(user)
-        s.flush()
-        return _actor(user)
+    if actor is None:
+        if role != "admin" or session.exec(select(User).where(User.role == "admin")).first():
+            raise UserError("Only the first admin can be created without signing in.")
+    elif role == "stakeholder":
+        require_role(actor, "co_lead")
+    else:
+        require_role(actor, "admin")
+    if session.exec(select(User).where(User.email == email)).first():
+        raise UserError(f"An account for {email} already exists.")
+    user = User(
+        email=email, name=name.strip(), role=role, organisation=organisation.strip(),
+        constituency=constituency.strip(),
+        password_hash=_hasher.hash(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return _actor(user)
 
 
 WRONG = "The email or password is not right."
@@ -77,25 +74,26 @@ WRONG = "The email or password is not right."
 
 @dataclass(frozen=True)
 class SignInAttempt:
-    """The outcome of one sign-in: the actor, or the message to show (never both)."""
+    """The outcome of a sign-in (or a password check): the actor, or the message to show."""
 
     actor: Actor | None = None
     error: str | None = None
 
+    def actor_or_raise(self) -> Actor:
+        """The actor; else UserError with the message. Call it after the unit of work committed."""
+        if self.error or self.actor is None:
+            raise UserError(self.error or WRONG)
+        return self.actor
 
-def attempt_sign_in(*, session: Session, email: str, password: str, source: str | None = None,
-                    now: datetime | None = None) -> SignInAttempt:
-    """Check a sign-in and record its failure or success in ``session``; never raises for a
-    wrong password, so the caller commits the failure count (a raise would roll it back).
 
-    Refused without looking at the password while the account or the source address is locked.
-    """
-    now = now or utcnow()
-    email = (email or "").strip().lower()
+def _check(session: Session, email: str, password: str, source: str | None, now: datetime
+           ) -> tuple[User | None, str | None]:
+    """The account if ``password`` is its password and sign-in is not locked; else the message.
+    A wrong password is counted in ``session`` (per account and per source address)."""
     keys = [throttle.account_key(email)] + ([throttle.source_key(source)] if source else [])
     until = throttle.locked_until(session, keys, now)
-    if until is not None:
-        return SignInAttempt(error=throttle.wait_message(until - now))
+    if until is not None:  # refused without hashing: a lock also stops an argon2 flood
+        return None, throttle.wait_message(until - now)
     user = session.exec(select(User).where(User.email == email)).first()
     try:
         _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
@@ -103,98 +101,92 @@ def attempt_sign_in(*, session: Session, email: str, password: str, source: str 
             raise VerificationError()
     except (VerificationError, InvalidHashError):
         throttle.record_failure(session, keys, now)
-        return SignInAttempt(error=WRONG)
+        return None, WRONG
     if not user.active:
-        return SignInAttempt(error="This account is disabled. Ask a co-lead or admin.")
+        return None, "This account is disabled. Ask a co-lead or admin."
     throttle.clear(session, keys[:1])  # not the source: one good account must not reset a guesser
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    return user, None
+
+
+def attempt_sign_in(email: str, password: str, *, session: Session, source: str | None = None,
+                    now: datetime | None = None) -> SignInAttempt:
+    """Check a sign-in; refused while the account or ``source`` (the visitor's address) is locked.
+
+    Never raises for a refusal: the failure count is written in ``session`` and must be committed,
+    so the caller commits, then calls ``actor_or_raise()``.
+    """
+    now = now or utcnow()
+    user, error = _check(session, (email or "").strip().lower(), password, source, now)
+    if error:
+        return SignInAttempt(error=error)
     user.last_sign_in_at = now
     session.add(user)
     return SignInAttempt(actor=_actor(user))
 
 
-def authenticate(engine: Engine, email: str, password: str, *, source: str | None = None,
-                 now: datetime | None = None) -> Actor:
-    """The account's actor if the email and password match an active account and sign-in is not
-    locked for the account or ``source`` (the visitor's address); else UserError."""
-    with session_scope(engine) as s:
-        attempt = attempt_sign_in(session=s, email=email, password=password, source=source, now=now)
-    if attempt.error:
-        raise UserError(attempt.error)
-    return attempt.actor
-
-
-def current_actor(engine: Engine, user_id: int, session_epoch: int | None = None) -> Actor:
+def current_actor(user_id: int, session_epoch: int | None = None, *, session: Session) -> Actor:
     """Re-read a signed-in user (role changes and disabling take effect at once). With
     ``session_epoch``, a sign-in from before the last sign-out or password change is refused."""
-    with session_scope(engine) as s:
-        user = s.get(User, user_id)
-        if user is None:
-            raise NotFound("This account no longer exists.")
-        if not user.active:
-            raise UserError("This account is disabled. Ask a co-lead or admin.")
-        if session_epoch is not None and session_epoch != user.session_epoch:
-            raise UserError("You were signed out (on this or another device, or the password changed). Sign in again.")
-        return _actor(user)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("This account no longer exists.")
+    if not user.active:
+        raise UserError("This account is disabled. Ask a co-lead or admin.")
+    if session_epoch is not None and session_epoch != user.session_epoch:
+        raise UserError("You were signed out (on this or another device, or your password changed). Sign in again.")
+    return _actor(user)
 
 
-def _end_sessions(s: Session, user_id: int) -> None:
+def end_sessions(user: User, *, session: Session) -> None:
+    """End every sign-in of ``user`` on every device: their tokens carry the old epoch."""
     # One UPDATE adds one, so two processes signing out at once both count.
-    s.execute(update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1))
+    session.execute(update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1))
+    session.refresh(user)
 
 
-def sign_out(engine: Engine, *, user_id: int) -> None:
-    """End every sign-in of this account, on every device (their tokens stop working)."""
-    with session_scope(engine) as s:
-        _end_sessions(s, user_id)
+def sign_out(*, session: Session, user_id: int) -> None:
+    """Sign this account out everywhere (every device's cookie stops working)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        end_sessions(user, session=session)
 
 
-def change_password(engine: Engine, *, actor: Actor, current_password: str, new_password: str,
-                    now: datetime | None = None) -> Actor:
-    """Change the signed-in person's own password; every other sign-in of theirs ends. Returns the
-    actor with the new session epoch (so this browser stays signed in)."""
-    if actor is None or actor.user_id is None:
+def change_password(*, session: Session, actor: Actor, current_password: str, new_password: str,
+                    now: datetime | None = None) -> SignInAttempt:
+    """Change the signed-in person's own password; their other sign-ins end. The attempt's actor
+    has the new session epoch (this browser stays signed in). A wrong current password counts as
+    a failed sign-in, so, as with attempt_sign_in, commit first, then ``actor_or_raise()``."""
+    user = session.get(User, actor.user_id) if actor is not None and actor.user_id is not None else None
+    if user is None:
         raise UserError("Sign in first to change your password.")
-    with session_scope(engine) as s:
-        user = s.get(User, actor.user_id)
-        if user is None or not user.active:
-            raise UserError("This account is disabled. Ask a co-lead or admin.")
-        email = user.email
-    check_password(new_password, email=email, name=user.name)
-    # The current password is checked like a sign-in (same throttle), in its own transaction so a
-    # failure is counted even though this call then raises.
-    try:
-        authenticate(engine, email, current_password, now=now)
-    except UserError as exc:
-        raise UserError("Your current password is not right." if str(exc) == WRONG else str(exc)) from None
-    with session_scope(engine) as s:
-        user = s.get(User, actor.user_id)
-        user.password_hash = _hasher.hash(new_password)
-        s.add(user)
-        s.flush()
-        _end_sessions(s, user.id)
-        s.refresh(user)
-        return _actor(user)
+    check_password(new_password, email=user.email, name=user.name)
+    checked, error = _check(session, user.email, current_password, None, now or utcnow())
+    if error:
+        return SignInAttempt(error="Your current password is not right." if error == WRONG else error)
+    checked.password_hash = _hasher.hash(new_password)
+    session.add(checked)
+    session.flush()
+    end_sessions(checked, session=session)
+    return SignInAttempt(actor=_actor(checked))
 
 
-def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool) -> None:
+def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> None:
     require_role(actor, "admin")
-    with session_scope(engine) as s:
-        user = s.get(User, user_id)
-        if user is None:
-            raise NotFound(f"There is no account with id {user_id}.")
-        user.active = active
-        s.add(user)
-        if not active:
-            s.flush()
-            _end_sessions(s, user.id)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no account with id {user_id}.")
+    user.active = active
+    session.add(user)
+    if not active:
+        session.flush()
+        end_sessions(user, session=session)
 
 
-def list_users(engine: Engine, *, actor: Actor) -> list[dict]:
+def list_users(*, session: Session, actor: Actor) -> list[dict]:
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role, "organisation": u.organisation,
-                 "constituency": u.constituency, "active": u.active, "has_password": bool(u.password_hash),
-                 "last_sign_in_at": u.last_sign_in_at}
-                for u in s.exec(select(User).order_by(User.id))]
+    return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role, "organisation": u.organisation,
+             "constituency": u.constituency, "active": u.active, "has_password": bool(u.password_hash),
+             "last_sign_in_at": u.last_sign_in_at}
+            for u in session.exec(select(User).order_by(User.id))]

@@ -12,10 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.models import Embedding
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -71,22 +69,21 @@ def text_hash(text: str) -> str:
 
 
 def embed_texts(
-    engine: Engine, encoder: Encoder, texts: Sequence[str], progress: Progress | None = None
+    encoder: Encoder, texts: Sequence[str], progress: Progress | None = None, *, session: Session
 ) -> np.ndarray:
     """Vectors for ``texts`` in order: from the cache where stored, else encoded and stored."""
     hashes = [text_hash(t) for t in texts]
     unique = list(dict.fromkeys(hashes))
     found: dict[str, np.ndarray] = {}
-    with session_scope(engine) as s:
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            rows = s.exec(
-                select(Embedding).where(
-                    Embedding.model == encoder.name, Embedding.text_hash.in_(chunk)
-                )
-            ).all()
-            for row in rows:
-                found[row.text_hash] = np.frombuffer(row.vector, dtype=np.float32)
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        rows = session.exec(
+            select(Embedding).where(
+                Embedding.model == encoder.name, Embedding.text_hash.in_(chunk)
+            )
+        ).all()
+        for row in rows:
+            found[row.text_hash] = np.frombuffer(row.vector, dtype=np.float32)
     by_hash = dict(zip(hashes, texts))
     # Longest first, as sentence-transformers orders a batch itself: chunks of similar length
     # need little padding, so chunking (for progress) costs no throughput.
@@ -100,11 +97,10 @@ def embed_texts(
     for start in range(0, total, chunk_size):
         chunk = missing[start : start + chunk_size]
         vectors = encoder.encode([by_hash[h] for h in chunk])
-        with session_scope(engine) as s:
-            for h, v in zip(chunk, vectors):
-                v = np.asarray(v, dtype=np.float32)
-                s.merge(Embedding(model=encoder.name, text_hash=h, dim=v.shape[0], vector=v.tobytes()))
-                found[h] = v
+        for h, v in zip(chunk, vectors):
+            v = np.asarray(v, dtype=np.float32)
+            session.merge(Embedding(model=encoder.name, text_hash=h, dim=v.shape[0], vector=v.tobytes()))
+            found[h] = v
         if progress:
             progress(min(start + chunk_size, total), total)
     if not texts:

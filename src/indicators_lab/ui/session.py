@@ -15,11 +15,11 @@ import streamlit as st
 
 from indicators_lab.core import tokens
 from indicators_lab.core.access import ROLE_LABELS, Actor
-from indicators_lab.core.accounts import authenticate, current_actor, sign_out
+from indicators_lab.core.accounts import attempt_sign_in, current_actor, sign_out
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_secret_key
+from indicators_lab.ui.resources import act, get_secret_key, page_session
 
 
 def _browser_token() -> str | None:
@@ -79,7 +79,7 @@ def flush_cookie() -> None:
         components.html(script, height=0)
 
 
-def signed_in_actor(engine) -> Actor | None:
+def signed_in_actor() -> Actor | None:
     """The signed-in user, or None. A disabled account, or a sign-in ended by signing out or a
     password change (on any device), is signed out at once."""
     user_id = state.get(state.USER_ID)
@@ -95,7 +95,7 @@ def signed_in_actor(engine) -> Actor | None:
     if user_id is None:
         return None
     try:
-        actor = current_actor(engine, user_id, epoch)
+        actor = current_actor(user_id, epoch, session=page_session())
     except UserError as exc:
         forget()
         state.put(state.SIGN_IN_NOTICE, str(exc))
@@ -105,7 +105,7 @@ def signed_in_actor(engine) -> Actor | None:
     return actor
 
 
-def sign_in_form(engine, *, key: str, title: bool = True) -> None:
+def sign_in_form(*, key: str, title: bool = True) -> None:
     """Email, password and a button; on success the page reruns signed in."""
     notice = state.pop(state.SIGN_IN_NOTICE)
     if notice:
@@ -119,32 +119,33 @@ def sign_in_form(engine, *, key: str, title: bool = True) -> None:
                                  autocomplete="current-password")
         if st.form_submit_button("Sign in", type="primary"):
             try:
-                remember(authenticate(engine, email, password, source=_source_address()))
+                # The attempt commits (a failure is counted) before a refusal is raised.
+                remember(act(attempt_sign_in, email, password, source=_source_address()).actor_or_raise())
             except UserError as exc:
                 st.error(str(exc))
             else:
                 st.rerun()
 
 
-def sidebar_sign_in(engine, *, show_form: bool = True) -> Actor | None:
+def sidebar_sign_in(*, show_form: bool = True) -> Actor | None:
     """Who is signed in (with a sign-out button), else the sign-in form unless the page shows it."""
-    actor = signed_in_actor(engine)
+    actor = signed_in_actor()
     with st.sidebar:
         if actor is not None:
             st.caption(f"Signed in as **{actor.name}** ({ROLE_LABELS.get(actor.role, actor.role)})")
             if st.button("Sign out", key=state.widget_key("signout")):
-                sign_out(engine, user_id=actor.user_id)
+                act(sign_out, user_id=actor.user_id)
                 forget()
                 st.rerun()
         elif show_form:
-            sign_in_form(engine, key="sidebar")
+            sign_in_form(key="sidebar")
         flush_cookie()
     return actor
 
 
-def require_signed_in(engine, *roles: str) -> Actor | None:
+def require_signed_in(*roles: str) -> Actor | None:
     """The actor if signed in with one of ``roles`` (admin always); else an info box and None."""
-    actor = signed_in_actor(engine)
+    actor = signed_in_actor()
     if actor is None:
         st.info("Sign in (sidebar) to make changes here.", icon=":material/login:")
         return None
