@@ -206,3 +206,11 @@ def test_old_sign_ins_die_when_the_epoch_moves(empty_engine, admin, revoke):
         tx(empty_engine, set_active, actor=admin, user_id=lead.user_id, active=False)
     with pytest.raises(UserError, match="signed out|disabled"):
         tx(empty_engine, current_actor, signed_in.user_id, signed_in.session_epoch)
+
+
+def test_wrong_current_passwords_on_change_count_towards_the_lock(empty_engine, admin):
+    for _ in range(throttle.ACCOUNT.free):
+        with pytest.raises(UserError, match="current password is not right"):
+            _change(empty_engine, admin, "wrong guess", "another strong one 9", now=T0)
+    with pytest.raises(UserError, match="Too many attempts"):
+        _change(empty_engine, admin, PW, "another strong one 9", now=T0)
