@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="http://localhost:8501",
         description="Address where people reach the app; used in invitation links.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs the sign-in cookies (keep it secret; changing it signs everyone out). "
+            "Default: a random key made once and kept in data_dir/secret_key (owner-only), which "
+            "the app processes of one machine share. Set it when the app runs on several hosts."
+        ),
+    )
+    sign_in_days: float = Field(
+        default=7.0,
+        description="How long a sign-in lasts in the browser (also across reloads and bookmarks), in days.",
     )
     load_shipped: bool = Field(
         default=True,
