@@ -66,8 +66,6 @@ class MiniLMEncoder:
     def loaded(self) -> bool:
         return self._model is not None
 
-    typical_load_time = TYPICAL_LOAD_TIME
-
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self.model.encode(
             list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True,
