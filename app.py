@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import get_engine, screen
 from indicators_lab.ui.session import sidebar_sign_in
 
 st.set_page_config(page_title="Indicators Lab", page_icon="🧭", layout="wide")
@@ -32,5 +32,7 @@ PAGES = {
     ],
 }
 
-sidebar_sign_in(get_engine())
-st.navigation(PAGES, expanded=True).run()
+with screen(get_engine()):
+    # Every read of this run shares one read-only unit; each action opens its own transaction.
+    sidebar_sign_in()
+    st.navigation(PAGES, expanded=True).run()

@@ -28,6 +28,7 @@ from indicators_lab.core.config import Settings
 from indicators_lab.mapping.links import item_id_for
 from indicators_lab.core.models import Comment
 from indicators_lab.core.accounts import create_user
+from indicators_lab.core.db import in_transaction as tx
 
 LEAD = Actor("Benchmark lead", "co_lead")
 
@@ -45,8 +46,8 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ilab-scale-"))
     engine = open_database(Settings(data_dir=tmp, database_url=args.url))
-    rid = con.create_round(engine, actor=LEAD, title="Scale")
-    items = [item_id_for(engine, "sdg", c) for c in ("10.7.1", "10.7.2", "10.7.3", "10.c.1", "8.8.1")]
+    rid = tx(engine, con.create_round, actor=LEAD, title="Scale")
+    items = [tx(engine, item_id_for, "sdg", c) for c in ("10.7.1", "10.7.2", "10.7.3", "10.c.1", "8.8.1")]
     rng = random.Random(1)
     consts = list(con.CONSTITUENCIES)
     rows = [dict(round_id=rid, author_name=f"Org {i % 700}", organisation=f"Org {i % 700}",
@@ -62,27 +63,27 @@ def main() -> None:
                         ("objective 6", {"objective": 6}), ("constituency", {"constituency": "academia"}),
                         ("unanswered", {"disposition": "unanswered"}), ("page 500", {})]:
         page = 500 if label == "page 500" else 1
-        t, (df, total) = timed(lambda: matrix.matrix_page(engine, actor=LEAD, page=page,
+        t, (df, total) = timed(lambda: tx(engine, matrix.matrix_page, actor=LEAD, page=page,
                                                           filt=matrix.MatrixFilter(round_id=rid, **filt)))
         print(f"  {label:18} {t * 1000:7.0f} ms  ({total} matching)")
 
     print("\nfull export — target under 10 s")
     for fmt in ("csv", "xlsx"):
-        t, n = timed(lambda: matrix.export_matrix(engine, actor=LEAD, round_id=rid, fmt=fmt, out=tmp / f"m.{fmt}"))
+        t, n = timed(lambda: tx(engine, matrix.export_matrix, actor=LEAD, round_id=rid, fmt=fmt, out=tmp / f"m.{fmt}"))
         print(f"  {fmt:5} {t:6.1f} s  ({n} rows)")
 
     print("\ncomment posting")
-    people = [create_user(engine, actor=LEAD, email=f"w{i}@x.org", name=f"W{i}", role="stakeholder") for i in range(50)]
+    people = [tx(engine, create_user, actor=LEAD, email=f"w{i}@x.org", name=f"W{i}", role="stakeholder") for i in range(50)]
     per = 20
     base_rows = [dict(round_id=rid, author_name="base", text=f"baseline {i}", text_key="b") for i in range(50 * per)]
     t_base, _ = timed(lambda: _bulk(engine, base_rows, one_by_one=True))
-    t_one, _ = timed(lambda: [con.post_comment(engine, actor=people[0], round_id=rid, text=f"solo {i}") for i in range(50 * per)])
+    t_one, _ = timed(lambda: [tx(engine, con.post_comment, actor=people[0], round_id=rid, text=f"solo {i}") for i in range(50 * per)])
     barrier = threading.Barrier(50)
 
     def writer(actor):
         barrier.wait()
         for i in range(per):
-            con.post_comment(engine, actor=actor, round_id=rid, text=f"{actor.name} {i}")
+            tx(engine, con.post_comment, actor=actor, round_id=rid, text=f"{actor.name} {i}")
 
     t_many, _ = timed(lambda: list(ThreadPoolExecutor(50).map(writer, people)))
     n = 50 * per

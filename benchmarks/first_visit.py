@@ -104,7 +104,7 @@ def child_app() -> dict:
 def child_load(repeat: str) -> dict:
     from indicators_lab.catalogue.frameworks import load_shipped_catalogues
     from indicators_lab.core.config import shipped_path
-    from indicators_lab.core.db import init_db, make_engine
+    from indicators_lab.core.db import in_transaction, init_db, make_engine
 
     times = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,7 +112,7 @@ def child_load(repeat: str) -> dict:
             engine = make_engine(f"sqlite:///{Path(tmp) / f'load{n}.db'}")
             init_db(engine)
             t = time.perf_counter()
-            load_shipped_catalogues(engine, shipped_path("frameworks"))
+            in_transaction(engine, load_shipped_catalogues, shipped_path("frameworks"))
             times.append(time.perf_counter() - t)
             engine.dispose()
     return {"load": statistics.median(times)}

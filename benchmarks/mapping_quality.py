@@ -26,6 +26,7 @@ from indicators_lab.core.db import init_db, make_engine
 from indicators_lab.mapping.embeddings import MiniLMEncoder, embed_texts
 from indicators_lab.mapping.evaluation import Bench, build_bench, quality
 from indicators_lab.mapping.suggestions import DEFAULT_WEIGHTS, ObjectiveTexts, Weights, item_text
+from indicators_lab.core.db import in_transaction as tx
 
 GRID = [
     Weights(title=t, action=a, action_mean_top2=m, commitment=c, lexical=lx)
@@ -66,7 +67,7 @@ def main() -> None:
     print(f"model load: {time.perf_counter() - t0:.1f} s")
 
     # (a) quality
-    bench = build_bench(engine, encoder)
+    bench = tx(engine, build_bench, encoder)
     print("\n(a) suggestion quality on the labelled crosswalk")
     print(f"{'method':42} {'all':>28} {'SDG':>28} {'10.7.2':>28}")
     parts = {"all": bench, "sdg": bench.subset("sdg"), "10.7.2": bench.subset("10.7.2")}
@@ -80,11 +81,11 @@ def main() -> None:
     print("target: top-3 >= 90%, top-1 >= 70%")
 
     # (b) throughput: the pipeline against raw model.encode on the same texts
-    objectives = list_objectives(engine)
+    objectives = tx(engine, list_objectives)
     obj = ObjectiveTexts.from_objectives(objectives)
     texts = []
     for key in ("sdg", "10.7.2", "mgi"):
-        texts += [item_text(r) for r in items_frame(engine, key).to_dict("records")]
+        texts += [item_text(r) for r in tx(engine, items_frame, key).to_dict("records")]
     texts += obj.titles + [s for _, s in obj.commitment] + [t for _, _, t in obj.actions]
     texts = list(dict.fromkeys(texts))
     raw = pipe = float("inf")
@@ -95,7 +96,7 @@ def main() -> None:
         cold = make_engine(f"sqlite:///{tmp / f'throughput{run}.db'}")
         init_db(cold)
         t0 = time.perf_counter()
-        embed_texts(cold, encoder, texts)
+        tx(cold, embed_texts, encoder, texts)
         pipe = min(pipe, time.perf_counter() - t0)
     print(f"\n(b) throughput on {len(texts)} texts: raw model.encode {len(texts) / raw:.0f} texts/s, "
           f"pipeline {len(texts) / pipe:.0f} texts/s, ratio {raw / pipe:.2f} (target >= 0.9)")
@@ -116,7 +117,7 @@ def main() -> None:
     for key in ("sdg", "10.7.2", "mgi"):  # make sure every framework is cached
         from indicators_lab.mapping.suggestions import suggest
 
-        suggest(engine, encoder, key, top_k=3)
+        tx(engine, suggest, encoder, key, top_k=3)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, n, torch_loaded = out.stdout.split()
     print(f"\n(c) warm re-map of sdg + 10.7.2 + mgi ({n} suggestions): {float(seconds):.2f} s, "

@@ -9,6 +9,7 @@ from indicators_lab.startup import open_database
 from tests.paths import PROJECT_ROOT
 from indicators_lab.core.accounts import create_user
 from tests.fakes import FakeEncoder
+from indicators_lab.core.db import in_transaction as tx
 
 ADMIN = Actor("Admin", "admin")
 
@@ -37,7 +38,7 @@ def open_page(path, user_id=None):
 
 
 def co_lead(engine, email="lead@example.org"):
-    return create_user(engine, actor=ADMIN, email=email, name="Lead One", role="co_lead", password="long enough pw")
+    return tx(engine, create_user, actor=ADMIN, email=email, name="Lead One", role="co_lead", password="long enough pw")
 
 
 def choose(at, label, value):

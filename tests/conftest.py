@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from indicators_lab.catalogue.frameworks import load_shipped_catalogues
 from indicators_lab.core.config import Settings, shipped_path
 from indicators_lab.core.db import init_db, make_engine
+from indicators_lab.core.db import in_transaction as tx
 
 POSTGRES_URL = os.environ.get("INDICATORS_LAB_TEST_POSTGRES_URL")
 FRAMEWORKS_DIR = shipped_path("frameworks")
@@ -48,7 +49,7 @@ def empty_engine(request, tmp_path):
 @pytest.fixture
 def engine(empty_engine):
     """A database with the shipped catalogues loaded."""
-    load_shipped_catalogues(empty_engine, FRAMEWORKS_DIR)
+    tx(empty_engine, load_shipped_catalogues, FRAMEWORKS_DIR)
     return empty_engine
 
 

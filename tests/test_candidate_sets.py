@@ -8,12 +8,13 @@ from indicators_lab.core.access import Actor, PermissionDenied
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.sets.optimiser import Infeasible
 from tests.fakes import FakeEncoder
+from indicators_lab.core.db import in_transaction as tx
 
 LEAD = Actor("Lead", "co_lead")
 
 
 def iid(engine, key, code):
-    return links.item_id_for(engine, key, code)
+    return tx(engine, links.item_id_for, key, code)
 
 
 @pytest.fixture
@@ -21,47 +22,47 @@ def linked(engine):
     """Accepted links: 10.7.1 -> 6, 10.c.1 -> 20, 17.3.2 -> 20 (partial), 10.7.2 4e -> 6."""
     for key, code, obj, grade in [("sdg", "10.7.1", 6, "direct"), ("sdg", "10.c.1", 20, "direct"),
                                   ("sdg", "17.3.2", 20, "partial"), ("10.7.2", "4e", 6, "direct")]:
-        links.decide(engine, actor=LEAD, item_id=iid(engine, key, code), objective=obj, status="accepted", grade=grade)
+        tx(engine, links.decide, actor=LEAD, item_id=iid(engine, key, code), objective=obj, status="accepted", grade=grade)
     return engine
 
 
 def test_create_rename_copy_delete(engine):
-    a = cs.create_set(engine, actor=LEAD, name="  Draft   one ", item_ids=[iid(engine, "sdg", "10.7.1")])
-    assert [s.name for s in cs.list_sets(engine)] == ["Draft one"]
-    cs.rename_set(engine, actor=LEAD, set_id=a, name="Draft A")
-    b = cs.copy_set(engine, actor=LEAD, set_id=a, name="Draft B")
-    assert list(cs.members_frame(engine, b)["code"]) == ["10.7.1"]
+    a = tx(engine, cs.create_set, actor=LEAD, name="  Draft   one ", item_ids=[iid(engine, "sdg", "10.7.1")])
+    assert [s.name for s in tx(engine, cs.list_sets)] == ["Draft one"]
+    tx(engine, cs.rename_set, actor=LEAD, set_id=a, name="Draft A")
+    b = tx(engine, cs.copy_set, actor=LEAD, set_id=a, name="Draft B")
+    assert list(tx(engine, cs.members_frame, b)["code"]) == ["10.7.1"]
     with pytest.raises(UserError, match="already exists"):
-        cs.create_set(engine, actor=LEAD, name="Draft B")
-    cs.delete_set(engine, actor=LEAD, set_id=a)
-    assert [s.name for s in cs.list_sets(engine)] == ["Draft B"]
+        tx(engine, cs.create_set, actor=LEAD, name="Draft B")
+    tx(engine, cs.delete_set, actor=LEAD, set_id=a)
+    assert [s.name for s in tx(engine, cs.list_sets)] == ["Draft B"]
     with pytest.raises(NotFound):
-        cs.members_frame(engine, a)
+        tx(engine, cs.members_frame, a)
 
 
 def test_members_and_locks(engine):
-    s = cs.create_set(engine, actor=LEAD, name="S")
+    s = tx(engine, cs.create_set, actor=LEAD, name="S")
     x, y = iid(engine, "sdg", "10.7.1"), iid(engine, "sdg", "10.c.1")
-    assert cs.add_items(engine, actor=LEAD, set_id=s, item_ids=[x, y, x]) == 2
-    cs.set_lock(engine, actor=LEAD, set_id=s, item_id=y, lock="out")
-    assert list(cs.members_frame(engine, s)["code"]) == ["10.7.1"]
-    assert cs.add_items(engine, actor=LEAD, set_id=s, item_ids=[y]) == 1
-    assert cs.remove_items(engine, actor=LEAD, set_id=s, item_ids=[x]) == 1
-    assert list(cs.members_frame(engine, s)["code"]) == ["10.c.1"]
+    assert tx(engine, cs.add_items, actor=LEAD, set_id=s, item_ids=[x, y, x]) == 2
+    tx(engine, cs.set_lock, actor=LEAD, set_id=s, item_id=y, lock="out")
+    assert list(tx(engine, cs.members_frame, s)["code"]) == ["10.7.1"]
+    assert tx(engine, cs.add_items, actor=LEAD, set_id=s, item_ids=[y]) == 1
+    assert tx(engine, cs.remove_items, actor=LEAD, set_id=s, item_ids=[x]) == 1
+    assert list(tx(engine, cs.members_frame, s)["code"]) == ["10.c.1"]
     with pytest.raises(NotFound):
-        cs.add_items(engine, actor=LEAD, set_id=s, item_ids=[10**9])
+        tx(engine, cs.add_items, actor=LEAD, set_id=s, item_ids=[10**9])
 
 
 def test_excom_member_cannot_edit_a_set(engine):
-    s = cs.create_set(engine, actor=LEAD, name="S")
+    s = tx(engine, cs.create_set, actor=LEAD, name="S")
     with pytest.raises(PermissionDenied):
-        cs.add_items(engine, actor=Actor("X", "excom"), set_id=s, item_ids=[iid(engine, "sdg", "10.7.1")])
-    assert cs.members_frame(engine, s).empty
+        tx(engine, cs.add_items, actor=Actor("X", "excom"), set_id=s, item_ids=[iid(engine, "sdg", "10.7.1")])
+    assert tx(engine, cs.members_frame, s).empty
 
 
 def test_scorecard_of_a_set_uses_accepted_links(linked):
-    s = cs.create_set(linked, actor=LEAD, name="S", item_ids=[iid(linked, "sdg", "10.7.1"), iid(linked, "sdg", "17.3.2")])
-    card = cs.score_set(linked, FakeEncoder(), s)
+    s = tx(linked, cs.create_set, actor=LEAD, name="S", item_ids=[iid(linked, "sdg", "10.7.1"), iid(linked, "sdg", "17.3.2")])
+    card = tx(linked, cs.score_set, FakeEncoder(), s)
     cov = card.coverage.set_index("objective")
     assert cov.loc[6, "coverage"] == 1.0 and cov.loc[20, "coverage"] == 0.5
     assert card.summary["objectives_covered"] == 2
@@ -69,26 +70,26 @@ def test_scorecard_of_a_set_uses_accepted_links(linked):
 
 def test_what_if_shows_every_change_and_saves_nothing(linked):
     x, y = iid(linked, "sdg", "10.7.1"), iid(linked, "sdg", "10.c.1")
-    s = cs.create_set(linked, actor=LEAD, name="S", item_ids=[x])
-    w = cs.what_if(linked, FakeEncoder(), s, add=[y], remove=[x])
+    s = tx(linked, cs.create_set, actor=LEAD, name="S", item_ids=[x])
+    w = tx(linked, cs.what_if, FakeEncoder(), s, add=[y], remove=[x])
     changes = w.changes.set_index("score")
     assert changes.loc["objectives covered (of 23)", "change"] == 0
     assert set(w.coverage_change["objective"]) == {6, 20}
-    assert list(cs.members_frame(linked, s)["code"]) == ["10.7.1"]
-    cs.replace_members(linked, actor=LEAD, set_id=s, add=[y], remove=[x])
-    assert list(cs.members_frame(linked, s)["code"]) == ["10.c.1"]
+    assert list(tx(linked, cs.members_frame, s)["code"]) == ["10.7.1"]
+    tx(linked, cs.replace_members, actor=LEAD, set_id=s, add=[y], remove=[x])
+    assert list(tx(linked, cs.members_frame, s)["code"]) == ["10.c.1"]
 
 
 def test_optimise_for_a_set_honours_its_locks(linked):
-    s = cs.create_set(linked, actor=LEAD, name="S")
-    result, _ = cs.optimise_for_set(linked, s)
+    s = tx(linked, cs.create_set, actor=LEAD, name="S")
+    result, _ = tx(linked, cs.optimise_for_set, s)
     assert len(result.chosen) == 2
-    cs.set_lock(linked, actor=LEAD, set_id=s, item_id=iid(linked, "sdg", "10.c.1"), lock="out")
-    cs.set_lock(linked, actor=LEAD, set_id=s, item_id=iid(linked, "sdg", "17.3.2"), lock="out")
+    tx(linked, cs.set_lock, actor=LEAD, set_id=s, item_id=iid(linked, "sdg", "10.c.1"), lock="out")
+    tx(linked, cs.set_lock, actor=LEAD, set_id=s, item_id=iid(linked, "sdg", "17.3.2"), lock="out")
     with pytest.raises(Infeasible, match="objective 20"):
-        cs.optimise_for_set(linked, s)
+        tx(linked, cs.optimise_for_set, s)
 
 
 def test_optimise_without_links_says_what_to_do(engine):
     with pytest.raises(UserError, match="accept links on the Mapping page"):
-        cs.optimise_for_set(engine, None)
+        tx(engine, cs.optimise_for_set, None)

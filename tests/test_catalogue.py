@@ -7,27 +7,28 @@ import pytest
 from sqlmodel import select
 
 from indicators_lab.catalogue import frameworks as cat
-from indicators_lab.core.db import session_scope
+from indicators_lab.core.db import unit_of_work
 from indicators_lab.core.errors import NotFound
 from indicators_lab.core.models import FrameworkItem
 from tests.conftest import FRAMEWORKS_DIR
+from indicators_lab.core.db import in_transaction as tx
 
 
 def test_first_load_creates_every_catalogue(engine):
-    c = cat.counts(engine)
+    c = tx(engine, cat.counts)
     assert (c.frameworks, c.objectives, c.actions) == (3, 23, 187)
     assert c.items == 231 + 36 + 20
-    assert [f.key for f in cat.list_frameworks(engine)] == ["sdg", "10.7.2", "mgi"]
+    assert [f.key for f in tx(engine, cat.list_frameworks)] == ["sdg", "10.7.2", "mgi"]
 
 
 def test_second_load_loads_nothing_twice(engine):
-    report = cat.load_shipped_catalogues(engine, FRAMEWORKS_DIR)
+    report = tx(engine, cat.load_shipped_catalogues, FRAMEWORKS_DIR)
     assert report.loaded == [] and sorted(report.skipped) == ["10.7.2", "gcm", "mgi", "sdg"]
-    assert cat.counts(engine).items == 287
+    assert tx(engine, cat.counts).items == 287
 
 
 def _item_id(engine, key, code):
-    return cat.get_item(engine, key, code)["id"]
+    return tx(engine, cat.get_item, key, code)["id"]
 
 
 def test_newer_catalogue_version_updates_titles_and_keeps_item_rows(engine, tmp_path):
@@ -40,41 +41,41 @@ def test_newer_catalogue_version_updates_titles_and_keeps_item_rows(engine, tmp_
     next(i for i in doc["items"] if i["code"] == "1a")["title"] = "Emergency health care (revised)"
     (newdir / "10.7.2.json").write_text(json.dumps(doc))
 
-    report = cat.load_shipped_catalogues(engine, newdir)
+    report = tx(engine, cat.load_shipped_catalogues, newdir)
 
     assert report.loaded == ["10.7.2"] and report.updated == 1 and report.retired == 1
-    item = cat.get_item(engine, "10.7.2", "1a")
+    item = tx(engine, cat.get_item, "10.7.2", "1a")
     assert item["id"] == before
     assert item["title"] == "Emergency health care (revised)"
     assert item["former_title"] == "Essential and/or emergency health care"
-    retired = cat.get_item(engine, "10.7.2", "6e")
+    retired = tx(engine, cat.get_item, "10.7.2", "6e")
     assert retired["in_current_version"] is False
-    assert "6e" not in set(cat.items_frame(engine, "10.7.2")["code"])
+    assert "6e" not in set(tx(engine, cat.items_frame, "10.7.2")["code"])
 
 
 def test_repeated_sdg_indicator_is_found_by_any_of_its_codes(engine):
-    assert cat.get_item(engine, "sdg", "13.1.1")["code"] == "1.5.1"
+    assert tx(engine, cat.get_item, "sdg", "13.1.1")["code"] == "1.5.1"
 
 
 def test_unknown_framework_names_the_valid_keys(engine):
     with pytest.raises(NotFound, match="Known keys: .*sdg"):
-        cat.items_frame(engine, "nope")
+        tx(engine, cat.items_frame, "nope")
 
 
 def test_unknown_item_code_is_a_clear_error(engine):
     with pytest.raises(NotFound, match="no item with the code '99.9.9'"):
-        cat.get_item(engine, "sdg", "99.9.9")
+        tx(engine, cat.get_item, "sdg", "99.9.9")
 
 
 def test_search_matches_all_words_in_code_or_title(engine):
-    df = cat.items_frame(engine, "sdg")
+    df = tx(engine, cat.items_frame, "sdg")
     hits = cat.search_items(df, "remittance COSTS")
     assert list(hits["code"]) == ["10.c.1"]
     assert "10.7.2" in set(cat.search_items(df, "10.7")["code"])
 
 
 def test_filters_by_tier_goal_and_single_custodian(engine):
-    df = cat.items_frame(engine, "sdg")
+    df = tx(engine, cat.items_frame, "sdg")
     opts = cat.filter_options(df)
     assert "IOM" in opts["custodian"] and "Tier I" in opts["tier"]
     iom = cat.apply_filters(df, {"custodian": ["IOM"]})
@@ -84,23 +85,23 @@ def test_filters_by_tier_goal_and_single_custodian(engine):
 
 
 def test_objective_has_actions_and_incomplete_text_is_marked(engine):
-    o20 = cat.get_objective(engine, 20)
+    o20 = tx(engine, cat.get_objective, 20)
     assert o20.text_incomplete and "after (i)" in o20.text_note
     assert [a.letter for a in o20.actions] == list("abcdefghi")
-    o6 = cat.get_objective(engine, 6)
+    o6 = tx(engine, cat.get_objective, 6)
     assert o6.commitment is None and o6.text_incomplete
-    assert cat.get_objective(engine, 2).commitment.startswith("We commit")
+    assert tx(engine, cat.get_objective, 2).commitment.startswith("We commit")
     with pytest.raises(NotFound):
-        cat.get_objective(engine, 24)
+        tx(engine, cat.get_objective, 24)
 
 
 def test_principles_are_loaded(engine):
-    assert [p.code for p in cat.list_principles(engine)] == list("abcdefghij")
+    assert [p.code for p in tx(engine, cat.list_principles)] == list("abcdefghij")
 
 
 def test_catalogue_export_of_gcm_has_one_row_per_objective(engine, tmp_path):
     out = tmp_path / "gcm.csv"
-    assert cat.export_catalogue(engine, "gcm", out) == 23
+    assert tx(engine, cat.export_catalogue, "gcm", out) == 23
     import csv
 
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -109,6 +110,6 @@ def test_catalogue_export_of_gcm_has_one_row_per_objective(engine, tmp_path):
 
 
 def test_items_are_stored_once_per_code(engine):
-    with session_scope(engine) as s:
+    with unit_of_work(engine) as s:
         codes = s.exec(select(FrameworkItem.code)).all()
     assert len(codes) == 287

@@ -7,14 +7,15 @@ from indicators_lab.consultation import rounds as con
 from indicators_lab.consultation import matrix
 from indicators_lab.core.access import Actor
 from indicators_lab.core.accounts import create_user
+from indicators_lab.core.db import in_transaction as tx
 
 LEAD = Actor("Lead", "co_lead")
 WRITERS = 50
 
 
 def test_fifty_concurrent_writers_lose_nothing(engine):
-    rid = con.create_round(engine, actor=LEAD, title="Deadline day")
-    people = [create_user(engine, actor=LEAD, email=f"s{i}@x.org", name=f"S{i}", role="stakeholder",
+    rid = tx(engine, con.create_round, actor=LEAD, title="Deadline day")
+    people = [tx(engine, create_user, actor=LEAD, email=f"s{i}@x.org", name=f"S{i}", role="stakeholder",
                           constituency="civil_society") for i in range(WRITERS)]
     start = threading.Barrier(WRITERS)
     errors = []
@@ -23,9 +24,9 @@ def test_fifty_concurrent_writers_lose_nothing(engine):
         start.wait()
         try:
             for k in range(3):
-                cid = con.post_comment(engine, actor=actor, round_id=rid, objective=1 + k,
+                cid = tx(engine, con.post_comment, actor=actor, round_id=rid, objective=1 + k,
                                        text=f"{actor.name} comment {k}")
-            con.edit_comment(engine, actor=actor, comment_id=cid, text=f"{actor.name} edited")
+            tx(engine, con.edit_comment, actor=actor, comment_id=cid, text=f"{actor.name} edited")
         except Exception as exc:  # collected, so the assertion names every failure
             errors.append(repr(exc))
 
@@ -33,7 +34,7 @@ def test_fifty_concurrent_writers_lose_nothing(engine):
         list(pool.map(post, people))
 
     assert errors == []
-    page, total = matrix.matrix_page(engine, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid), page_size=500)
+    page, total = tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid), page_size=500)
     assert total == WRITERS * 3
     assert set(page["author"]) == {p.name for p in people}
     assert (page["comment"].str.endswith("edited")).sum() == WRITERS

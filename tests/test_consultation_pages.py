@@ -6,20 +6,21 @@ from indicators_lab.mapping import links
 from indicators_lab.consultation import matrix
 from indicators_lab.core.accounts import create_user
 from tests.apptest import app, co_lead, open_page  # noqa: F401  (app is a fixture)
+from indicators_lab.core.db import in_transaction as tx
 
 EVIL = "<script>alert('x')</script> <b>bold</b> **not markdown**"
 
 
 def stakeholder(engine, lead):
-    return create_user(engine, actor=lead, email="ngo@example.org", name="Nadia", role="stakeholder",
+    return tx(engine, create_user, actor=lead, email="ngo@example.org", name="Nadia", role="stakeholder",
                        password="long enough pw", organisation="NGO", constituency="civil_society")
 
 
 def test_stakeholder_posts_a_comment_that_shows_as_plain_text(app):
     lead = co_lead(app)
     ngo = stakeholder(app, lead)
-    set_id = cs.create_set(app, actor=lead, name="Draft", item_ids=[links.item_id_for(app, "sdg", "10.7.1")])
-    rid = con.create_round(app, actor=lead, title="Round 1", set_id=set_id)
+    set_id = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[tx(app, links.item_id_for, "sdg", "10.7.1")])
+    rid = tx(app, con.create_round, actor=lead, title="Round 1", set_id=set_id)
     at = open_page("views/consultation.py", ngo.user_id)
     assert any(i.value.startswith("What it measures: Recruitment cost") for i in at.info)
 
@@ -28,7 +29,7 @@ def test_stakeholder_posts_a_comment_that_shows_as_plain_text(app):
     [_, _, post] = [b for b in at.button if b.label == "Post comment"][:3]
     post.click().run()
     assert not at.exception, at.exception
-    [c] = con.thread(app, actor=ngo, round_id=rid, whole_set=True)
+    [c] = tx(app, con.thread, actor=ngo, round_id=rid, whole_set=True)
     assert c.text == EVIL and c.author_name == "Nadia"
     assert EVIL in [t.value for t in at.text]                  # rendered with st.text: never HTML
     assert not any(EVIL in m.value for m in at.markdown)
@@ -37,9 +38,9 @@ def test_stakeholder_posts_a_comment_that_shows_as_plain_text(app):
 def test_co_lead_answers_in_the_matrix_and_the_unanswered_count_falls(app):
     lead = co_lead(app)
     ngo = stakeholder(app, lead)
-    rid = con.create_round(app, actor=lead, title="Round 1")
+    rid = tx(app, con.create_round, actor=lead, title="Round 1")
     for text in ("first", "second"):
-        con.post_comment(app, actor=ngo, round_id=rid, text=text)
+        tx(app, con.post_comment, actor=ngo, round_id=rid, text=text)
     at = open_page("views/matrix.py", lead.user_id)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Still unanswered (round)"] == "2"
@@ -48,14 +49,14 @@ def test_co_lead_answers_in_the_matrix_and_the_unanswered_count_falls(app):
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Still unanswered (round)"] == "1"
-    rows, _ = matrix.matrix_page(app, actor=lead, filt=matrix.MatrixFilter(round_id=rid, disposition="accepted"))
+    rows, _ = tx(app, matrix.matrix_page, actor=lead, filt=matrix.MatrixFilter(round_id=rid, disposition="accepted"))
     assert list(rows["response"]) == ["We agree and will add it."]
 
 
 def test_stakeholder_is_kept_out_of_the_matrix(app):
     lead = co_lead(app)
     ngo = stakeholder(app, lead)
-    con.create_round(app, actor=lead, title="Round 1")
+    tx(app, con.create_round, actor=lead, title="Round 1")
     at = open_page("views/matrix.py", ngo.user_id)
     assert any("Only a co-lead or ExCom member" in i.value for i in at.info)
     assert not at.dataframe

@@ -4,20 +4,21 @@ import numpy as np
 
 from indicators_lab.mapping.embeddings import embed_texts
 from tests.fakes import FakeEncoder
+from indicators_lab.core.db import in_transaction as tx
 
 
 def test_second_call_reads_the_cache_and_encodes_nothing(engine):
     enc = FakeEncoder()
-    first = embed_texts(engine, enc, ["migrant workers", "remittance costs"])
+    first = tx(engine, embed_texts, enc, ["migrant workers", "remittance costs"])
     assert enc.encoded == 2
-    again = embed_texts(engine, FakeEncoder(), ["remittance costs", "migrant workers"])
+    again = tx(engine, embed_texts, FakeEncoder(), ["remittance costs", "migrant workers"])
     np.testing.assert_allclose(again, first[::-1])
 
 
 def test_only_changed_texts_are_encoded(engine):
     enc = FakeEncoder()
-    embed_texts(engine, enc, ["a text", "b text"])
-    embed_texts(engine, enc, ["a text", "b text changed", "a text"])
+    tx(engine, embed_texts, enc, ["a text", "b text"])
+    tx(engine, embed_texts, enc, ["a text", "b text changed", "a text"])
     assert enc.calls == [2, 1]
 
 
@@ -25,13 +26,13 @@ def test_cache_is_keyed_by_model(engine):
     class Other(FakeEncoder):
         name = "other-model"
 
-    embed_texts(engine, FakeEncoder(), ["same text"])
+    tx(engine, embed_texts, FakeEncoder(), ["same text"])
     other = Other()
-    embed_texts(engine, other, ["same text"])
+    tx(engine, embed_texts, other, ["same text"])
     assert other.encoded == 1
 
 
 def test_progress_reports_done_and_total(engine):
     seen = []
-    embed_texts(engine, FakeEncoder(), [f"text {i}" for i in range(5)], progress=lambda d, t: seen.append((d, t)))
+    tx(engine, embed_texts, FakeEncoder(), [f"text {i}" for i in range(5)], progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 5) and seen[-1] == (5, 5)

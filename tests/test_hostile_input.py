@@ -11,6 +11,7 @@ from indicators_lab.catalogue.importing import plan_import, read_table
 from indicators_lab.core.accounts import create_user, set_active
 from tests.apptest import ADMIN, app, open_page  # noqa: F401  (app is a fixture)
 from tests.factories import xlsx_bytes
+from indicators_lab.core.db import in_transaction as tx
 
 MB = 1024 * 1024
 
@@ -32,8 +33,8 @@ def with_entity(xlsx: bytes) -> bytes:
 def test_xlsx_with_external_entities_is_refused_and_nothing_read(engine):
     data = with_entity(xlsx_bytes([["code", "title"], ["A", "x"]]))
     with pytest.raises(UserError, match="XML entities"):
-        plan_import(engine, data, "evil.xlsx", key="evil", name="Evil", max_bytes=MB)
-    assert "evil" not in cat.framework_keys(engine)
+        tx(engine, plan_import, data, "evil.xlsx", key="evil", name="Evil", max_bytes=MB)
+    assert "evil" not in tx(engine, cat.framework_keys)
 
 
 def test_utf16_tab_separated_csv_is_read():
@@ -48,10 +49,10 @@ def test_quoted_fields_with_delimiters_and_newlines_survive():
 
 
 def test_disabled_account_is_signed_out_on_its_next_click(app):
-    lead = create_user(app, actor=ADMIN, email="l@x.org", name="Lead", role="co_lead", password="long enough pw")
+    lead = tx(app, create_user, actor=ADMIN, email="l@x.org", name="Lead", role="co_lead", password="long enough pw")
     at = open_page("views/mapping.py", lead.user_id)
     assert any(b.label == "Accept" for b in at.button)
-    set_active(app, actor=ADMIN, user_id=lead.user_id, active=False)
+    tx(app, set_active, actor=ADMIN, user_id=lead.user_id, active=False)
     at.run()
     assert not any(b.label == "Accept" for b in at.button)
     assert any("disabled" in w.value for w in at.sidebar.warning)

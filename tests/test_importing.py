@@ -10,17 +10,18 @@ from indicators_lab.core.access import Actor, PermissionDenied
 from indicators_lab.core.errors import UserError
 from indicators_lab.catalogue.importing import apply_import, import_framework, plan_import
 from tests.factories import csv_bytes, xlsx_bytes
+from indicators_lab.core.db import in_transaction as tx
 
 MB = 1024 * 1024
 LEAD = Actor("Ana (IOM)", "co_lead")
 
 
 def plan(engine, data, filename="f.csv", key="nat", name="National", update=False, max_bytes=MB):
-    return plan_import(engine, data, filename, key=key, name=name, update=update, max_bytes=max_bytes)
+    return tx(engine, plan_import, data, filename, key=key, name=name, update=update, max_bytes=max_bytes)
 
 
 def n_frameworks(engine):
-    return len(cat.framework_keys(engine))
+    return len(tx(engine, cat.framework_keys))
 
 
 def test_csv_with_loose_headers_is_previewed_then_stored(engine):
@@ -30,10 +31,10 @@ def test_csv_with_loose_headers_is_previewed_then_stored(engine):
     p = plan(engine, data)
     assert p.columns == {"code": "Indicator Code", "title": "INDICATOR", "description": "Definition"}
     assert p.creates == ["N1", "N2"]
-    assert "nat" not in cat.framework_keys(engine)  # preview stores nothing
+    assert "nat" not in tx(engine, cat.framework_keys)  # preview stores nothing
 
-    apply_import(engine, p, actor=LEAD)
-    df = cat.items_frame(engine, "nat")
+    tx(engine, apply_import, p, actor=LEAD)
+    df = tx(engine, cat.items_frame, "nat")
     assert list(df["code"]) == ["N1", "N2"]
     assert df.iloc[0]["custodian"] == "NSO"
 
@@ -68,16 +69,16 @@ def test_xlsx_title_that_is_only_a_formula_is_refused(engine):
     ],
 )
 def test_bad_rows_refuse_the_whole_file_and_store_nothing(engine, rows, message):
-    before = cat.counts(engine)
+    before = tx(engine, cat.counts)
     with pytest.raises(UserError, match=message):
         import_framework_bytes(engine, csv_bytes(rows))
-    assert cat.counts(engine) == before
-    assert "nat" not in cat.framework_keys(engine)
+    assert tx(engine, cat.counts) == before
+    assert "nat" not in tx(engine, cat.framework_keys)
 
 
 def import_framework_bytes(engine, data, filename="f.csv", **kw):
     p = plan(engine, data, filename=filename, **kw)
-    apply_import(engine, p, actor=LEAD)
+    tx(engine, apply_import, p, actor=LEAD)
 
 
 def test_file_over_the_limit_is_refused(engine):
@@ -119,22 +120,22 @@ def test_existing_key_is_refused_with_an_offer_to_update(engine):
 
 
 def test_update_into_mgi_keeps_existing_items_and_their_ids(engine):
-    dim1 = cat.get_item(engine, "mgi", "1")["id"]
+    dim1 = tx(engine, cat.get_item, "mgi", "1")["id"]
     data = xlsx_bytes([["Question code", "Question", "Dimension"],
                        ["MGI-1.1", "Are migrants granted equal access to health care?", "1"],
                        ["1", "Migrants' rights", ""]])
     p = plan(engine, data, filename="mgi_questions.xlsx", key="mgi", name=None, update=True)
     assert p.creates == ["MGI-1.1"] and p.unchanged == ["1"]
-    apply_import(engine, p, actor=LEAD)
-    assert cat.get_item(engine, "mgi", "1")["id"] == dim1
-    q = cat.get_item(engine, "mgi", "MGI-1.1")
+    tx(engine, apply_import, p, actor=LEAD)
+    assert tx(engine, cat.get_item, "mgi", "1")["id"] == dim1
+    q = tx(engine, cat.get_item, "mgi", "MGI-1.1")
     assert q["parent_code"] == "1" and q["origin"] == "import:mgi_questions.xlsx"
-    assert len(cat.items_frame(engine, "mgi")) == 21
+    assert len(tx(engine, cat.items_frame, "mgi")) == 21
     # the next start does not undo the import
     from tests.conftest import FRAMEWORKS_DIR
 
-    cat.load_shipped_catalogues(engine, FRAMEWORKS_DIR)
-    assert cat.get_item(engine, "mgi", "MGI-1.1")["in_current_version"] is True
+    tx(engine, cat.load_shipped_catalogues, FRAMEWORKS_DIR)
+    assert tx(engine, cat.get_item, "mgi", "MGI-1.1")["in_current_version"] is True
 
 
 def test_update_of_missing_framework_and_gcm_key_are_refused(engine):
@@ -156,14 +157,14 @@ def test_invalid_key_and_missing_name_are_refused(engine):
 def test_import_from_a_path(engine, tmp_path):
     path = tmp_path / "au.csv"
     path.write_bytes(csv_bytes([["id", "label"], ["AU1", "Regional indicator"]]))
-    result = import_framework(engine, path, key="au", name="AU", update=False, max_bytes=MB)
+    result = tx(engine, import_framework, path, key="au", name="AU", update=False, max_bytes=MB)
     assert result.creates == ["AU1"]
     with pytest.raises(UserError, match="There is no file"):
-        import_framework(engine, tmp_path / "missing.csv", key="x", name="x", update=False, max_bytes=MB)
+        tx(engine, import_framework, tmp_path / "missing.csv", key="x", name="x", update=False, max_bytes=MB)
 
 
 def test_stakeholder_cannot_import(engine):
     p = plan(engine, csv_bytes([["code", "title"], ["1", "x"]]))
     with pytest.raises(PermissionDenied):
-        apply_import(engine, p, actor=Actor("Sam", "stakeholder"))
-    assert "nat" not in cat.framework_keys(engine)
+        tx(engine, apply_import, p, actor=Actor("Sam", "stakeholder"))
+    assert "nat" not in tx(engine, cat.framework_keys)

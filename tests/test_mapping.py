@@ -10,13 +10,14 @@ from indicators_lab.catalogue.importing import apply_import, plan_import
 from indicators_lab.mapping.suggestions import Signals, Weights, neighbour_adjustment, suggest
 from tests.factories import csv_bytes
 from tests.fakes import FakeEncoder
+from indicators_lab.core.db import in_transaction as tx
 
 LEAD = Actor("Ana (IOM)", "co_lead")
 
 
 def add_framework(engine, rows, key="nat"):
     data = csv_bytes([["code", "title"], *rows])
-    apply_import(engine, plan_import(engine, data, "f.csv", key=key, name=key, max_bytes=10**6), actor=LEAD)
+    tx(engine, apply_import, tx(engine, plan_import, data, "f.csv", key=key, name=key, max_bytes=10**6), actor=LEAD)
 
 
 def ranked(result, code):
@@ -25,7 +26,7 @@ def ranked(result, code):
 
 
 def test_every_item_gets_k_ranked_objectives_with_a_reason(engine):
-    result = suggest(engine, FakeEncoder(), "10.7.2", top_k=4)
+    result = tx(engine, suggest, FakeEncoder(), "10.7.2", top_k=4)
     t = result.table
     assert len(t) == 36 * 4
     assert set(t.groupby("item_code")["rank"].apply(tuple)) == {(1, 2, 3, 4)}
@@ -35,7 +36,7 @@ def test_every_item_gets_k_ranked_objectives_with_a_reason(engine):
 
 def test_item_worded_like_an_objective_gets_it_first_with_the_matching_action(engine):
     add_framework(engine, [["R1", "Transaction costs of migrant remittances below 3 per cent"]])
-    t = suggest(engine, FakeEncoder(), "nat", top_k=3).table
+    t = tx(engine, suggest, FakeEncoder(), "nat", top_k=3).table
     first = t[t["rank"] == 1].iloc[0]
     assert first["objective"] == 20
     assert first["reason_ref"].startswith("20(")
@@ -65,23 +66,23 @@ def test_accepting_a_link_raises_that_objective_for_similar_items(engine):
     add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
                            ["B", "Migrant workers in agriculture sector wages"]])
     enc = FakeEncoder()
-    before = suggest(engine, enc, "nat", top_k=23).table
+    before = tx(engine, suggest, enc, "nat", top_k=23).table
     score_b = lambda t: float(t[(t["item_code"] == "B") & (t["objective"] == 18)]["score"].iloc[0])  # noqa: E731
-    a_id = links.item_id_for(engine, "nat", "A")
-    links.decide(engine, actor=LEAD, item_id=a_id, objective=18, status="accepted")
-    after = suggest(engine, enc, "nat", top_k=23).table
+    a_id = tx(engine, links.item_id_for, "nat", "A")
+    tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=18, status="accepted")
+    after = tx(engine, suggest, enc, "nat", top_k=23).table
     assert score_b(after) > score_b(before)
-    links.decide(engine, actor=LEAD, item_id=a_id, objective=18, status="rejected")
-    rejected = suggest(engine, enc, "nat", top_k=23).table
+    tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=18, status="rejected")
+    rejected = tx(engine, suggest, enc, "nat", top_k=23).table
     assert score_b(rejected) < score_b(before)
 
 
 def test_own_decisions_rank_accepted_first_and_rejected_last(engine):
     add_framework(engine, [["A", "Remittance costs for migrants"]])
-    a_id = links.item_id_for(engine, "nat", "A")
-    links.decide(engine, actor=LEAD, item_id=a_id, objective=3, status="accepted", grade="proxy")
-    links.decide(engine, actor=LEAD, item_id=a_id, objective=20, status="rejected")
-    result = suggest(engine, FakeEncoder(), "nat", top_k=23)
+    a_id = tx(engine, links.item_id_for, "nat", "A")
+    tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=3, status="accepted", grade="proxy")
+    tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=20, status="rejected")
+    result = tx(engine, suggest, FakeEncoder(), "nat", top_k=23)
     order = ranked(result, "A")
     assert order[0] == 3 and order[-1] == 20
     assert result.decided_items == 1 and result.precision_at_1 == 0.0  # the model put 20 first
@@ -89,22 +90,22 @@ def test_own_decisions_rank_accepted_first_and_rejected_last(engine):
 
 def test_suggest_refuses_gcm_and_unknown_keys(engine):
     with pytest.raises(UserError, match="suggest for a framework"):
-        suggest(engine, FakeEncoder(), "gcm")
+        tx(engine, suggest, FakeEncoder(), "gcm")
     with pytest.raises(NotFound, match="Known keys"):
-        suggest(engine, FakeEncoder(), "nope")
+        tx(engine, suggest, FakeEncoder(), "nope")
     with pytest.raises(UserError, match="between 1 and 23"):
-        suggest(engine, FakeEncoder(), "sdg", top_k=0)
+        tx(engine, suggest, FakeEncoder(), "sdg", top_k=0)
 
 
 def test_warm_suggest_encodes_nothing(engine):
-    suggest(engine, FakeEncoder(), "10.7.2")
+    tx(engine, suggest, FakeEncoder(), "10.7.2")
     warm = FakeEncoder()
-    suggest(engine, warm, "10.7.2")
+    tx(engine, suggest, warm, "10.7.2")
     assert warm.encoded == 0
 
 
 def test_stakeholder_cannot_curate(engine):
-    item = links.item_id_for(engine, "sdg", "10.7.1")
+    item = tx(engine, links.item_id_for, "sdg", "10.7.1")
     with pytest.raises(PermissionDenied, match="Only a co-lead"):
-        links.decide(engine, actor=Actor("Sam", "stakeholder"), item_id=item, objective=6, status="accepted")
-    assert links.item_links(engine, item) == []
+        tx(engine, links.decide, actor=Actor("Sam", "stakeholder"), item_id=item, objective=6, status="accepted")
+    assert tx(engine, links.item_links, item) == []

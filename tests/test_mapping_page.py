@@ -2,6 +2,7 @@
 
 from indicators_lab.mapping import links
 from tests.apptest import app, choose, co_lead, open_page  # noqa: F401  (app is a fixture)
+from indicators_lab.core.db import in_transaction as tx
 
 
 def open_mapping(user_id=None):
@@ -12,19 +13,19 @@ def test_co_lead_accepts_then_rejects_a_suggestion(app):
     lead = co_lead(app)
     at = open_mapping(lead.user_id)
     choose(at, "Framework", "10.7.2")
-    item_id = links.item_id_for(app, "10.7.2", "1")
+    item_id = tx(app, links.item_id_for, "10.7.2", "1")
     accept = next(b for b in at.button if b.label == "Accept")
     accept.click().run()
     assert not at.exception
-    [link] = [lk for lk in links.item_links(app, item_id) if lk.status != "undecided"]
+    [link] = [lk for lk in tx(app, links.item_links, item_id) if lk.status != "undecided"]
     assert link.status == "accepted" and link.decided_by == "Lead One"
     assert any("Accepted 1 →" in s.value for s in at.success)
 
     reject = [b for b in at.button if b.label == "Reject"][0]
     reject.click().run()
-    states = {lk.objective: lk.status for lk in links.item_links(app, item_id)}
+    states = {lk.objective: lk.status for lk in tx(app, links.item_links, item_id)}
     assert states[link.objective] == "rejected"
-    assert list(links.history(app, item_id)["change"]) == ["reject", "accept"]
+    assert list(tx(app, links.history, item_id)["change"]) == ["reject", "accept"]
 
 
 def test_reader_sees_suggestions_without_decision_buttons(app):

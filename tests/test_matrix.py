@@ -11,6 +11,7 @@ from indicators_lab.consultation import matrix
 from indicators_lab.core.access import Actor, PermissionDenied
 from indicators_lab.core.errors import UserError
 from tests.factories import csv_bytes, xlsx_bytes
+from indicators_lab.core.db import in_transaction as tx
 
 LEAD = Actor("Lead", "co_lead")
 MB = 1024 * 1024
@@ -19,12 +20,12 @@ HEADER = ["organisation", "constituency", "indicator_code", "objective", "stance
 
 @pytest.fixture
 def rid(engine):
-    return con.create_round(engine, actor=LEAD, title="Round")
+    return tx(engine, con.create_round, actor=LEAD, title="Round")
 
 
 def imp(engine, rid, rows, filename="c.csv", data=None):
     data = data if data is not None else csv_bytes([HEADER, *rows])
-    return matrix.import_comments(engine, actor=LEAD, data=data, filename=filename, round_id=rid, max_bytes=MB)
+    return tx(engine, matrix.import_comments, actor=LEAD, data=data, filename=filename, round_id=rid, max_bytes=MB)
 
 
 def test_import_then_filter_paginate_and_find_the_unanswered(engine, rid):
@@ -32,15 +33,15 @@ def test_import_then_filter_paginate_and_find_the_unanswered(engine, rid):
                           ["NGO", "Civil society", "", "8", "add", "Missing migrants need more"],
                           ["Uni", "academia", "", "", "", "Overall fine"]])
     assert n == 3
-    page, total = matrix.matrix_page(engine, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid), page=1, page_size=2)
+    page, total = tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid), page=1, page_size=2)
     assert total == 3 and len(page) == 2 and list(page["comment"]) == ["Overall fine", "Missing migrants need more"]
     first = page.iloc[-1]["comment_id"]
-    con.respond(engine, actor=LEAD, comment_id=int(first), disposition="noted", text="Thanks")
-    _, open_total = matrix.matrix_page(engine, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"))
+    tx(engine, con.respond, actor=LEAD, comment_id=int(first), disposition="noted", text="Thanks")
+    _, open_total = tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"))
     assert open_total == 2
-    civil, t = matrix.matrix_page(engine, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid, constituency="civil_society"))
+    civil, t = tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid, constituency="civil_society"))
     assert t == 1 and civil.iloc[0]["objective"] == 8
-    by_code, t = matrix.matrix_page(engine, actor=LEAD, filt=matrix.MatrixFilter(indicator_code="10.7.1"))
+    by_code, t = tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(indicator_code="10.7.1"))
     assert t == 1 and by_code.iloc[0]["indicator_title"].startswith("Recruitment cost")
 
 
@@ -56,7 +57,7 @@ def test_import_then_filter_paginate_and_find_the_unanswered(engine, rid):
 def test_any_bad_row_refuses_the_whole_file(engine, rid, rows, message):
     with pytest.raises(UserError, match=message):
         imp(engine, rid, rows)
-    assert matrix.matrix_page(engine, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid))[1] == 0
+    assert tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid))[1] == 0
 
 
 def test_wrong_type_undecodable_and_oversized_files_are_refused(engine, rid):
@@ -65,7 +66,7 @@ def test_wrong_type_undecodable_and_oversized_files_are_refused(engine, rid):
     with pytest.raises(UserError, match="binary"):
         imp(engine, rid, [], data=b"\x00\xff\x00garbage")
     with pytest.raises(UserError, match="the limit is"):
-        matrix.import_comments(engine, actor=LEAD, data=csv_bytes([HEADER, ["A", "Other", "", "", "", "x" * 2000]]),
+        tx(engine, matrix.import_comments, actor=LEAD, data=csv_bytes([HEADER, ["A", "Other", "", "", "", "x" * 2000]]),
                                filename="c.csv", round_id=rid, max_bytes=1000)
     with pytest.raises(UserError, match="missing: stance"):
         imp(engine, rid, [], data=csv_bytes([["organisation", "constituency", "indicator_code", "objective", "comment"],
@@ -76,12 +77,12 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(engine, rid, tmp_path):
     imp(engine, rid, [["=cmd|' /C calc'!A0", "Other", "", "", "", "+1+1"],
                       ["@SUM(A1)", "Other", "", "", "", "-2"]])
     out = tmp_path / "m.csv"
-    assert matrix.export_matrix(engine, actor=LEAD, round_id=rid, fmt="csv", out=out) == 2
+    assert tx(engine, matrix.export_matrix, actor=LEAD, round_id=rid, fmt="csv", out=out) == 2
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["comment"] for r in rows] == ["'+1+1", "'-2"]
     assert rows[0]["organisation"].startswith("'=") and rows[1]["organisation"].startswith("'@")
     xl = tmp_path / "m.xlsx"
-    matrix.export_matrix(engine, actor=LEAD, round_id=rid, fmt="xlsx", out=xl)
+    tx(engine, matrix.export_matrix, actor=LEAD, round_id=rid, fmt="xlsx", out=xl)
     ws = openpyxl.load_workbook(xl).active
     values = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
@@ -90,11 +91,11 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(engine, rid, tmp_path):
 
 def test_stakeholders_cannot_read_the_matrix(engine, rid):
     with pytest.raises(PermissionDenied):
-        matrix.matrix_page(engine, actor=Actor("S", "stakeholder", 5), filt=matrix.MatrixFilter(round_id=rid))
+        tx(engine, matrix.matrix_page, actor=Actor("S", "stakeholder", 5), filt=matrix.MatrixFilter(round_id=rid))
 
 
 def test_template_round_trips_through_import(engine, rid):
-    wb = openpyxl.load_workbook(io.BytesIO(matrix.template_xlsx(engine, rid)))
+    wb = openpyxl.load_workbook(io.BytesIO(tx(engine, matrix.template_xlsx, rid)))
     assert wb.sheetnames[:3] == ["Comments", "Indicators", "Constituencies"]
     ws = wb["Comments"]
     ws.append(["NGO", "Civil society", "sdg:10.7.1", 6, "Keep", "From the template"])
@@ -107,7 +108,7 @@ def test_participation_counts_campaign_duplicates_once(engine, rid):
     same = "Please   keep indicator 10.7.1!"
     imp(engine, rid, [["A", "Civil society", "", "6", "", same], ["B", "Civil society", "", "6", "", same.lower()],
                       ["C", "Academia", "", "8", "", "Different point"]])
-    p = matrix.participation(engine, rid)
+    p = tx(engine, matrix.participation, rid)
     assert dict(zip(p["constituency"]["constituency"], p["constituency"]["comments"])) == {"Civil society": 1, "Academia": 1}
     assert dict(zip(p["objective"]["objective"], p["objective"]["comments"])) == {6: 1, 8: 1}
     assert int(p["totals"].iloc[0]["unanswered"]) == 3

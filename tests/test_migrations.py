@@ -9,6 +9,7 @@ from indicators_lab.catalogue.frameworks import load_shipped_catalogues
 from indicators_lab.core.db import init_db
 from indicators_lab.core.accounts import authenticate, create_user
 from tests.conftest import FRAMEWORKS_DIR
+from indicators_lab.core.db import in_transaction as tx
 
 PW = "a long password"
 
@@ -27,9 +28,9 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
     with engine.begin() as conn:  # what that release stored: an account, a decision
         conn.execute(text('INSERT INTO "user" (email, name, organisation, constituency, role, active, created_at) '
                           "VALUES ('old@x.org', 'Old', '', '', 'admin', true, CURRENT_TIMESTAMP)"))
-    load_shipped_catalogues(engine, FRAMEWORKS_DIR)
-    item = links.item_id_for(engine, "sdg", "10.7.1")
-    links.decide(engine, actor=Actor("Old", "co_lead"), item_id=item, objective=6, status="accepted", rationale="kept")
+    tx(engine, load_shipped_catalogues, FRAMEWORKS_DIR)
+    item = tx(engine, links.item_id_for, "sdg", "10.7.1")
+    tx(engine, links.decide, actor=Actor("Old", "co_lead"), item_id=item, objective=6, status="accepted", rationale="kept")
 
     init_db(engine)  # the new release starts
 
@@ -37,9 +38,9 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         assert conn.execute(text('SELECT email FROM "user"')).scalars().all() == ["old@x.org"]
-    [link] = links.item_links(engine, item)
+    [link] = tx(engine, links.item_links, item)
     assert (link.status, link.rationale) == ("accepted", "kept")
-    assert links.history(engine, item).iloc[0]["change"] == "accept"
+    assert tx(engine, links.history, item).iloc[0]["change"] == "accept"
 
 
 def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
@@ -51,11 +52,11 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
     SQLModel.metadata.create_all(engine)  # how the first builds made their tables
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE user DROP COLUMN last_sign_in_at"))
-    load_shipped_catalogues(engine, FRAMEWORKS_DIR)
+    tx(engine, load_shipped_catalogues, FRAMEWORKS_DIR)
     init_db(engine)
     assert "last_sign_in_at" in _columns(engine, "user")
-    admin = create_user(engine, actor=None, email="a@x.org", name="A", role="admin", password=PW)
-    assert authenticate(engine, "a@x.org", PW).user_id == admin.user_id
+    admin = tx(engine, create_user, actor=None, email="a@x.org", name="A", role="admin", password=PW)
+    assert tx(engine, authenticate, "a@x.org", PW).user_id == admin.user_id
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM framework_item")).scalar() == 287
 

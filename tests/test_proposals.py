@@ -15,32 +15,33 @@ from indicators_lab.proposal.annex import export_version
 from indicators_lab.core.access import Actor, PermissionDenied
 from indicators_lab.core.errors import NotFound, UserError
 from tests.fakes import FakeEncoder
+from indicators_lab.core.db import in_transaction as tx
 
 LEAD = Actor("Lead", "co_lead")
 EXCOM = Actor("Ex Com", "excom")
 
 
 def iid(engine, code, key="sdg"):
-    return links.item_id_for(engine, key, code)
+    return tx(engine, links.item_id_for, key, code)
 
 
 @pytest.fixture
 def drafted(engine):
     """A set of 10.7.1 (objective 6) and 10.c.1 (objective 20), frozen as version 1."""
-    links.decide(engine, actor=LEAD, item_id=iid(engine, "10.7.1"), objective=6, status="accepted", rationale="recruitment")
-    links.decide(engine, actor=LEAD, item_id=iid(engine, "10.c.1"), objective=20, status="accepted", grade="direct")
-    links.decide(engine, actor=LEAD, item_id=iid(engine, "10.7.3"), objective=8, status="accepted")
-    set_id = cs.create_set(engine, actor=LEAD, name="Draft", item_ids=[iid(engine, "10.7.1"), iid(engine, "10.c.1")])
-    proposals.freeze(engine, FakeEncoder(), actor=LEAD, set_id=set_id, note="First draft")
+    tx(engine, links.decide, actor=LEAD, item_id=iid(engine, "10.7.1"), objective=6, status="accepted", rationale="recruitment")
+    tx(engine, links.decide, actor=LEAD, item_id=iid(engine, "10.c.1"), objective=20, status="accepted", grade="direct")
+    tx(engine, links.decide, actor=LEAD, item_id=iid(engine, "10.7.3"), objective=8, status="accepted")
+    set_id = tx(engine, cs.create_set, actor=LEAD, name="Draft", item_ids=[iid(engine, "10.7.1"), iid(engine, "10.c.1")])
+    tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note="First draft")
     return engine, set_id
 
 
 def test_a_version_never_changes_after_later_edits(drafted):
     engine, set_id = drafted
-    before = proposals.get_version(engine, 1).snapshot
-    cs.remove_items(engine, actor=LEAD, set_id=set_id, item_ids=[iid(engine, "10.c.1")])
-    links.decide(engine, actor=LEAD, item_id=iid(engine, "10.7.1"), objective=6, status="accepted", grade="proxy")
-    after = proposals.get_version(engine, 1).snapshot
+    before = tx(engine, proposals.get_version, 1).snapshot
+    tx(engine, cs.remove_items, actor=LEAD, set_id=set_id, item_ids=[iid(engine, "10.c.1")])
+    tx(engine, links.decide, actor=LEAD, item_id=iid(engine, "10.7.1"), objective=6, status="accepted", grade="proxy")
+    after = tx(engine, proposals.get_version, 1).snapshot
     assert after == before
     assert [it["code"] for it in after["items"]] == ["10.7.1", "10.c.1"]
     assert after["items"][0]["links"][0]["grade"] == "direct"
@@ -50,19 +51,19 @@ def test_a_version_never_changes_after_later_edits(drafted):
 def test_diff_shows_added_removed_regraded_coverage_and_reasons(drafted):
     engine, set_id = drafted
     ngo = Actor("NGO", "stakeholder")
-    rid = con.create_round(engine, actor=LEAD, title="R", set_id=set_id)
+    rid = tx(engine, con.create_round, actor=LEAD, title="R", set_id=set_id)
     from indicators_lab.core.accounts import create_user
 
-    ngo = create_user(engine, actor=LEAD, email="n@x.org", name="NGO", role="stakeholder", constituency="civil_society")
-    cid = con.post_comment(engine, actor=ngo, round_id=rid, objective=8, stance="add", text="Add missing migrants 10.7.3")
-    con.respond(engine, actor=LEAD, comment_id=cid, disposition="accepted", text="Added 10.7.3")
-    cs.add_items(engine, actor=LEAD, set_id=set_id, item_ids=[iid(engine, "10.7.3")])
-    cs.remove_items(engine, actor=LEAD, set_id=set_id, item_ids=[iid(engine, "10.c.1")])
-    links.decide(engine, actor=LEAD, item_id=iid(engine, "10.7.1"), objective=6, status="accepted", grade="partial")
-    proposals.freeze(engine, FakeEncoder(), actor=LEAD, set_id=set_id, note="After consultation")
-    proposals.link_reason(engine, actor=LEAD, version=2, item_key="sdg:10.7.3", comment_id=cid)
+    ngo = tx(engine, create_user, actor=LEAD, email="n@x.org", name="NGO", role="stakeholder", constituency="civil_society")
+    cid = tx(engine, con.post_comment, actor=ngo, round_id=rid, objective=8, stance="add", text="Add missing migrants 10.7.3")
+    tx(engine, con.respond, actor=LEAD, comment_id=cid, disposition="accepted", text="Added 10.7.3")
+    tx(engine, cs.add_items, actor=LEAD, set_id=set_id, item_ids=[iid(engine, "10.7.3")])
+    tx(engine, cs.remove_items, actor=LEAD, set_id=set_id, item_ids=[iid(engine, "10.c.1")])
+    tx(engine, links.decide, actor=LEAD, item_id=iid(engine, "10.7.1"), objective=6, status="accepted", grade="partial")
+    tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note="After consultation")
+    tx(engine, proposals.link_reason, actor=LEAD, version=2, item_key="sdg:10.7.3", comment_id=cid)
 
-    d = proposals.diff(engine, 1, 2)
+    d = tx(engine, proposals.diff, 1, 2)
     assert d.added == ["sdg:10.7.3"] and d.removed == ["sdg:10.c.1"]
     assert d.regraded.to_dict("records") == [{"key": "sdg:10.7.1", "objective": 6, "grade_before": "direct", "grade_after": "partial"}]
     cov = d.coverage.set_index("objective")
@@ -73,49 +74,49 @@ def test_diff_shows_added_removed_regraded_coverage_and_reasons(drafted):
 def test_freeze_needs_a_note_a_non_empty_set_and_a_co_lead(drafted):
     engine, set_id = drafted
     with pytest.raises(UserError, match="change note"):
-        proposals.freeze(engine, FakeEncoder(), actor=LEAD, set_id=set_id, note=" ")
-    empty = cs.create_set(engine, actor=LEAD, name="Empty")
+        tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note=" ")
+    empty = tx(engine, cs.create_set, actor=LEAD, name="Empty")
     with pytest.raises(UserError, match="empty"):
-        proposals.freeze(engine, FakeEncoder(), actor=LEAD, set_id=empty, note="x")
+        tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=empty, note="x")
     with pytest.raises(PermissionDenied):
-        proposals.freeze(engine, FakeEncoder(), actor=EXCOM, set_id=set_id, note="x")
-    assert [v.number for v in proposals.list_versions(engine)] == [1]
+        tx(engine, proposals.freeze, FakeEncoder(), actor=EXCOM, set_id=set_id, note="x")
+    assert [v.number for v in tx(engine, proposals.list_versions)] == [1]
 
 
 def test_excom_views_and_approval_rules(drafted):
     engine, set_id = drafted
     from indicators_lab.core.accounts import create_user
 
-    EXCOM = create_user(engine, actor=Actor("A", "admin"), email="ex@x.org", name="Ex Com", role="excom")
-    proposals.record_view(engine, actor=EXCOM, version=1, verdict="approve")
-    proposals.record_view(engine, actor=EXCOM, version=1, objective=8, verdict="object", text="Objective 8 is uncovered")
+    EXCOM = tx(engine, create_user, actor=Actor("A", "admin"), email="ex@x.org", name="Ex Com", role="excom")
+    tx(engine, proposals.record_view, actor=EXCOM, version=1, verdict="approve")
+    tx(engine, proposals.record_view, actor=EXCOM, version=1, objective=8, verdict="object", text="Objective 8 is uncovered")
     with pytest.raises(UserError, match="needs a text"):
-        proposals.record_view(engine, actor=EXCOM, version=1, verdict="object")
+        tx(engine, proposals.record_view, actor=EXCOM, version=1, verdict="object")
     with pytest.raises(PermissionDenied):
-        proposals.record_view(engine, actor=Actor("S", "stakeholder"), version=1, verdict="approve")
-    assert len(proposals.views(engine, 1)) == 2
+        tx(engine, proposals.record_view, actor=Actor("S", "stakeholder"), version=1, verdict="approve")
+    assert len(tx(engine, proposals.views, 1)) == 2
     with pytest.raises(PermissionDenied):
-        proposals.approve(engine, actor=EXCOM, version=1)
-    proposals.freeze(engine, FakeEncoder(), actor=LEAD, set_id=set_id, note="v2")
+        tx(engine, proposals.approve, actor=EXCOM, version=1)
+    tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note="v2")
     with pytest.raises(UserError, match="Only the latest version \\(2\\)"):
-        proposals.approve(engine, actor=LEAD, version=1)
-    assert not proposals.get_version(engine, 1).approved
-    proposals.approve(engine, actor=LEAD, version=2)
-    v2 = proposals.get_version(engine, 2)
+        tx(engine, proposals.approve, actor=LEAD, version=1)
+    assert not tx(engine, proposals.get_version, 1).approved
+    tx(engine, proposals.approve, actor=LEAD, version=2)
+    v2 = tx(engine, proposals.get_version, 2)
     assert v2.approved and v2.approved_by == "Lead"
     with pytest.raises(UserError, match="already approved"):
-        proposals.approve(engine, actor=LEAD, version=2)
+        tx(engine, proposals.approve, actor=LEAD, version=2)
     with pytest.raises(UserError, match="approved and locked"):
-        proposals.record_view(engine, actor=EXCOM, version=2, verdict="approve")
+        tx(engine, proposals.record_view, actor=EXCOM, version=2, verdict="approve")
 
 
 def test_exports_open_back_with_their_content(drafted, tmp_path):
     engine, set_id = drafted
-    links.decide(engine, actor=LEAD, item_id=iid(engine, "10.7.1"), objective=6, status="accepted",
+    tx(engine, links.decide, actor=LEAD, item_id=iid(engine, "10.7.1"), objective=6, status="accepted",
                  rationale="=HYPERLINK(\"http://evil\")")
-    proposals.freeze(engine, FakeEncoder(), actor=LEAD, set_id=set_id, note="with formula-like rationale")
+    tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note="with formula-like rationale")
 
-    wb = openpyxl.load_workbook(export_version(engine, 2, "xlsx", tmp_path / "a.xlsx"))
+    wb = openpyxl.load_workbook(tx(engine, export_version, 2, "xlsx", tmp_path / "a.xlsx"))
     assert wb.sheetnames == ["Indicators", "Coverage", "Consultation", "Sources"]
     ind = wb["Indicators"]
     header = [c.value for c in ind[1]]
@@ -125,22 +126,22 @@ def test_exports_open_back_with_their_content(drafted, tmp_path):
     assert ind.freeze_panes == "A2"
     assert {c.value for c in wb["Sources"]["A"]} >= {"framework", "sdg", "gcm"}
 
-    docx = Document(str(export_version(engine, 2, "docx", tmp_path / "a.docx")))
+    docx = Document(str(tx(engine, export_version, 2, "docx", tmp_path / "a.docx")))
     text = "\n".join(p.text for p in docx.paragraphs)
     assert "Methodology" in text and "Objective 6:" in text and "Consultation summary" in text
     assert any("10.7.1" in c.text for t in docx.tables for row in t.rows for c in row.cells)
 
-    data = json.loads(export_version(engine, 2, "json", tmp_path / "a.json").read_text())
+    data = json.loads(tx(engine, export_version, 2, "json", tmp_path / "a.json").read_text())
     assert data["schema"] == "indicators-lab/annex" and data["version"]["number"] == 2
     assert {i["key"] for i in data["indicators"]} == {"sdg:10.7.1", "sdg:10.c.1"}
     assert len(data["coverage"]) == 23
 
-    rows = list(csv.DictReader(export_version(engine, 2, "csv", tmp_path / "a.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader(tx(engine, export_version, 2, "csv", tmp_path / "a.csv").open(encoding="utf-8")))
     assert {r["code"] for r in rows} == {"10.7.1", "10.c.1"} and rows[0]["version"] == "2"
 
 
 def test_exporting_a_missing_version_is_a_clear_error(drafted, tmp_path):
     engine, _ = drafted
     with pytest.raises(NotFound, match="There is no version 9. Versions: 1."):
-        export_version(engine, 9, "xlsx", tmp_path / "x.xlsx")
+        tx(engine, export_version, 9, "xlsx", tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()

@@ -11,6 +11,7 @@ from indicators_lab.startup import open_database
 from indicators_lab.core.config import Settings
 from indicators_lab.mapping.embeddings import MiniLMEncoder
 from indicators_lab.mapping.evaluation import build_bench
+from indicators_lab.core.db import in_transaction as tx
 
 pytestmark = pytest.mark.real_model
 
@@ -34,7 +35,7 @@ def test_model_loads_offline_and_gives_unit_vectors(real_encoder):
 
 
 def test_quality_on_the_labelled_crosswalk_meets_the_target_and_beats_baselines(real_engine, real_encoder):
-    bench = build_bench(real_engine, real_encoder)
+    bench = tx(real_engine, build_bench, real_encoder)
     ours = bench.ours()
     assert ours.top3 >= 0.90 and ours.top1 >= 0.70, ours
     for name, q in bench.baselines().items():

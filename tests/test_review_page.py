@@ -6,19 +6,20 @@ from indicators_lab.proposal import versions as proposals
 from indicators_lab.core.accounts import create_user
 from tests.apptest import ADMIN, app, co_lead, open_page  # noqa: F401  (app is a fixture)
 from tests.fakes import FakeEncoder
+from indicators_lab.core.db import in_transaction as tx
 
 
 def frozen(engine, lead):
-    item = links.item_id_for(engine, "sdg", "10.c.1")
-    links.decide(engine, actor=lead, item_id=item, objective=20, status="accepted")
-    set_id = cs.create_set(engine, actor=lead, name="Draft", item_ids=[item])
-    return proposals.freeze(engine, FakeEncoder(), actor=lead, set_id=set_id, note="First")
+    item = tx(engine, links.item_id_for, "sdg", "10.c.1")
+    tx(engine, links.decide, actor=lead, item_id=item, objective=20, status="accepted")
+    set_id = tx(engine, cs.create_set, actor=lead, name="Draft", item_ids=[item])
+    return tx(engine, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note="First")
 
 
 def test_excom_member_sees_the_picture_and_records_a_view(app):
     lead = co_lead(app)
     n = frozen(app, lead)
-    ex = create_user(app, actor=ADMIN, email="ex@x.org", name="Exa", role="excom", password="long enough pw")
+    ex = tx(app, create_user, actor=ADMIN, email="ex@x.org", name="Exa", role="excom", password="long enough pw")
     at = open_page("views/review.py", ex.user_id)
     assert {m.label: m.value for m in at.metric}["Objectives covered"] == "1 / 23"
     assert any("Gaps: no indicator for objectives" in w.value for w in at.warning)
@@ -27,7 +28,7 @@ def test_excom_member_sees_the_picture_and_records_a_view(app):
     at.text_area[0].input("Objective 8 has nothing")
     next(b for b in at.button if b.label == "Record my view").click().run()
     assert not at.exception, at.exception
-    assert proposals.views(app, n).iloc[0]["view"] == "Object"
+    assert tx(app, proposals.views, n).iloc[0]["view"] == "Object"
 
 
 def test_co_lead_records_approval_which_locks_the_version(app):
@@ -36,5 +37,5 @@ def test_co_lead_records_approval_which_locks_the_version(app):
     at = open_page("views/review.py", lead.user_id)
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert not at.exception, at.exception
-    assert proposals.get_version(app, n).approved
+    assert tx(app, proposals.get_version, n).approved
     assert any("locked" in s.value for s in at.success)

@@ -3,10 +3,11 @@
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.mapping import links
 from tests.apptest import app, co_lead, open_page  # noqa: F401  (app is a fixture)
+from indicators_lab.core.db import in_transaction as tx
 
 
 def accept(engine, actor, key, code, objective):
-    links.decide(engine, actor=actor, item_id=links.item_id_for(engine, key, code), objective=objective,
+    tx(engine, links.decide, actor=actor, item_id=tx(engine, links.item_id_for, key, code), objective=objective,
                  status="accepted")
 
 
@@ -14,22 +15,22 @@ def test_scorecard_shows_gaps_and_a_what_if_change_before_saving(app):
     lead = co_lead(app)
     accept(app, lead, "sdg", "10.7.1", 6)
     accept(app, lead, "sdg", "10.c.1", 20)
-    s = cs.create_set(app, actor=lead, name="Draft", item_ids=[links.item_id_for(app, "sdg", "10.7.1")])
+    s = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[tx(app, links.item_id_for, "sdg", "10.7.1")])
     at = open_page("views/candidate_sets.py", lead.user_id)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Objectives covered"] == "1 / 23"
     assert any("Objectives with no coverage" in w.value and "20" in w.value for w in at.warning)
 
     add = next(m for m in at.multiselect if m.label == "Add")
-    add.select(links.item_id_for(app, "sdg", "10.c.1")).run()
+    add.select(tx(app, links.item_id_for, "sdg", "10.c.1")).run()
     assert not at.exception, at.exception
     changes = next(df.value for df in at.dataframe if "before" in df.value.columns)
     row = changes.set_index("score").loc["objectives covered (of 23)"]
     assert (row["before"], row["after"], row["change"]) == (1, 2, 1)
-    assert list(cs.members_frame(app, s)["code"]) == ["10.7.1"]  # nothing saved yet
+    assert list(tx(app, cs.members_frame, s)["code"]) == ["10.7.1"]  # nothing saved yet
 
     next(b for b in at.button if b.label == "Save these changes").click().run()
-    assert sorted(cs.members_frame(app, s)["code"]) == ["10.7.1", "10.c.1"]
+    assert sorted(tx(app, cs.members_frame, s)["code"]) == ["10.7.1", "10.c.1"]
 
 
 def test_optimise_page_finds_a_set_and_saves_it(app):
@@ -43,8 +44,8 @@ def test_optimise_page_finds_a_set_and_saves_it(app):
     assert at.subheader[0].value.startswith("2 indicators (exact")
     at.text_input[0].input("Optimised")
     next(b for b in at.button if b.label == "Save as new set").click().run()
-    saved = {s.name: s.id for s in cs.list_sets(app)}
-    assert len(cs.members_frame(app, saved["Optimised"])) == 2
+    saved = {s.name: s.id for s in tx(app, cs.list_sets)}
+    assert len(tx(app, cs.members_frame, saved["Optimised"])) == 2
 
 
 def test_optimise_page_explains_an_impossible_request(app):

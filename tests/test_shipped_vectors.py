@@ -10,6 +10,8 @@ import pytest
 
 from indicators_lab.catalogue.frameworks import GCM_KEY, framework_keys, item_text, items_frame
 from indicators_lab.core.config import shipped_path
+from indicators_lab.core.db import in_transaction as tx
+from indicators_lab.core.db import unit_of_work
 from indicators_lab.mapping.embeddings import (
     MODEL_NAME,
     embed_texts,
@@ -36,28 +38,30 @@ def test_shipped_vectors_hold_exactly_the_texts_of_the_shipped_catalogues():
 
 def test_mapping_evaluating_and_scoring_shipped_items_encode_nothing(engine):
     spy = SpyModelEncoder()
-    keys = [k for k in framework_keys(engine) if k != GCM_KEY]
-    for key in keys:
-        suggest(engine, spy, key, top_k=3)
-    build_bench(engine, spy)
-    ids = [int(i) for key in keys for i in items_frame(engine, key)["id"]]
-    cs.similarity(engine, spy, cs.items_by_ids(engine, ids))
+    with unit_of_work(engine) as session:
+        keys = [k for k in framework_keys(session=session) if k != GCM_KEY]
+        for key in keys:
+            suggest(spy, key, top_k=3, session=session)
+        build_bench(spy, session=session)
+        ids = [int(i) for key in keys for i in items_frame(key, session=session)["id"]]
+        cs.similarity(spy, cs.items_by_ids(ids, session=session), session=session)
     assert spy.texts == []
 
 
 def test_item_texts_as_the_app_builds_them_are_all_shipped(engine):
     shipped = shipped_vectors(MODEL_NAME)
-    for key in (k for k in framework_keys(engine) if k != GCM_KEY):
-        for row in items_frame(engine, key).to_dict("records"):
-            for text in (item_text(row), item_text(row, context=False)):
-                assert text_hash(text) in shipped, (key, text)
+    with unit_of_work(engine) as session:
+        for key in (k for k in framework_keys(session=session) if k != GCM_KEY):
+            for row in items_frame(key, session=session).to_dict("records"):
+                for text in (item_text(row), item_text(row, context=False)):
+                    assert text_hash(text) in shipped, (key, text)
 
 
 def test_texts_not_shipped_are_encoded_once_and_cached(engine):
     spy = SpyModelEncoder()
     shipped_text = shipped_texts(FW)[0]
-    embed_texts(engine, spy, [shipped_text, "A co-lead's rationale", shipped_text])
-    embed_texts(engine, SpyModelEncoder(), ["A co-lead's rationale"])
+    tx(engine, embed_texts, spy, [shipped_text, "A co-lead's rationale", shipped_text])
+    tx(engine, embed_texts, SpyModelEncoder(), ["A co-lead's rationale"])
     assert spy.texts == ["A co-lead's rationale"]
 
 

@@ -7,6 +7,7 @@ from indicators_lab.consultation import matrix
 from indicators_lab.core.access import Actor
 from indicators_lab.consultation.themes import group_texts, themes
 from tests.fakes import FakeEncoder
+from indicators_lab.core.db import in_transaction as tx
 
 LEAD = Actor("Lead", "co_lead")
 
@@ -21,7 +22,7 @@ def test_group_texts_separates_clear_groups_and_folds_duplicates():
 
 
 def test_themes_of_an_objective_with_a_campaign(engine):
-    rid = con.create_round(engine, actor=LEAD, title="R")
+    rid = tx(engine, con.create_round, actor=LEAD, title="R")
     campaign = "Remittance costs must fall for migrant families sending money home"
     rows = [
         ["NGO1", "Civil society", "", "20", "", campaign],
@@ -33,10 +34,10 @@ def test_themes_of_an_objective_with_a_campaign(engine):
     ]
     from tests.factories import csv_bytes
 
-    matrix.import_comments(engine, actor=LEAD, round_id=rid, filename="c.csv", max_bytes=10**6,
+    tx(engine, matrix.import_comments, actor=LEAD, round_id=rid, filename="c.csv", max_bytes=10**6,
                            data=csv_bytes([["organisation", "constituency", "indicator_code", "objective", "stance",
                                             "comment"], *rows]))
-    found = themes(engine, FakeEncoder(), round_id=rid, objective=20)
+    found = tx(engine, themes, FakeEncoder(), round_id=rid, objective=20)
     assert sum(t.size for t in found) == 6
     remit = next(t for t in found if "Remittance" in t.representative or "remittance" in t.representative)
     assert remit.campaign_copies == 2 and remit.voices == remit.size - 2

@@ -5,27 +5,28 @@ import pytest
 from indicators_lab.core.access import Actor, PermissionDenied, require_role
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.accounts import authenticate, create_user, current_actor, set_active
+from indicators_lab.core.db import in_transaction as tx
 
 PW = "a long password"
 
 
 @pytest.fixture
 def admin(empty_engine):
-    return create_user(empty_engine, actor=None, email="Admin@Example.org", name="Admin", role="admin", password=PW)
+    return tx(empty_engine, create_user, actor=None, email="Admin@Example.org", name="Admin", role="admin", password=PW)
 
 
 def test_first_admin_needs_no_sign_in_but_the_second_does(empty_engine, admin):
     assert admin.role == "admin"
     with pytest.raises(UserError, match="Only the first admin"):
-        create_user(empty_engine, actor=None, email="b@example.org", name="B", role="admin", password=PW)
+        tx(empty_engine, create_user, actor=None, email="b@example.org", name="B", role="admin", password=PW)
 
 
 def test_sign_in_is_case_insensitive_on_email_and_checks_the_password(empty_engine, admin):
-    assert authenticate(empty_engine, " admin@example.org ", PW).user_id == admin.user_id
+    assert tx(empty_engine, authenticate, " admin@example.org ", PW).user_id == admin.user_id
     with pytest.raises(UserError, match="email or password is not right"):
-        authenticate(empty_engine, "admin@example.org", "wrong password")
+        tx(empty_engine, authenticate, "admin@example.org", "wrong password")
     with pytest.raises(UserError, match="email or password is not right"):
-        authenticate(empty_engine, "nobody@example.org", PW)
+        tx(empty_engine, authenticate, "nobody@example.org", PW)
 
 
 def test_password_is_stored_as_an_argon2_hash(empty_engine, admin):
@@ -39,10 +40,10 @@ def test_password_is_stored_as_an_argon2_hash(empty_engine, admin):
 
 
 def test_co_lead_may_create_stakeholders_only(empty_engine, admin):
-    lead = create_user(empty_engine, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
-    create_user(empty_engine, actor=lead, email="s@example.org", name="S", role="stakeholder", password=PW)
+    lead = tx(empty_engine, create_user, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
+    tx(empty_engine, create_user, actor=lead, email="s@example.org", name="S", role="stakeholder", password=PW)
     with pytest.raises(PermissionDenied):
-        create_user(empty_engine, actor=lead, email="x@example.org", name="X", role="excom", password=PW)
+        tx(empty_engine, create_user, actor=lead, email="x@example.org", name="X", role="excom", password=PW)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -54,16 +55,16 @@ def test_co_lead_may_create_stakeholders_only(empty_engine, admin):
 def test_bad_account_details_are_refused(empty_engine, admin, kwargs, message):
     args = {"email": "new@example.org", "name": "New", "role": "co_lead", "password": PW, **kwargs}
     with pytest.raises(UserError, match=message):
-        create_user(empty_engine, actor=admin, **args)
+        tx(empty_engine, create_user, actor=admin, **args)
 
 
 def test_disabled_account_cannot_sign_in_or_act(empty_engine, admin):
-    lead = create_user(empty_engine, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
-    set_active(empty_engine, actor=admin, user_id=lead.user_id, active=False)
+    lead = tx(empty_engine, create_user, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
+    tx(empty_engine, set_active, actor=admin, user_id=lead.user_id, active=False)
     with pytest.raises(UserError, match="disabled"):
-        authenticate(empty_engine, "lead@example.org", PW)
+        tx(empty_engine, authenticate, "lead@example.org", PW)
     with pytest.raises(UserError, match="disabled"):
-        current_actor(empty_engine, lead.user_id)
+        tx(empty_engine, current_actor, lead.user_id)
 
 
 def test_require_role_names_the_needed_role():
@@ -77,18 +78,18 @@ def test_require_role_names_the_needed_role():
 def test_invitation_link_sets_the_password_once(empty_engine, admin):
     from indicators_lab.consultation.invitations import accept_invite, invite
 
-    inv = invite(empty_engine, actor=admin, email="ngo@example.org", name="Nadia", organisation="NGO",
+    inv = tx(empty_engine, invite, actor=admin, email="ngo@example.org", name="Nadia", organisation="NGO",
                  constituency="Civil society")
     assert inv.link("http://h:8501/").startswith("http://h:8501/set_password?token=")
     with pytest.raises(UserError, match="email or password"):
-        authenticate(empty_engine, "ngo@example.org", PW)
+        tx(empty_engine, authenticate, "ngo@example.org", PW)
     with pytest.raises(UserError, match="not valid"):
-        accept_invite(empty_engine, token="forged", password=PW)
-    actor = accept_invite(empty_engine, token=inv.token, password=PW)
+        tx(empty_engine, accept_invite, token="forged", password=PW)
+    actor = tx(empty_engine, accept_invite, token=inv.token, password=PW)
     assert actor.role == "stakeholder"
-    assert authenticate(empty_engine, "ngo@example.org", PW).user_id == actor.user_id
+    assert tx(empty_engine, authenticate, "ngo@example.org", PW).user_id == actor.user_id
     with pytest.raises(UserError, match="already been used"):
-        accept_invite(empty_engine, token=inv.token, password="another long one")
+        tx(empty_engine, accept_invite, token=inv.token, password="another long one")
 
 
 def test_bulk_invite_is_all_or_nothing(empty_engine, admin):
@@ -98,9 +99,9 @@ def test_bulk_invite_is_all_or_nothing(empty_engine, admin):
 
     good = csv_bytes([["name", "email", "organisation", "constituency"],
                       ["A", "a@x.org", "Org A", "Academia"], ["B", "b@x.org", "Org B", "trade union"]])
-    assert [i.email for i in invite_many(empty_engine, actor=admin, data=good, filename="p.csv", max_bytes=10**6)] == ["a@x.org", "b@x.org"]
+    assert [i.email for i in tx(empty_engine, invite_many, actor=admin, data=good, filename="p.csv", max_bytes=10**6)] == ["a@x.org", "b@x.org"]
     bad = csv_bytes([["name", "email", "organisation", "constituency"],
                      ["C", "c@x.org", "Org C", "Academia"], ["D", "d@x.org", "Org D", "Pirates"]])
     with pytest.raises(UserError, match="Row 3: Unknown constituency 'Pirates'"):
-        invite_many(empty_engine, actor=admin, data=bad, filename="p.csv", max_bytes=10**6)
-    assert [u["email"] for u in list_users(empty_engine, actor=admin)] == ["admin@example.org", "a@x.org", "b@x.org"]
+        tx(empty_engine, invite_many, actor=admin, data=bad, filename="p.csv", max_bytes=10**6)
+    assert [u["email"] for u in tx(empty_engine, list_users, actor=admin)] == ["admin@example.org", "a@x.org", "b@x.org"]

@@ -8,13 +8,13 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.sets.scoring import SUMMARY_LABELS
 from indicators_lab.ui import state, widgets
-from indicators_lab.ui.resources import get_encoder, get_engine
+from indicators_lab.ui.resources import act, get_encoder, page_session
 from indicators_lab.ui.session import require_signed_in
 
-engine = get_engine()
+db = page_session()
 encoder = get_encoder()
 st.title("Candidate sets")
-actor = require_signed_in(engine, "co_lead")
+actor = require_signed_in("co_lead")
 state.show_flash(state.SETS_FLASH)
 
 
@@ -22,7 +22,7 @@ def done(message: str) -> None:
     state.flash_and_rerun(state.SETS_FLASH, message)
 
 
-sets = {s.id: s for s in cs.list_sets(engine)}
+sets = {s.id: s for s in cs.list_sets(session=db)}
 if actor:
     with st.expander("New set", expanded=not sets):
         with st.form("ilab.sets.new"):
@@ -30,7 +30,7 @@ if actor:
             description = st.text_area("Purpose (optional)", max_chars=2000)
             if st.form_submit_button("Create set", type="primary"):
                 try:
-                    new_id = cs.create_set(engine, actor=actor, name=name, description=description)
+                    new_id = act(cs.create_set, actor=actor, name=name, description=description)
                     state.put(state.SET_ID, new_id)
                     done(f"Created the set '{name.strip()}'.")
                 except UserError as exc:
@@ -53,20 +53,20 @@ if actor:
         new_name = c1.text_input("New name", value=sets[set_id].name, key=f"ilab.sets.rename.{set_id}")
         if c1.button("Rename"):
             try:
-                cs.rename_set(engine, actor=actor, set_id=set_id, name=new_name)
+                act(cs.rename_set, actor=actor, set_id=set_id, name=new_name)
                 done("Renamed.")
             except UserError as exc:
                 st.error(str(exc))
         copy_name = c2.text_input("Name of the copy", value=f"{sets[set_id].name} (copy)", key=f"ilab.sets.copy.{set_id}")
         if c2.button("Copy"):
             try:
-                state.put(state.SET_ID, cs.copy_set(engine, actor=actor, set_id=set_id, name=copy_name))
+                state.put(state.SET_ID, act(cs.copy_set, actor=actor, set_id=set_id, name=copy_name))
                 done(f"Copied to '{copy_name}'.")
             except UserError as exc:
                 st.error(str(exc))
         sure = c3.checkbox("Yes, delete this set", key=f"ilab.sets.sure.{set_id}")
         if c3.button("Delete", disabled=not sure):
-            cs.delete_set(engine, actor=actor, set_id=set_id)
+            act(cs.delete_set, actor=actor, set_id=set_id)
             state.pop(state.SET_ID)
             done("Deleted the set.")
 
@@ -80,13 +80,13 @@ with st.expander("Grade weights used in coverage"):
     }
     state.put(state.GRADE_WEIGHTS, weights)
 
-members = cs.members_frame(engine, set_id, include_locked_out=True)
+members = cs.members_frame(set_id, include_locked_out=True, session=db)
 inside = members[members["lock"] != "out"]
-candidates = cs.linked_candidates(engine)  # every indicator with an accepted link
+candidates = cs.linked_candidates(session=db)  # every indicator with an accepted link
 scorecard_tab, items_tab, whatif_tab = st.tabs(["Scorecard", "Indicators", "What-if"])
 
 with scorecard_tab:
-    card = cs.score_items(engine, encoder, inside, weights)
+    card = act(cs.score_items, encoder, inside, weights)
     summary = card.summary
     m = st.columns(5)
     m[0].metric("Indicators", summary["items"])
@@ -121,31 +121,31 @@ with items_tab:
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)
         b1, b2, b3, b4 = st.columns(4)
         if b1.button("Lock in"):
-            cs.set_lock(engine, actor=actor, set_id=set_id, item_id=chosen, lock="in")
+            act(cs.set_lock, actor=actor, set_id=set_id, item_id=chosen, lock="in")
             done("Locked in: the optimiser will keep it.")
         if b2.button("Lock out"):
-            cs.set_lock(engine, actor=actor, set_id=set_id, item_id=chosen, lock="out")
+            act(cs.set_lock, actor=actor, set_id=set_id, item_id=chosen, lock="out")
             done("Locked out: the optimiser will leave it out.")
         if b3.button("Unlock"):
-            cs.set_lock(engine, actor=actor, set_id=set_id, item_id=chosen, lock="")
+            act(cs.set_lock, actor=actor, set_id=set_id, item_id=chosen, lock="")
             done("Unlocked.")
         if b4.button("Remove"):
-            cs.remove_items(engine, actor=actor, set_id=set_id, item_ids=[chosen])
+            act(cs.remove_items, actor=actor, set_id=set_id, item_ids=[chosen])
             done("Removed.")
     if actor:
         st.markdown("**Add indicators** (those with accepted links, from every framework)")
         pool = candidates[~candidates["item_key"].isin(members["item_key"])]
         options = dict(zip(pool["item_key"], pool["framework"] + " " + pool["code"] + " " + pool["title"].str[:90]))
         picked = st.multiselect("Search by code or words", list(options), format_func=options.get)
-        objectives = {o.number: o.label for o in list_objectives(engine)}
+        objectives = {o.number: o.label for o in list_objectives(session=db)}
         number = st.selectbox("…or everything linked to an objective", [None, *objectives],
                               format_func=lambda n: "—" if n is None else objectives[n])
         if number:
-            linked = links_for_objective(engine, number)
+            linked = links_for_objective(number, session=db)
             st.dataframe(linked[["framework", "code", "title", "grade"]], hide_index=True, width="stretch")
         if st.button("Add", type="primary", disabled=not picked and not number):
-            ids = list(picked) + (cs.items_linked_to(engine, number) if number else [])
-            n = cs.add_items(engine, actor=actor, set_id=set_id, item_ids=ids)
+            ids = list(picked) + (cs.items_linked_to(number, session=db) if number else [])
+            n = act(cs.add_items, actor=actor, set_id=set_id, item_ids=ids)
             done(f"Added {n} indicators.")
 
 with whatif_tab:
@@ -157,12 +157,12 @@ with whatif_tab:
     add = w1.multiselect("Add", list(add_opts), format_func=add_opts.get, key=f"ilab.whatif.add.{set_id}")
     remove = w2.multiselect("Remove", list(rem_opts), format_func=rem_opts.get, key=f"ilab.whatif.rem.{set_id}")
     if add or remove:
-        w = cs.what_if(engine, encoder, set_id, add=add, remove=remove, grade_weights=weights)
+        w = act(cs.what_if, encoder, set_id, add=add, remove=remove, grade_weights=weights)
         st.dataframe(w.changes, hide_index=True, width="stretch")
         if len(w.coverage_change):
             st.markdown("**Coverage per objective that changes**")
             st.dataframe(w.coverage_change, hide_index=True, width="stretch")
         widgets.coverage_heatmap(w.after, key=f"heat.after.{set_id}", height=480)
         if actor and st.button("Save these changes", type="primary"):
-            cs.replace_members(engine, actor=actor, set_id=set_id, add=add, remove=remove)
+            act(cs.replace_members, actor=actor, set_id=set_id, add=add, remove=remove)
             done(f"Saved: {len(add)} added, {len(remove)} removed.")

@@ -11,7 +11,7 @@ from indicators_lab.catalogue.frameworks import (
     search_items,
 )
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import page_session
 
 FILTER_LABELS = {
     "goal": "SDG goal",
@@ -23,10 +23,10 @@ FILTER_LABELS = {
     "level": "Level",
 }
 
-engine = get_engine()
+db = page_session()
 st.title("Catalogue")
 
-frameworks = list_frameworks(engine)
+frameworks = list_frameworks(session=db)
 by_key = {f.key: f for f in frameworks}
 key = st.selectbox(
     "Framework",
@@ -51,7 +51,7 @@ with st.expander("About this framework: source, licence, known gaps"):
         st.markdown("**Scoring rules**")
         st.json(fw.meta["scoring"], expanded=False)
 
-df = items_frame(engine, key)
+df = items_frame(key, session=db)
 query = st.text_input(
     "Search by code or words", key=state.widget_key(state.CATALOGUE_QUERY),
     placeholder="e.g. 10.7 or remittance or migrant",
@@ -80,7 +80,7 @@ event = st.dataframe(
 rows = event.selection.rows if event is not None else []
 if rows:
     code = shown.iloc[rows[0]]["code"]
-    item = get_item(engine, key, code)
+    item = get_item(key, code, session=db)
     st.subheader(f"{item['code']} {item['title']}")
     if item.get("former_title"):
         st.caption(f"Former title: {item['former_title']}")

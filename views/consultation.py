@@ -6,18 +6,18 @@ from indicators_lab.consultation import rounds as con
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import require_signed_in
 from indicators_lab.ui.widgets import local_time
 
-engine = get_engine()
+db = page_session()
 st.title("Consultation")
-actor = require_signed_in(engine, "stakeholder", "co_lead", "excom")
+actor = require_signed_in("stakeholder", "co_lead", "excom")
 if actor is None:
     st.stop()
 state.show_flash(state.CONSULT_FLASH)
 
-rounds = {r.id: r for r in con.open_rounds_for(engine, actor)}
+rounds = {r.id: r for r in con.open_rounds_for(actor, session=db)}
 if not rounds:
     st.info("There is no consultation open for you right now.")
     st.stop()
@@ -59,7 +59,7 @@ def show_thread(comments, key: str) -> None:
             text = st.text_area("Your reply", key=f"ilab.c.reply.{key}.{c.id}", max_chars=con.MAX_COMMENT)
             if st.button("Send reply", key=f"ilab.c.replyb.{key}.{c.id}"):
                 try:
-                    con.post_comment(engine, actor=actor, round_id=rid, parent_id=c.id, text=text)
+                    act(con.post_comment, actor=actor, round_id=rid, parent_id=c.id, text=text)
                     done("Your reply was posted.")
                 except UserError as exc:
                     st.error(str(exc))
@@ -67,7 +67,7 @@ def show_thread(comments, key: str) -> None:
             why = st.text_input("Why? (optional)", key=f"ilab.c.rep.{key}.{c.id}")
             if st.button("Report this comment", key=f"ilab.c.repb.{key}.{c.id}"):
                 try:
-                    con.report_comment(engine, actor=actor, comment_id=c.id, reason=why)
+                    act(con.report_comment, actor=actor, comment_id=c.id, reason=why)
                     done("Thank you: the co-leads will look at it.")
                 except UserError as exc:
                     st.error(str(exc))
@@ -76,7 +76,7 @@ def show_thread(comments, key: str) -> None:
                 text = st.text_area("Your comment", c.text, key=f"ilab.c.edit.{key}.{c.id}", max_chars=con.MAX_COMMENT)
                 if st.button("Save", key=f"ilab.c.editb.{key}.{c.id}"):
                     try:
-                        con.edit_comment(engine, actor=actor, comment_id=c.id, text=text)
+                        act(con.edit_comment, actor=actor, comment_id=c.id, text=text)
                         done("Your comment was updated.")
                     except UserError as exc:
                         st.error(str(exc))
@@ -96,7 +96,7 @@ def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> Non
                     ratings[name] = value
         if st.form_submit_button("Post comment", type="primary"):
             try:
-                con.post_comment(engine, actor=actor, round_id=rid, item_id=item_id, objective=objective,
+                act(con.post_comment, actor=actor, round_id=rid, item_id=item_id, objective=objective,
                                  stance=stance, ratings=ratings, text=text)
                 done("Your comment was posted.")
             except UserError as exc:
@@ -105,7 +105,7 @@ def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> Non
 
 tab_items, tab_objectives, tab_set = st.tabs(["Indicators", "Objectives", "The set as a whole"])
 with tab_items:
-    items = con.set_items(engine, rid)
+    items = con.set_items(rid, session=db)
     if not items:
         st.info("This round is not about a particular set of indicators: comment on objectives or overall.")
     else:
@@ -113,14 +113,14 @@ with tab_items:
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)
         entry = next(i for i in items if i["item_id"] == chosen)
         st.info(entry["help"], icon=":material/help:")
-        show_thread(con.thread(engine, actor=actor, round_id=rid, item_id=chosen), f"i{chosen}")
+        show_thread(con.thread(actor=actor, round_id=rid, item_id=chosen, session=db), f"i{chosen}")
         comment_form(f"i{chosen}", item_id=chosen)
 with tab_objectives:
-    objectives = {o.number: o for o in list_objectives(engine)}
+    objectives = {o.number: o for o in list_objectives(session=db)}
     number = st.selectbox("Objective", list(objectives), format_func=lambda n: objectives[n].label)
     st.caption("Comment on how well the set covers this objective.")
-    show_thread(con.thread(engine, actor=actor, round_id=rid, objective=number), f"o{number}")
+    show_thread(con.thread(actor=actor, round_id=rid, objective=number, session=db), f"o{number}")
     comment_form(f"o{number}", objective=number)
 with tab_set:
-    show_thread(con.thread(engine, actor=actor, round_id=rid, whole_set=True), "set")
+    show_thread(con.thread(actor=actor, round_id=rid, whole_set=True, session=db), "set")
     comment_form("set")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators_lab.catalogue.frameworks import counts
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import page_session
 
 st.title("Indicators Lab")
 st.markdown(
@@ -20,7 +20,7 @@ st.markdown(
     "4. **Review and export**: ExCom approval; annex for the Secretary-General's report."
 )
 
-c = counts(get_engine())
+c = counts(session=page_session())
 cols = st.columns(5)
 cols[0].metric("Frameworks", c.frameworks)
 cols[1].metric("Indicators and items", c.items)

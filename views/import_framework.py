@@ -7,10 +7,10 @@ from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.catalogue.importing import apply_import, plan_import
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import require_signed_in
 
-engine = get_engine()
+db = page_session()
 settings = get_settings()
 st.title("Import a framework")
 st.markdown(
@@ -21,7 +21,7 @@ st.markdown(
     "XLSX cells are read as stored values."
 )
 
-actor = require_signed_in(engine, "co_lead")
+actor = require_signed_in("co_lead")
 if actor is None:
     st.stop()
 
@@ -31,7 +31,7 @@ if done:
 
 update = st.toggle("Update an existing framework (keeps every link already made)")
 if update:
-    key = st.selectbox("Framework to update", [k for k in framework_keys(engine) if k != "gcm"])
+    key = st.selectbox("Framework to update", [k for k in framework_keys(session=db) if k != "gcm"])
     name = None
 else:
     key = st.text_input("Key of the new framework", placeholder="e.g. national-2025", max_chars=64)
@@ -41,9 +41,8 @@ upload = st.file_uploader("File", type=["csv", "xlsx"])
 if upload is not None and st.button("Check the file", type="primary"):
     try:
         plan = plan_import(
-            engine, upload.getvalue(), upload.name, key=key or "", name=name, update=update,
-            max_bytes=settings.max_upload_bytes,
-        )
+            upload.getvalue(), upload.name, key=key or "", name=name, update=update,
+            max_bytes=settings.max_upload_bytes, session=db)
         state.put(state.IMPORT_PLAN, plan)
     except UserError as exc:
         state.pop(state.IMPORT_PLAN)
@@ -66,7 +65,7 @@ if plan is not None:
     c1, c2 = st.columns(2)
     if c1.button("Confirm import", type="primary"):
         try:
-            total = apply_import(engine, plan, actor=actor)
+            total = act(apply_import, plan, actor=actor)
             state.pop(state.IMPORT_PLAN)
             state.put(state.IMPORT_DONE, f"Imported '{plan.key}': {plan.summary()}. It now has {total} items.")
             st.rerun()

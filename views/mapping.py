@@ -9,30 +9,30 @@ from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
 from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_encoder, get_engine
+from indicators_lab.ui.resources import act, get_encoder, page_session
 from indicators_lab.ui.session import require_signed_in
 from indicators_lab.ui.widgets import EncodingProgress
 
-engine = get_engine()
+db = page_session()
 st.title("Mapping")
 st.caption(
     "Suggestions compare each item (with its context, e.g. its SDG target) with every objective's "
     "title, commitment and lettered actions, and learn from co-leads' decisions on similar items."
 )
-actor = require_signed_in(engine, "co_lead")
+actor = require_signed_in("co_lead")
 
 state.show_flash(state.MAPPING_FLASH)
 
-frameworks = [f for f in list_frameworks(engine) if f.item_count]
+frameworks = [f for f in list_frameworks(session=db) if f.item_count]
 by_key = {f.key: f for f in frameworks}
 key = st.selectbox("Framework", list(by_key), format_func=lambda k: by_key[k].name,
                    key=state.widget_key(state.MAPPING_FRAMEWORK))
-objectives = {o.number: o for o in list_objectives(engine)}
+objectives = {o.number: o for o in list_objectives(session=db)}
 
 encoder = get_encoder()
 progress = EncodingProgress(must_load_model(encoder), TYPICAL_LOAD_TIME)
 K = 3
-result = suggest(engine, encoder, key, top_k=K, progress=progress)
+result = act(suggest, encoder, key, top_k=K, progress=progress)
 progress.clear()
 overview = item_overview(result.table)
 
@@ -71,7 +71,7 @@ with st.expander("Bulk accept above a score"):
     st.dataframe(preview[["item_code", "item_title", "objective", "score", "reason_ref"]],
                  hide_index=True, width="stretch")
     if actor and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
-        n = links.bulk_accept(engine, actor=actor, rows=preview, grade=bulk_grade)
+        n = act(links.bulk_accept, actor=actor, rows=preview, grade=bulk_grade)
         state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {n} links.")
 
 if shown.empty:
@@ -101,12 +101,12 @@ for r in mine.itertuples():
             why = b.text_input("Rationale", key=f"ilab.map.w.{item_id}.{r.objective}", max_chars=2000)
             action = r.reason_ref.split("(")[1].rstrip(")") if "(" in r.reason_ref else None
             if c.button("Accept", key=f"ilab.map.a.{item_id}.{r.objective}", type="primary"):
-                links.decide(engine, actor=actor, item_id=item_id, objective=int(r.objective),
+                act(links.decide, actor=actor, item_id=item_id, objective=int(r.objective),
                              status="accepted", grade=grade, rationale=why, action_letter=action,
                              score=float(r.score))
                 state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {item['code']} → objective {r.objective}.")
             if d.button("Reject", key=f"ilab.map.r.{item_id}.{r.objective}"):
-                links.decide(engine, actor=actor, item_id=item_id, objective=int(r.objective),
+                act(links.decide, actor=actor, item_id=item_id, objective=int(r.objective),
                              status="rejected", rationale=why, score=float(r.score))
                 state.flash_and_rerun(state.MAPPING_FLASH, f"Rejected {item['code']} → objective {r.objective}.")
 
@@ -120,13 +120,13 @@ if actor:
         why = st.text_input("Rationale", max_chars=2000)
         if st.form_submit_button("Add link"):
             try:
-                links.decide(engine, actor=actor, item_id=item_id, objective=number, status="accepted",
+                act(links.decide, actor=actor, item_id=item_id, objective=number, status="accepted",
                              grade=grade, rationale=why, action_letter=letter or None, origin="manual")
                 state.flash_and_rerun(state.MAPPING_FLASH, f"Linked {item['code']} → objective {number}.")
             except UserError as exc:
                 st.error(str(exc))
 
-decided = [lk for lk in links.item_links(engine, item_id) if lk.status != "undecided"]
+decided = [lk for lk in links.item_links(item_id, session=db) if lk.status != "undecided"]
 if decided:
     st.markdown("**Decisions on this item**")
     for lk in decided:
@@ -135,9 +135,9 @@ if decided:
         action = f", action {lk.objective}({lk.action_letter})" if lk.action_letter else ""
         left.write(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}")
         if actor and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
-            links.undo(engine, actor=actor, link_id=lk.id)
+            act(links.undo, actor=actor, link_id=lk.id)
             state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
 
-hist = links.history(engine, item_id)
+hist = links.history(item_id, session=db)
 with st.expander(f"History ({len(hist)} changes)"):
     st.dataframe(hist.drop(columns=["link_id"]), hide_index=True, width="stretch")

@@ -8,19 +8,19 @@ from indicators_lab.consultation import matrix
 from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.themes import themes
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_encoder, get_engine
+from indicators_lab.ui.resources import act, get_encoder, page_session
 from indicators_lab.ui.session import require_signed_in
 
 PAGE_SIZE = 50
-engine = get_engine()
+db = page_session()
 st.title("Comment-response matrix")
-actor = require_signed_in(engine, "co_lead", "excom")
+actor = require_signed_in("co_lead", "excom")
 if actor is None:
     st.stop()
 can_answer = actor.role in ("co_lead", "admin")
 state.show_flash(state.MATRIX_FLASH)
 
-rounds = {r.id: r for r in con.list_rounds(engine)}
+rounds = {r.id: r for r in con.list_rounds(session=db)}
 if not rounds:
     st.info("No consultation rounds yet.")
     st.stop()
@@ -35,9 +35,9 @@ disposition = f4.selectbox("Answer", [None, "unanswered", *con.DISPOSITIONS],
                            format_func=lambda d: {None: "all", "unanswered": "still unanswered"}.get(d) or con.DISPOSITIONS[d])
 filt = matrix.MatrixFilter(round_id=rid, indicator_code=code.strip() or None, objective=objective,
                            constituency=constituency, disposition=disposition)
-_, unanswered = matrix.matrix_page(engine, actor=actor, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"), page_size=1)
+_, unanswered = matrix.matrix_page(actor=actor, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"), page_size=1, session=db)
 page_no = st.session_state.get(state.widget_key(state.MATRIX_PAGE), 1)
-rows, total = matrix.matrix_page(engine, actor=actor, filt=filt, page=page_no, page_size=PAGE_SIZE)
+rows, total = matrix.matrix_page(actor=actor, filt=filt, page=page_no, page_size=PAGE_SIZE, session=db)
 pages = max(1, -(-total // PAGE_SIZE))
 m1, m2, m3 = st.columns([1, 1, 2])
 m1.metric("Comments shown", total)
@@ -60,7 +60,7 @@ if can_answer and len(rows):
         text = st.text_area("Response", current["response"], max_chars=con.MAX_COMMENT)
         if st.form_submit_button("Save answer", type="primary"):
             try:
-                con.respond(engine, actor=actor, comment_id=int(cid), disposition=disp, text=text)
+                act(con.respond, actor=actor, comment_id=int(cid), disposition=disp, text=text)
                 state.flash_and_rerun(state.MATRIX_FLASH, f"Answered comment {cid}.")
             except UserError as exc:
                 st.error(str(exc))
@@ -69,13 +69,13 @@ if can_answer and len(rows):
         reason = st.text_input("Reason (kept with the decision)")
         if st.form_submit_button("Restore" if hidden else "Hide"):
             try:
-                con.moderate(engine, actor=actor, comment_id=int(cid), hide=not hidden, reason=reason)
+                act(con.moderate, actor=actor, comment_id=int(cid), hide=not hidden, reason=reason)
                 state.flash_and_rerun(state.MATRIX_FLASH, f"Comment {cid} {'restored' if hidden else 'hidden'}.")
             except UserError as exc:
                 st.error(str(exc))
 
 st.subheader("Participation")
-part = matrix.participation(engine, rid)
+part = matrix.participation(rid, session=db)
 p1, p2 = st.columns(2)
 for col, key, title in [(p1, "constituency", "Comments by constituency"), (p2, "objective", "Comments by objective")]:
     df = part[key]
@@ -88,7 +88,7 @@ st.subheader("Themes")
 t1, t2 = st.columns(2)
 theme_obj = t1.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "any" if o is None else str(o), key="ilab.matrix.theme.obj")
 if t2.button("Group comments by meaning"):
-    found = themes(engine, get_encoder(), round_id=rid, objective=theme_obj)
+    found = act(themes, get_encoder(), round_id=rid, objective=theme_obj)
     if not found:
         st.info("No comments to group.")
     for th in found:
@@ -102,7 +102,7 @@ st.subheader("Export")
 e1, e2 = st.columns(2)
 if e1.button("Prepare the matrix for download"):
     st.session_state["ilab.matrix.export"] = {
-        fmt: matrix.export_bytes(engine, actor=actor, round_id=rid, fmt=fmt) for fmt in ("xlsx", "csv")}
+        fmt: matrix.export_bytes(actor=actor, round_id=rid, fmt=fmt, session=db) for fmt in ("xlsx", "csv")}
 ready = st.session_state.get("ilab.matrix.export")
 if ready:
     e2.download_button("Download XLSX", ready["xlsx"], f"round_{rid}_matrix.xlsx")

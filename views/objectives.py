@@ -5,12 +5,12 @@ import streamlit as st
 from indicators_lab.catalogue.frameworks import list_objectives, list_principles
 from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import page_session
 
-engine = get_engine()
+db = page_session()
 st.title("GCM objectives")
 
-objectives = list_objectives(engine)
+objectives = list_objectives(session=db)
 by_number = {o.number: o for o in objectives}
 number = st.selectbox(
     "Objective",
@@ -43,7 +43,7 @@ for a in obj.actions:
     if a.text_incomplete and a.status:
         st.caption(a.status)
 
-linked = links_for_objective(engine, obj.number)
+linked = links_for_objective(obj.number, session=db)
 st.markdown(f"**Linked indicators** ({len(linked)}, from every framework)")
 if len(linked):
     st.dataframe(linked, hide_index=True, width="stretch")
@@ -51,6 +51,6 @@ else:
     st.caption("No accepted links yet: co-leads add them on the Mapping page.")
 
 with st.expander("Guiding principles (A/RES/73/195, para. 15)"):
-    for p in list_principles(engine):
+    for p in list_principles(session=db):
         st.markdown(f"**({p.code}) {p.name}**")
         st.text(p.text)

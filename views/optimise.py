@@ -7,19 +7,19 @@ from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.core.errors import UserError
 from indicators_lab.sets.optimiser import Infeasible
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import require_signed_in
 
-engine = get_engine()
+db = page_session()
 st.title("Optimise")
 st.caption(
     "Chooses among every indicator with an accepted link (all frameworks), exactly (integer "
     "programme, CBC). Ties go to the higher total link weight, then to Tier I."
 )
-actor = require_signed_in(engine, "co_lead")
+actor = require_signed_in("co_lead")
 state.show_flash(state.OPTIMISE_FLASH)
 
-sets = {s.id: s.name for s in cs.list_sets(engine)}
+sets = {s.id: s.name for s in cs.list_sets(session=db)}
 base = st.selectbox("Honour the locks of set", [None, *sets], format_func=lambda i: "— no locks —" if i is None else sets[i])
 mode = st.radio("Ask for", ["the smallest set covering every objective", "the best coverage with at most K indicators"])
 c1, c2, c3 = st.columns(3)
@@ -29,8 +29,7 @@ cap = c3.number_input("At most this many per framework (0 = no limit)", 0, 500, 
 
 if st.button("Optimise", type="primary"):
     try:
-        result, curve = cs.optimise_for_set(
-            engine, base, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
+        result, curve = act(cs.optimise_for_set, base, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
             max_per_framework=int(cap) or None, grade_weights=state.grade_weights(), curve=True,
         )
         state.put(state.OPTIMISE_RESULT, {"chosen": result.chosen, "method": result.method,
@@ -68,7 +67,7 @@ if curve is not None and len(curve):
 else:
     chosen_ids = list(res["chosen"])
 
-items = cs.items_by_ids(engine, chosen_ids)
+items = cs.items_by_ids(chosen_ids, session=db)
 explanation = res["explanation"].rename(columns={"key": "item_key"})
 table = items.merge(explanation[["item_key", "objectives", "needed_for"]], on="item_key", how="left")
 st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_for"]], hide_index=True, width="stretch",
@@ -78,7 +77,7 @@ if actor:
         name = st.text_input("Save as a new set named", max_chars=200)
         if st.form_submit_button("Save as new set", type="primary"):
             try:
-                new_id = cs.create_set(engine, actor=actor, name=name, item_ids=chosen_ids,
+                new_id = act(cs.create_set, actor=actor, name=name, item_ids=chosen_ids,
                                        description=f"Optimiser: {mode}, M={min_cover}" + (f", K={max_size}" if max_size else ""))
                 state.put(state.SET_ID, new_id)
                 state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{name.strip()}' with {len(chosen_ids)} indicators.")

@@ -7,15 +7,15 @@ from indicators_lab.core.config import get_settings
 from indicators_lab.consultation.rounds import CONSTITUENCIES
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import require_signed_in
 from indicators_lab.consultation.invitations import invite, invite_many
 from indicators_lab.core.accounts import list_users, set_active
 
-engine = get_engine()
+db = page_session()
 settings = get_settings()
 st.title("People")
-actor = require_signed_in(engine, "co_lead")
+actor = require_signed_in("co_lead")
 if actor is None:
     st.stop()
 
@@ -40,7 +40,7 @@ with st.expander("Invite one person", expanded=True):
         role = st.selectbox("Role", roles)
         if st.form_submit_button("Invite", type="primary"):
             try:
-                inv = invite(engine, actor=actor, email=email, name=name, role=role, organisation=organisation,
+                inv = act(invite, actor=actor, email=email, name=name, role=role, organisation=organisation,
                              constituency=constituency)
                 state.put(state.PEOPLE_INVITES, [{"name": inv.name, "email": inv.email, "link": inv.link(settings.base_url)}])
                 st.rerun()
@@ -52,18 +52,18 @@ with st.expander("Invite many stakeholders from a file"):
     f = st.file_uploader("File", type=["csv", "xlsx"], key="ilab.people.file")
     if f is not None and st.button("Invite everyone in the file"):
         try:
-            done = invite_many(engine, actor=actor, data=f.getvalue(), filename=f.name, max_bytes=settings.max_upload_bytes)
+            done = act(invite_many, actor=actor, data=f.getvalue(), filename=f.name, max_bytes=settings.max_upload_bytes)
             state.put(state.PEOPLE_INVITES, [{"name": i.name, "email": i.email, "link": i.link(settings.base_url)} for i in done])
             st.rerun()
         except UserError as exc:
             st.error(f"Nobody was invited. {exc}")
 
-people = pd.DataFrame(list_users(engine, actor=actor))
+people = pd.DataFrame(list_users(actor=actor, session=db))
 st.subheader(f"Accounts ({len(people)})")
 st.dataframe(people.drop(columns=["id"]), hide_index=True, width="stretch")
 if actor.role == "admin" and len(people):
     who = st.selectbox("Account", list(people["id"]), format_func=lambda i: people.set_index("id").loc[i, "email"])
     active = bool(people.set_index("id").loc[who, "active"])
     if st.button("Disable" if active else "Enable"):
-        set_active(engine, actor=actor, user_id=int(who), active=not active)
+        act(set_active, actor=actor, user_id=int(who), active=not active)
         st.rerun()

@@ -8,14 +8,14 @@ from indicators_lab.consultation.rounds import list_rounds
 from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.matrix import participation
 from indicators_lab.ui import state, widgets
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import signed_in_actor
 
-engine = get_engine()
+db = page_session()
 st.title("Review")
-actor = signed_in_actor(engine)
+actor = signed_in_actor()
 state.show_flash(state.REVIEW_FLASH)
-versions = proposals.list_versions(engine)
+versions = proposals.list_versions(session=db)
 if not versions:
     st.info("No proposal version to review yet.")
     st.stop()
@@ -50,12 +50,12 @@ with c1:
     st.metric("Gender-responsive indicators", len(p["gender_responsive"]))
     st.metric("Child-sensitive indicators", len(p["child_sensitive"]))
 with c2:
-    rounds = [r for r in list_rounds(engine) if r.set_id == v.set_id]
+    rounds = [r for r in list_rounds(session=db) if r.set_id == v.set_id]
     st.markdown("**Consultation**")
     if not rounds:
         st.caption("No consultation round on this set.")
     for r in rounds:
-        part = participation(engine, r.id)
+        part = participation(r.id, session=db)
         t = part["totals"].iloc[0]
         st.caption(f"{r.title}: {t['comments']} comments, {t['unanswered']} still unanswered")
         widgets.counts_bar(dict(zip(part["constituency"]["constituency"], part["constituency"]["comments"])),
@@ -65,7 +65,7 @@ with c2:
                                key=f"review.disp.{n}.{r.id}", title="Answers")
 
 st.subheader("Views of ExCom members")
-st.dataframe(proposals.views(engine, n), hide_index=True, width="stretch")
+st.dataframe(proposals.views(n, session=db), hide_index=True, width="stretch")
 if actor and actor.role in ("excom", "admin") and not v.approved:
     with st.form(f"ilab.review.view.{n}"):
         scope = st.selectbox("On", [None, *range(1, 24)], format_func=lambda o: "the whole version" if o is None else f"objective {o}")
@@ -73,7 +73,7 @@ if actor and actor.role in ("excom", "admin") and not v.approved:
         text = st.text_area("Comments (needed unless you approve)", max_chars=5000)
         if st.form_submit_button("Record my view", type="primary"):
             try:
-                proposals.record_view(engine, actor=actor, version=n, verdict=verdict, text=text, objective=scope)
+                act(proposals.record_view, actor=actor, version=n, verdict=verdict, text=text, objective=scope)
                 state.flash_and_rerun(state.REVIEW_FLASH, "Your view was recorded.")
             except UserError as exc:
                 st.error(str(exc))
@@ -83,7 +83,7 @@ if actor and actor.role in ("co_lead", "admin") and not v.approved:
         note = st.text_input("Decision reference (e.g. ExCom meeting of …)")
         if st.form_submit_button("Record approval"):
             try:
-                proposals.approve(engine, actor=actor, version=n, note=note)
+                act(proposals.approve, actor=actor, version=n, note=note)
                 state.flash_and_rerun(state.REVIEW_FLASH, f"Version {n} approved.")
             except UserError as exc:
                 st.error(str(exc))

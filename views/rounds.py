@@ -10,18 +10,18 @@ from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.matrix import import_comments, template_xlsx
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import require_signed_in
 from indicators_lab.ui.widgets import local_time
 
-engine = get_engine()
+db = page_session()
 st.title("Consultation rounds")
-actor = require_signed_in(engine, "co_lead")
+actor = require_signed_in("co_lead")
 state.show_flash(state.ROUNDS_FLASH)
 if actor is None:
     st.stop()
 
-sets = {s.id: s.name for s in cs.list_sets(engine)}
+sets = {s.id: s.name for s in cs.list_sets(session=db)}
 with st.expander("Open a new round", expanded=False):
     with st.form("ilab.rounds.new"):
         title = st.text_input("Title", max_chars=300)
@@ -39,8 +39,7 @@ with st.expander("Open a new round", expanded=False):
         threshold = st.number_input("Hide a comment after this many reports", 1, 50, 3)
         if st.form_submit_button("Open round", type="primary"):
             try:
-                rid = con.create_round(
-                    engine, actor=actor, title=title, purpose=purpose, set_id=set_id,
+                rid = act(con.create_round, actor=actor, title=title, purpose=purpose, set_id=set_id,
                     opens_at=datetime.combine(open_day, open_time, timezone.utc),
                     closes_at=datetime.combine(close_day, close_time, timezone.utc),
                     constituencies=who, report_threshold=int(threshold))
@@ -48,7 +47,7 @@ with st.expander("Open a new round", expanded=False):
             except UserError as exc:
                 st.error(str(exc))
 
-rounds = con.list_rounds(engine)
+rounds = con.list_rounds(session=db)
 if not rounds:
     st.info("No rounds yet.")
     st.stop()
@@ -60,18 +59,18 @@ for r in rounds:
         c1, c2, c3 = st.columns(3)
         extra = c1.number_input("Extend by days", 1, 365, 7, key=f"ilab.rounds.ext.{r.id}")
         if c1.button("Extend", key=f"ilab.rounds.extb.{r.id}"):
-            con.set_round_close(engine, actor=actor, round_id=r.id,
+            act(con.set_round_close, actor=actor, round_id=r.id,
                                 closes_at=max(r.closes_at, datetime.now(timezone.utc)) + timedelta(days=int(extra)))
             state.flash_and_rerun(state.ROUNDS_FLASH, f"Round {r.id} extended.")
         if r.status == "open" and c2.button("Close now", key=f"ilab.rounds.close.{r.id}"):
-            con.close_round_now(engine, actor=actor, round_id=r.id)
+            act(con.close_round_now, actor=actor, round_id=r.id)
             state.flash_and_rerun(state.ROUNDS_FLASH, f"Round {r.id} closed.")
-        c3.download_button("Offline template (XLSX)", template_xlsx(engine, r.id), f"round_{r.id}_template.xlsx",
+        c3.download_button("Offline template (XLSX)", template_xlsx(r.id, session=db), f"round_{r.id}_template.xlsx",
                            key=f"ilab.rounds.tpl.{r.id}")
         f = st.file_uploader("Import filled templates (CSV/XLSX)", type=["csv", "xlsx"], key=f"ilab.rounds.imp.{r.id}")
         if f is not None and st.button("Import", key=f"ilab.rounds.impb.{r.id}"):
             try:
-                n = import_comments(engine, actor=actor, data=f.getvalue(), filename=f.name, round_id=r.id,
+                n = act(import_comments, actor=actor, data=f.getvalue(), filename=f.name, round_id=r.id,
                                     max_bytes=get_settings().max_upload_bytes)
                 state.flash_and_rerun(state.ROUNDS_FLASH, f"Imported {n} comments into round {r.id}.")
             except UserError as exc:

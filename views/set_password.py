@@ -4,11 +4,10 @@ import streamlit as st
 
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_engine
+from indicators_lab.ui.resources import act
 from indicators_lab.consultation.invitations import accept_invite
 from indicators_lab.core.accounts import MIN_PASSWORD
 
-engine = get_engine()
 st.title("Set your password")
 token = st.query_params.get("token", "")
 if not token:
@@ -22,7 +21,7 @@ with st.form("ilab.setpw"):
             st.error("The two passwords are not the same.")
         else:
             try:
-                actor = accept_invite(engine, token=token, password=pw)
+                actor = act(accept_invite, token=token, password=pw)
                 state.put(state.USER_ID, actor.user_id)
                 st.query_params.clear()
                 st.success(f"Welcome, {actor.name}. You are signed in.")

@@ -10,30 +10,30 @@ from indicators_lab.proposal import versions as proposals
 from indicators_lab.proposal.annex import FORMATS, export_version
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import get_encoder, get_engine
+from indicators_lab.ui.resources import act, get_encoder, page_session
 from indicators_lab.ui.session import require_signed_in
 from indicators_lab.ui.widgets import local_time
 
-engine = get_engine()
+db = page_session()
 st.title("Proposal versions")
-actor = require_signed_in(engine, "co_lead")
+actor = require_signed_in("co_lead")
 state.show_flash(state.VERSIONS_FLASH)
 
 if actor:
-    sets = {s.id: s.name for s in cs.list_sets(engine)}
+    sets = {s.id: s.name for s in cs.list_sets(session=db)}
     with st.expander("Freeze a set as a new version", expanded=False):
         with st.form("ilab.versions.freeze"):
             set_id = st.selectbox("Set", list(sets), format_func=lambda i: sets[i]) if sets else None
             note = st.text_area("Change note (what changed and why)", max_chars=5000)
             if st.form_submit_button("Freeze", type="primary", disabled=not sets):
                 try:
-                    n = proposals.freeze(engine, get_encoder(), actor=actor, set_id=set_id, note=note,
+                    n = act(proposals.freeze, get_encoder(), actor=actor, set_id=set_id, note=note,
                                          grade_weights=state.grade_weights())
                     state.flash_and_rerun(state.VERSIONS_FLASH, f"Froze version {n}.")
                 except UserError as exc:
                     st.error(str(exc))
 
-versions = proposals.list_versions(engine)
+versions = proposals.list_versions(session=db)
 if not versions:
     st.info("No version has been frozen yet.")
     st.stop()
@@ -48,7 +48,7 @@ if len(numbers) > 1:
     c1, c2 = st.columns(2)
     a = c1.selectbox("From", numbers, index=len(numbers) - 2)
     b = c2.selectbox("To", numbers, index=len(numbers) - 1)
-    d = proposals.diff(engine, a, b)
+    d = act(proposals.diff, a, b)
     m1, m2, m3 = st.columns(3)
     m1.metric("Added", len(d.added))
     m2.metric("Removed", len(d.removed))
@@ -71,7 +71,7 @@ if len(numbers) > 1:
             cid = st.number_input("Comment number (from the comment-response matrix)", 1, step=1)
             if st.form_submit_button("Link the comment to this change", disabled=not keys):
                 try:
-                    proposals.link_reason(engine, actor=actor, version=b, item_key=item_key, comment_id=int(cid))
+                    act(proposals.link_reason, actor=actor, version=b, item_key=item_key, comment_id=int(cid))
                     state.flash_and_rerun(state.VERSIONS_FLASH, f"Linked comment {cid} to {item_key}.")
                 except UserError as exc:
                     st.error(str(exc))
@@ -82,7 +82,7 @@ cols = st.columns(len(FORMATS))
 for col, fmt in zip(cols, FORMATS):
     if col.button(f"Prepare {fmt.upper()}", key=f"ilab.versions.prep.{fmt}"):
         out = Path(tempfile.mkdtemp()) / f"annex_v{n}.{fmt}"
-        st.session_state[f"ilab.versions.file.{fmt}"] = (out.name, export_version(engine, n, fmt, out).read_bytes())
+        st.session_state[f"ilab.versions.file.{fmt}"] = (out.name, export_version(n, fmt, out, session=db).read_bytes())
     ready = st.session_state.get(f"ilab.versions.file.{fmt}")
     if ready:
         col.download_button(f"Download {ready[0]}", ready[1], ready[0], key=f"ilab.versions.dl.{fmt}")

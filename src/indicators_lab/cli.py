@@ -9,23 +9,34 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indicators_lab.core.errors import UserError
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
-def _engine():
+
+@contextmanager
+def _unit() -> Iterator[Session]:
+    """One command, one transaction on the configured database (opened and upgraded first)."""
+    from indicators_lab.core.db import unit_of_work
     from indicators_lab.startup import open_database
 
-    return open_database()
+    with unit_of_work(open_database()) as session:
+        yield session
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
     from indicators_lab.catalogue.frameworks import export_catalogue
 
-    n = export_catalogue(_engine(), args.framework, Path(args.out))
-    print(f"Wrote {n} rows of '{args.framework}' to {args.out}")
-    return 0
+    with _unit() as session:
+        n = export_catalogue(args.framework, Path(args.out), session=session)
+        print(f"Wrote {n} rows of '{args.framework}' to {args.out}")
+        return 0
 
 
 def cmd_import_framework(args: argparse.Namespace) -> int:
@@ -33,12 +44,12 @@ def cmd_import_framework(args: argparse.Namespace) -> int:
     from indicators_lab.catalogue.importing import import_framework
 
     settings = get_settings()
-    plan = import_framework(
-        _engine(), Path(args.path), key=args.key, name=args.name, update=args.update,
-        max_bytes=settings.max_upload_bytes,
-    )
-    print(f"Imported {args.path}: {plan.summary()}.")
-    return 0
+    with _unit() as session:
+        plan = import_framework(
+            Path(args.path), key=args.key, name=args.name, update=args.update,
+            max_bytes=settings.max_upload_bytes, session=session)
+        print(f"Imported {args.path}: {plan.summary()}.")
+        return 0
 
 
 def _cli_progress(label: str):
@@ -68,20 +79,20 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     if not 1 <= args.top_k <= 23:
         raise UserError("--top-k must be between 1 and 23 (there are 23 GCM objectives).")
-    result = suggest(
-        _engine(), MiniLMEncoder(), args.framework, top_k=args.top_k,
-        progress=_cli_progress("Encoding"),
-    )
-    columns = ["framework", "item_code", "objective", "rank", "score"]
-    if args.explain:
-        columns += ["reason_ref", "reason_text", "decision"]
-    write_csv(result.table[columns], Path(args.out))
-    n_items = result.table["item_code"].nunique()
-    print(f"Wrote {len(result.table)} suggestions for {n_items} items of '{args.framework}' to {args.out}")
-    if result.precision_at_1 is not None:
-        print(f"Top suggestion matched co-leads' decisions on {result.precision_at_1:.0%} "
-              f"of {result.decided_items} decided items.")
-    return 0
+    with _unit() as session:
+        result = suggest(
+            MiniLMEncoder(), args.framework, top_k=args.top_k,
+            progress=_cli_progress("Encoding"), session=session)
+        columns = ["framework", "item_code", "objective", "rank", "score"]
+        if args.explain:
+            columns += ["reason_ref", "reason_text", "decision"]
+        write_csv(result.table[columns], Path(args.out))
+        n_items = result.table["item_code"].nunique()
+        print(f"Wrote {len(result.table)} suggestions for {n_items} items of '{args.framework}' to {args.out}")
+        if result.precision_at_1 is not None:
+            print(f"Top suggestion matched co-leads' decisions on {result.precision_at_1:.0%} "
+                  f"of {result.decided_items} decided items.")
+        return 0
 
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
@@ -92,9 +103,10 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     email = args.email or input("Email: ")
     name = args.name or input("Name: ")
     password = os.environ.get("INDICATORS_LAB_ADMIN_PASSWORD") or getpass.getpass("Password: ")
-    create_user(_engine(), actor=None, email=email, name=name, role="admin", password=password)
-    print(f"Created the admin account {email.strip().lower()}.")
-    return 0
+    with _unit() as session:
+        create_user(actor=None, email=email, name=name, role="admin", password=password, session=session)
+        print(f"Created the admin account {email.strip().lower()}.")
+        return 0
 
 
 def cmd_optimise(args: argparse.Namespace) -> int:
@@ -112,7 +124,8 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     else:
         from indicators_lab.sets.candidate_sets import database_links
 
-        links = database_links(_engine())
+        with _unit() as session:
+            links = database_links(session=session)
     items = links.drop_duplicates("key")[["key", "tier", "framework"]]
     req = Request(min_cover=args.min_cover, max_size=args.max_size, solver=args.solver,
                   max_per_framework=args.max_per_framework)
@@ -147,14 +160,14 @@ def cmd_rounds_create(args: argparse.Namespace) -> int:
 
     opens = when(args.opens)
     closes = when(args.closes) or ((opens or datetime.now(timezone.utc)) + timedelta(days=args.days))
-    round_id = create_round(
-        _engine(), actor=COMMAND_LINE, title=args.title, purpose=args.purpose or "", set_id=args.set,
-        opens_at=opens, closes_at=closes,
-        constituencies=[c for c in (args.constituencies or "").split(",") if c.strip()],
-    )
-    print(f"Created round '{args.title}', open until {closes:%Y-%m-%d %H:%M} UTC.")
-    print(round_id)
-    return 0
+    with _unit() as session:
+        round_id = create_round(
+            actor=COMMAND_LINE, title=args.title, purpose=args.purpose or "", set_id=args.set,
+            opens_at=opens, closes_at=closes,
+            constituencies=[c for c in (args.constituencies or "").split(",") if c.strip()], session=session)
+        print(f"Created round '{args.title}', open until {closes:%Y-%m-%d %H:%M} UTC.")
+        print(round_id)
+        return 0
 
 
 def cmd_comments_import(args: argparse.Namespace) -> int:
@@ -168,39 +181,43 @@ def cmd_comments_import(args: argparse.Namespace) -> int:
     limit = get_settings().max_upload_bytes
     if path.stat().st_size > limit:
         raise UserError(f"The file is {path.stat().st_size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.1f} MB.")
-    n = import_comments(_engine(), actor=COMMAND_LINE, data=path.read_bytes(), filename=path.name,
-                        round_id=args.round, max_bytes=limit)
-    print(f"Imported {n} comments into round {args.round}.")
-    return 0
+    with _unit() as session:
+        n = import_comments(actor=COMMAND_LINE, data=path.read_bytes(), filename=path.name,
+                            round_id=args.round, max_bytes=limit, session=session)
+        print(f"Imported {n} comments into round {args.round}.")
+        return 0
 
 
 def cmd_comments_export(args: argparse.Namespace) -> int:
     from indicators_lab.core.access import COMMAND_LINE
     from indicators_lab.consultation.matrix import export_matrix
 
-    n = export_matrix(_engine(), actor=COMMAND_LINE, round_id=args.round, fmt=args.format, out=Path(args.out))
-    print(f"Wrote {n} comments of round {args.round} to {args.out}")
-    return 0
+    with _unit() as session:
+        n = export_matrix(actor=COMMAND_LINE, round_id=args.round, fmt=args.format, out=Path(args.out), session=session)
+        print(f"Wrote {n} comments of round {args.round} to {args.out}")
+        return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from indicators_lab.proposal.annex import export_version
 
-    path = export_version(_engine(), args.version, args.format, Path(args.out))
-    print(f"Wrote version {args.version} as {args.format} to {path}")
-    return 0
+    with _unit() as session:
+        path = export_version(args.version, args.format, Path(args.out), session=session)
+        print(f"Wrote version {args.version} as {args.format} to {path}")
+        return 0
 
 
 def cmd_versions_list(args: argparse.Namespace) -> int:
     from indicators_lab.proposal.versions import list_versions
 
-    versions = list_versions(_engine())
-    if not versions:
-        print("No proposal version has been frozen yet.")
-    for v in versions:
-        status = f"approved by {v.approved_by} {v.approved_at:%Y-%m-%d}" if v.approved else "draft"
-        print(f"{v.number}\t{v.created_at:%Y-%m-%d %H:%M}\t{v.items} indicators\t{status}\t{v.set_name}\t{v.note}")
-    return 0
+    with _unit() as session:
+        versions = list_versions(session=session)
+        if not versions:
+            print("No proposal version has been frozen yet.")
+        for v in versions:
+            status = f"approved by {v.approved_by} {v.approved_at:%Y-%m-%d}" if v.approved else "draft"
+            print(f"{v.number}\t{v.created_at:%Y-%m-%d %H:%M}\t{v.items} indicators\t{status}\t{v.set_name}\t{v.note}")
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

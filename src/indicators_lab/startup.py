@@ -6,7 +6,7 @@ from sqlalchemy.engine import Engine
 
 from indicators_lab.catalogue.frameworks import load_shipped_catalogues
 from indicators_lab.core.config import Settings, get_settings
-from indicators_lab.core.db import init_db, make_engine
+from indicators_lab.core.db import init_db, make_engine, unit_of_work
 
 
 def open_database(settings: Settings | None = None) -> Engine:
@@ -15,5 +15,6 @@ def open_database(settings: Settings | None = None) -> Engine:
     engine = make_engine(settings.resolved_database_url)
     init_db(engine)
     if settings.load_shipped:
-        load_shipped_catalogues(engine, settings.resolved_frameworks_dir)
+        with unit_of_work(engine) as session:
+            load_shipped_catalogues(settings.resolved_frameworks_dir, session=session)
     return engine

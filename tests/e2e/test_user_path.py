@@ -10,6 +10,7 @@ from indicators_lab.startup import open_database
 from indicators_lab.core.config import Settings
 from indicators_lab.core.accounts import create_user
 from tests.e2e.conftest import choose, go, screenshot, sign_in, sign_out, wait_idle
+from indicators_lab.core.db import in_transaction as tx
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]
 PW = "a long enough password"
@@ -22,10 +23,10 @@ EXCOM = ("excom@example.org", PW)
 def people(app_server, app_data_dir):
     engine = open_database(Settings(data_dir=app_data_dir))
     admin = Actor("Admin Example", "admin")
-    create_user(engine, actor=admin, email=LEAD[0], name="Lena Lead", role="co_lead", password=PW)
-    create_user(engine, actor=admin, email=NGO[0], name="Nadia NGO", role="stakeholder", password=PW,
+    tx(engine, create_user, actor=admin, email=LEAD[0], name="Lena Lead", role="co_lead", password=PW)
+    tx(engine, create_user, actor=admin, email=NGO[0], name="Nadia NGO", role="stakeholder", password=PW,
                 organisation="Migrant Rights Network", constituency="civil_society")
-    create_user(engine, actor=admin, email=EXCOM[0], name="Eric ExCom", role="excom", password=PW)
+    tx(engine, create_user, actor=admin, email=EXCOM[0], name="Eric ExCom", role="excom", password=PW)
     engine.dispose()
 
 

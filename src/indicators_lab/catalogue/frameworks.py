@@ -14,10 +14,8 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import NotFound
 from indicators_lab.core.models import (
     Action,
@@ -49,26 +47,25 @@ class LoadReport:
 # --------------------------------------------------------------------------- loading
 
 
-def load_shipped_catalogues(engine: Engine, frameworks_dir: Path) -> LoadReport:
+def load_shipped_catalogues(frameworks_dir: Path, *, session: Session) -> LoadReport:
     """Load or update every shipped catalogue in ``frameworks_dir``; skip those already current."""
     report = LoadReport()
     for path in sorted(frameworks_dir.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         meta = doc["framework"]
-        with session_scope(engine) as session:
-            fw = session.exec(select(Framework).where(Framework.key == meta["key"])).first()
-            if fw is not None and fw.shipped_version == meta["version"]:
-                report.skipped.append(meta["key"])
-                continue
-            fw = _upsert_framework(session, fw, meta)
-            if meta["key"] == GCM_KEY:
-                _load_gcm(session, doc)
-            else:
-                c, u, r = upsert_items(session, fw, doc["items"], origin=SHIPPED_ORIGIN)
-                report.created += c
-                report.updated += u
-                report.retired += r
-            report.loaded.append(meta["key"])
+        fw = session.exec(select(Framework).where(Framework.key == meta["key"])).first()
+        if fw is not None and fw.shipped_version == meta["version"]:
+            report.skipped.append(meta["key"])
+            continue
+        fw = _upsert_framework(session, fw, meta)
+        if meta["key"] == GCM_KEY:
+            _load_gcm(session, doc)
+        else:
+            c, u, r = upsert_items(session, fw, doc["items"], origin=SHIPPED_ORIGIN)
+            report.created += c
+            report.updated += u
+            report.retired += r
+        report.loaded.append(meta["key"])
     return report
 
 
@@ -202,38 +199,36 @@ class FrameworkInfo:
     meta: dict[str, Any]
 
 
-def list_frameworks(engine: Engine, *, include_gcm: bool = False) -> list[FrameworkInfo]:
+def list_frameworks(*, session: Session, include_gcm: bool = False) -> list[FrameworkInfo]:
     """Every framework with its item count, shipped ones first."""
-    with session_scope(engine) as s:
-        counts = dict(
-            s.exec(
-                select(FrameworkItem.framework_id, func.count(FrameworkItem.id)).group_by(
-                    FrameworkItem.framework_id
-                )
-            ).all()
-        )
-        n_objectives = s.exec(select(func.count(Objective.id))).one()
-        out = []
-        frameworks = sorted(
-            s.exec(select(Framework)),
-            key=lambda f: (SHIPPED_ORDER.index(f.key) if f.key in SHIPPED_ORDER else 99, f.id),
-        )
-        for fw in frameworks:
-            if fw.key == GCM_KEY and not include_gcm:
-                continue
-            n = n_objectives if fw.key == GCM_KEY else counts.get(fw.id, 0)
-            out.append(
-                FrameworkInfo(
-                    fw.key, fw.name, fw.description, fw.is_partial, fw.shipped, fw.source,
-                    fw.licence, fw.gaps, n, dict(fw.meta or {}),
-                )
+    counts = dict(
+        session.exec(
+            select(FrameworkItem.framework_id, func.count(FrameworkItem.id)).group_by(
+                FrameworkItem.framework_id
             )
+        ).all()
+    )
+    n_objectives = session.exec(select(func.count(Objective.id))).one()
+    out = []
+    frameworks = sorted(
+        session.exec(select(Framework)),
+        key=lambda f: (SHIPPED_ORDER.index(f.key) if f.key in SHIPPED_ORDER else 99, f.id),
+    )
+    for fw in frameworks:
+        if fw.key == GCM_KEY and not include_gcm:
+            continue
+        n = n_objectives if fw.key == GCM_KEY else counts.get(fw.id, 0)
+        out.append(
+            FrameworkInfo(
+                fw.key, fw.name, fw.description, fw.is_partial, fw.shipped, fw.source,
+                fw.licence, fw.gaps, n, dict(fw.meta or {}),
+            )
+        )
     return out
 
 
-def framework_keys(engine: Engine) -> list[str]:
-    with session_scope(engine) as s:
-        return list(s.exec(select(Framework.key).order_by(Framework.id)))
+def framework_keys(*, session: Session) -> list[str]:
+    return list(session.exec(select(Framework.key).order_by(Framework.id)))
 
 
 def get_framework(session: Session, key: str) -> Framework:
@@ -245,17 +240,16 @@ def get_framework(session: Session, key: str) -> Framework:
     return fw
 
 
-def items_frame(engine: Engine, key: str, *, current_only: bool = True) -> pd.DataFrame:
+def items_frame(key: str, *, session: Session, current_only: bool = True) -> pd.DataFrame:
     """All items of a framework as a table: code, title, description, level, parent_code,
     former_title, the common attribute columns, and ``attributes`` (the full dict)."""
     if key == GCM_KEY:
-        return objectives_frame(engine)
-    with session_scope(engine) as s:
-        fw = get_framework(s, key)
-        q = select(FrameworkItem).where(FrameworkItem.framework_id == fw.id)
-        if current_only:
-            q = q.where(FrameworkItem.in_current_version == True)  # noqa: E712
-        items = s.exec(q.order_by(FrameworkItem.position, FrameworkItem.id)).all()
+        return objectives_frame(session=session)
+    fw = get_framework(session, key)
+    q = select(FrameworkItem).where(FrameworkItem.framework_id == fw.id)
+    if current_only:
+        q = q.where(FrameworkItem.in_current_version == True)  # noqa: E712
+    items = session.exec(q.order_by(FrameworkItem.position, FrameworkItem.id)).all()
     records = []
     for i in items:
         attrs = i.attributes or {}
@@ -331,27 +325,26 @@ def _natural_key(value: str) -> tuple:
     return tuple(parts)
 
 
-def get_item(engine: Engine, key: str, code: str) -> dict[str, Any]:
+def get_item(key: str, code: str, *, session: Session) -> dict[str, Any]:
     """One item as a plain dict, found by its code or by one of its repeat codes."""
-    with session_scope(engine) as s:
-        fw = get_framework(s, key)
-        item = s.exec(
-            select(FrameworkItem).where(
-                FrameworkItem.framework_id == fw.id, FrameworkItem.code == code
-            )
-        ).first()
-        if item is None:
-            for cand in s.exec(select(FrameworkItem).where(FrameworkItem.framework_id == fw.id)):
-                if code in (cand.attributes or {}).get("also_codes", []):
-                    item = cand
-                    break
-        if item is None:
-            raise NotFound(f"Framework '{key}' has no item with the code '{code}'.")
-        return {
-            "framework": fw.key,
-            "framework_name": fw.name,
-            **item.model_dump(exclude={"framework_id"}),
-        }
+    fw = get_framework(session, key)
+    item = session.exec(
+        select(FrameworkItem).where(
+            FrameworkItem.framework_id == fw.id, FrameworkItem.code == code
+        )
+    ).first()
+    if item is None:
+        for cand in session.exec(select(FrameworkItem).where(FrameworkItem.framework_id == fw.id)):
+            if code in (cand.attributes or {}).get("also_codes", []):
+                item = cand
+                break
+    if item is None:
+        raise NotFound(f"Framework '{key}' has no item with the code '{code}'.")
+    return {
+        "framework": fw.key,
+        "framework_name": fw.name,
+        **item.model_dump(exclude={"framework_id"}),
+    }
 
 
 @dataclass(frozen=True)
@@ -382,11 +375,10 @@ class ObjectiveView:
         return f"Objective {self.number}: {self.title}"
 
 
-def list_objectives(engine: Engine) -> list[ObjectiveView]:
+def list_objectives(*, session: Session) -> list[ObjectiveView]:
     """The 23 objectives in order, each with its actions."""
-    with session_scope(engine) as s:
-        objectives = s.exec(select(Objective).order_by(Objective.number)).all()
-        actions = s.exec(select(Action).order_by(Action.objective_id, Action.letter)).all()
+    objectives = session.exec(select(Objective).order_by(Objective.number)).all()
+    actions = session.exec(select(Action).order_by(Action.objective_id, Action.letter)).all()
     by_obj: dict[int, list[ActionView]] = {}
     for a in actions:
         by_obj.setdefault(a.objective_id, []).append(
@@ -401,14 +393,14 @@ def list_objectives(engine: Engine) -> list[ObjectiveView]:
     ]
 
 
-def get_objective(engine: Engine, number: int) -> ObjectiveView:
-    for o in list_objectives(engine):
+def get_objective(number: int, *, session: Session) -> ObjectiveView:
+    for o in list_objectives(session=session):
         if o.number == number:
             return o
     raise NotFound(f"There is no GCM objective {number}; objectives are numbered 1 to 23.")
 
 
-def objectives_frame(engine: Engine) -> pd.DataFrame:
+def objectives_frame(*, session: Session) -> pd.DataFrame:
     rows = [
         {
             "code": str(o.number),
@@ -418,15 +410,14 @@ def objectives_frame(engine: Engine) -> pd.DataFrame:
             "text_incomplete": o.text_incomplete,
             "note": o.text_note,
         }
-        for o in list_objectives(engine)
+        for o in list_objectives(session=session)
     ]
     return pd.DataFrame(rows, columns=["code", "title", "commitment", "actions",
                                        "text_incomplete", "note"])
 
 
-def list_principles(engine: Engine) -> list[Principle]:
-    with session_scope(engine) as s:
-        return list(s.exec(select(Principle).order_by(Principle.code)))
+def list_principles(*, session: Session) -> list[Principle]:
+    return list(session.exec(select(Principle).order_by(Principle.code)))
 
 
 def item_text(row: dict | pd.Series, *, context: bool = True) -> str:
@@ -455,30 +446,28 @@ class Counts:
     links: int
 
 
-def counts(engine: Engine) -> Counts:
+def counts(*, session: Session) -> Counts:
     """Live counts for the home page."""
-    with session_scope(engine) as s:
-        n_fw = s.exec(select(func.count(Framework.id)).where(Framework.key != GCM_KEY)).one()
-        n_items = s.exec(
-            select(func.count(FrameworkItem.id)).where(
-                FrameworkItem.in_current_version == True  # noqa: E712
-            )
-        ).one()
-        n_obj = s.exec(select(func.count(Objective.id))).one()
-        n_act = s.exec(select(func.count(Action.id))).one()
-    n_links = count_links(engine)
+    n_fw = session.exec(select(func.count(Framework.id)).where(Framework.key != GCM_KEY)).one()
+    n_items = session.exec(
+        select(func.count(FrameworkItem.id)).where(
+            FrameworkItem.in_current_version == True  # noqa: E712
+        )
+    ).one()
+    n_obj = session.exec(select(func.count(Objective.id))).one()
+    n_act = session.exec(select(func.count(Action.id))).one()
+    n_links = count_links(session=session)
     return Counts(n_fw, n_items, n_obj, n_act, links=n_links)
 
 
-def count_links(engine: Engine) -> int:
+def count_links(*, session: Session) -> int:
     """Accepted item-to-objective links."""
-    with session_scope(engine) as s:
-        return s.exec(select(func.count(Link.id)).where(Link.status == "accepted")).one()
+    return session.exec(select(func.count(Link.id)).where(Link.status == "accepted")).one()
 
 
-def export_catalogue(engine: Engine, key: str, out: Path) -> int:
+def export_catalogue(key: str, out: Path, *, session: Session) -> int:
     """Write a framework's items (or, for ``gcm``, its objectives) to CSV; return the row count."""
-    df = items_frame(engine, key)
+    df = items_frame(key, session=session)
     if key != GCM_KEY:
         df = df.drop(columns=["id", "attributes"])
     from indicators_lab.core.exports import write_csv

@@ -14,11 +14,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from indicators_lab.core.access import COMMAND_LINE, Actor, require_role
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Framework, FrameworkItem
 
@@ -220,11 +218,9 @@ class ImportPlan:
 
 
 def plan_import(
-    engine: Engine,
     data: bytes,
-    filename: str,
-    *,
-    key: str,
+    filename: str, *,
+    session: Session, key: str,
     name: str | None = None,
     update: bool = False,
     max_bytes: int,
@@ -238,24 +234,23 @@ def plan_import(
         )
     if key == "gcm":
         raise UserError("'gcm' is the Global Compact itself and cannot be imported over.")
-    with session_scope(engine) as s:
-        fw = s.exec(select(Framework).where(Framework.key == key)).first()
-        if fw is not None and not update:
-            raise UserError(
-                f"A framework with the key '{key}' already exists ({fw.name}). Choose another "
-                f"key, or update it instead (command line: --update; in the app: 'update "
-                f"existing framework'). Updating keeps every link already made."
-            )
-        if fw is None and update:
-            raise UserError(f"There is no framework '{key}' to update; import it as new instead.")
-        if fw is None and not (name or "").strip():
-            raise UserError("Give the new framework a name (for example 'National SDG indicators 2025').")
-        existing = {}
-        if fw is not None:
-            existing = {
-                i.code: i.title
-                for i in s.exec(select(FrameworkItem).where(FrameworkItem.framework_id == fw.id))
-            }
+    fw = session.exec(select(Framework).where(Framework.key == key)).first()
+    if fw is not None and not update:
+        raise UserError(
+            f"A framework with the key '{key}' already exists ({fw.name}). Choose another "
+            f"key, or update it instead (command line: --update; in the app: 'update "
+            f"existing framework'). Updating keeps every link already made."
+        )
+    if fw is None and update:
+        raise UserError(f"There is no framework '{key}' to update; import it as new instead.")
+    if fw is None and not (name or "").strip():
+        raise UserError("Give the new framework a name (for example 'National SDG indicators 2025').")
+    existing = {}
+    if fw is not None:
+        existing = {
+            i.code: i.title
+            for i in session.exec(select(FrameworkItem).where(FrameworkItem.framework_id == fw.id))
+        }
     headers, rows = read_table(data, filename, max_bytes=max_bytes)
     cols = match_headers(headers)
     missing = [f for f in ("code", "title") if f not in cols]
@@ -322,38 +317,37 @@ def plan_import(
     return plan
 
 
-def apply_import(engine: Engine, plan: ImportPlan, *, actor: Actor) -> int:
+def apply_import(plan: ImportPlan, *, session: Session, actor: Actor) -> int:
     """Store a validated plan in one transaction; return the framework's item count."""
     from indicators_lab.catalogue.frameworks import upsert_items
     from indicators_lab.core.models import utcnow
 
     require_role(actor, "co_lead")
     origin = f"import:{Path(plan.filename).name}"[:300]
-    with session_scope(engine) as s:
-        fw = s.exec(select(Framework).where(Framework.key == plan.key)).first()
-        if fw is None:
-            if plan.update:
-                raise UserError(f"There is no framework '{plan.key}' to update.")
-            fw = Framework(key=plan.key, name=plan.name, version="import:1", shipped=False)
-        elif not plan.update:
-            raise UserError(f"A framework with the key '{plan.key}' already exists.")
-        else:
-            n = int(fw.version.split(":")[1]) + 1 if fw.version.startswith("import:") else 1
-            fw.version = f"import:{n}"
-            if plan.name and plan.name != plan.key and not fw.shipped:
-                fw.name = plan.name
-            fw.updated_at = utcnow()
-        s.add(fw)
-        s.flush()
-        # An update adds and changes items; it never retires items the file does not list
-        # (e.g. MGI's shipped dimensions when IOM's question list is imported).
-        upsert_items(s, fw, plan.rows, origin=origin, retire_missing=False)
-        count = len(s.exec(select(FrameworkItem.id).where(FrameworkItem.framework_id == fw.id)).all())
+    fw = session.exec(select(Framework).where(Framework.key == plan.key)).first()
+    if fw is None:
+        if plan.update:
+            raise UserError(f"There is no framework '{plan.key}' to update.")
+        fw = Framework(key=plan.key, name=plan.name, version="import:1", shipped=False)
+    elif not plan.update:
+        raise UserError(f"A framework with the key '{plan.key}' already exists.")
+    else:
+        n = int(fw.version.split(":")[1]) + 1 if fw.version.startswith("import:") else 1
+        fw.version = f"import:{n}"
+        if plan.name and plan.name != plan.key and not fw.shipped:
+            fw.name = plan.name
+        fw.updated_at = utcnow()
+    session.add(fw)
+    session.flush()
+    # An update adds and changes items; it never retires items the file does not list
+    # (e.g. MGI's shipped dimensions when IOM's question list is imported).
+    upsert_items(session, fw, plan.rows, origin=origin, retire_missing=False)
+    count = len(session.exec(select(FrameworkItem.id).where(FrameworkItem.framework_id == fw.id)).all())
     return count
 
 
 def import_framework(
-    engine: Engine, path: Path, *, key: str, name: str | None, update: bool, max_bytes: int,
+    path: Path, *, session: Session, key: str, name: str | None, update: bool, max_bytes: int,
     actor: Actor = COMMAND_LINE,
 ) -> ImportPlan:
     """Plan and apply in one call (the CLI)."""
@@ -366,8 +360,7 @@ def import_framework(
             f"{max_bytes / 1_048_576:.1f} MB."
         )
     plan = plan_import(
-        engine, path.read_bytes(), path.name, key=key, name=name, update=update,
-        max_bytes=max_bytes,
-    )
-    apply_import(engine, plan, actor=actor)
+        path.read_bytes(), path.name, key=key, name=name, update=update,
+        max_bytes=max_bytes, session=session)
+    apply_import(plan, actor=actor, session=session)
     return plan

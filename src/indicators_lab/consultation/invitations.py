@@ -7,13 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from indicators_lab.catalogue.importing import normalise_header, read_table
 from indicators_lab.core.access import Actor, require_role
 from indicators_lab.core.accounts import MIN_PASSWORD, _actor, _hasher, _validate
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Invite, User, utcnow
 from indicators_lab.core.vocabulary import CONSTITUENCIES, normalise_choice
@@ -54,15 +52,14 @@ def _invite(s, actor: Actor, *, email: str, name: str, role: str, organisation: 
     return Invitation(email, user.name, token)
 
 
-def invite(engine: Engine, *, actor: Actor, email: str, name: str, role: str = "stakeholder",
+def invite(*, session: Session, actor: Actor, email: str, name: str, role: str = "stakeholder",
            organisation: str = "", constituency: str = "") -> Invitation:
     """Create an account without a password and a one-time link (valid 14 days) to set it."""
-    with session_scope(engine) as s:
-        return _invite(s, actor, email=email, name=name, role=role, organisation=organisation,
-                       constituency=constituency)
+    return _invite(session, actor, email=email, name=name, role=role, organisation=organisation,
+                   constituency=constituency)
 
 
-def invite_many(engine: Engine, *, actor: Actor, data: bytes, filename: str, max_bytes: int) -> list[Invitation]:
+def invite_many(*, session: Session, actor: Actor, data: bytes, filename: str, max_bytes: int) -> list[Invitation]:
     """Invite stakeholders from a CSV/XLSX (name, email, organisation, constituency): all or nothing."""
     require_role(actor, "co_lead")
     headers, rows = read_table(data, filename, max_bytes=max_bytes)
@@ -72,39 +69,37 @@ def invite_many(engine: Engine, *, actor: Actor, data: bytes, filename: str, max
         raise UserError("The file needs the columns name, email, organisation, constituency; missing: "
                         + ", ".join(missing) + ".")
     out = []
-    with session_scope(engine) as s:
-        seen = set()
-        for n, row in enumerate(rows, start=2):
-            email = row[cols["email"]].strip().lower()
-            if email in seen:
-                raise UserError(f"Row {n}: {email} appears twice in the file.")
-            seen.add(email)
-            try:
-                out.append(_invite(s, actor, email=email, name=row[cols["name"]], role="stakeholder",
-                                   organisation=row[cols["organisation"]],
-                                   constituency=row[cols["constituency"]]))
-            except UserError as exc:
-                raise UserError(f"Row {n}: {exc}") from None
+    seen = set()
+    for n, row in enumerate(rows, start=2):
+        email = row[cols["email"]].strip().lower()
+        if email in seen:
+            raise UserError(f"Row {n}: {email} appears twice in the file.")
+        seen.add(email)
+        try:
+            out.append(_invite(session, actor, email=email, name=row[cols["name"]], role="stakeholder",
+                               organisation=row[cols["organisation"]],
+                               constituency=row[cols["constituency"]]))
+        except UserError as exc:
+            raise UserError(f"Row {n}: {exc}") from None
     return out
 
 
-def accept_invite(engine: Engine, *, token: str, password: str) -> Actor:
+def accept_invite(*, session: Session, token: str, password: str) -> Actor:
     """Set the password of an invited account with its one-time token; signs them in."""
     if password is None or len(password) < MIN_PASSWORD:
         raise UserError(f"The password must have at least {MIN_PASSWORD} characters.")
-    with session_scope(engine) as s:
-        inv = s.exec(select(Invite).where(Invite.token_hash == _token_hash(token or ""))).first()
-        if inv is None:
-            raise UserError("This link is not valid. Ask the co-leads for a new invitation.")
-        if inv.used_at is not None:
-            raise UserError("This link has already been used. Sign in with your email and password.")
-        expires = inv.expires_at if inv.expires_at.tzinfo else inv.expires_at.replace(tzinfo=timezone.utc)
-        if expires < datetime.now(timezone.utc):
-            raise UserError("This link has expired. Ask the co-leads for a new invitation.")
-        user = s.get(User, inv.user_id)
-        if not user.active:
-            raise UserError("This account is disabled.")
-        user.password_hash = _hasher.hash(password)
-        inv.used_at = utcnow()
-        s.add_all([user, inv])
-        return _actor(user)
+    inv = session.exec(select(Invite).where(Invite.token_hash == _token_hash(token or ""))).first()
+    if inv is None:
+        raise UserError("This link is not valid. Ask the co-leads for a new invitation.")
+    if inv.used_at is not None:
+        raise UserError("This link has already been used. Sign in with your email and password.")
+    expires = inv.expires_at if inv.expires_at.tzinfo else inv.expires_at.replace(tzinfo=timezone.utc)
+    if expires < datetime.now(timezone.utc):
+        raise UserError("This link has expired. Ask the co-leads for a new invitation.")
+    user = session.get(User, inv.user_id)
+    if not user.active:
+        raise UserError("This account is disabled.")
+    user.password_hash = _hasher.hash(password)
+    inv.used_at = utcnow()
+    session.add_all([user, inv])
+    return _actor(user)

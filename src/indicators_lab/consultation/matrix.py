@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, require_role
 from indicators_lab.consultation.rounds import (
     CONSTITUENCIES, DISPOSITIONS, STANCES, _clean_text, get_round, normalise_choice, text_key,
 )
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import neutralise_frame, write_csv
 from indicators_lab.catalogue.importing import normalise_header, read_table
@@ -87,46 +85,43 @@ def _records(rows) -> list[tuple]:
     return out
 
 
-def matrix_page(engine: Engine, *, actor: Actor, filt: MatrixFilter, page: int = 1,
+def matrix_page(*, session: Session, actor: Actor, filt: MatrixFilter, page: int = 1,
                 page_size: int = 50) -> tuple[pd.DataFrame, int]:
     """One page of the matrix (newest first) and the number of matching comments."""
     require_role(actor, *READERS)
     page = max(1, int(page))
-    with session_scope(engine) as s:
-        total = s.exec(_where(select(func.count(Comment.id))
-                              .select_from(Comment)
-                              .join(Response, Response.comment_id == Comment.id, isouter=True)
-                              .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True), filt)).one()
-        rows = s.exec(_query(filt).order_by(Comment.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
-        return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS), int(total)
+    total = session.exec(_where(select(func.count(Comment.id))
+                          .select_from(Comment)
+                          .join(Response, Response.comment_id == Comment.id, isouter=True)
+                          .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True), filt)).one()
+    rows = session.exec(_query(filt).order_by(Comment.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS), int(total)
 
 
-def matrix_frame(engine: Engine, *, actor: Actor, round_id: int) -> pd.DataFrame:
+def matrix_frame(*, session: Session, actor: Actor, round_id: int) -> pd.DataFrame:
     """Every comment of a round with its answer, oldest first (for export)."""
     require_role(actor, *READERS)
-    get_round(engine, round_id)
-    with session_scope(engine) as s:
-        rows = s.exec(_query(MatrixFilter(round_id=round_id)).order_by(Comment.id)).all()
-        return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS)
+    get_round(round_id, session=session)
+    rows = session.exec(_query(MatrixFilter(round_id=round_id)).order_by(Comment.id)).all()
+    return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS)
 
 
-def participation(engine: Engine, round_id: int | None = None) -> dict[str, pd.DataFrame]:
+def participation(round_id: int | None = None, *, session: Session) -> dict[str, pd.DataFrame]:
     """Comments by constituency and by objective; answered and unanswered (visible comments).
     Near-identical comments (same normalised text) are counted once."""
-    with session_scope(engine) as s:
-        base = select(Comment).where(Comment.hidden == False)  # noqa: E712
-        if round_id is not None:
-            base = base.where(Comment.round_id == round_id)
-        sub = base.subquery()
-        by_c = s.exec(select(sub.c.constituency, func.count(func.distinct(sub.c.text_key)))
-                      .group_by(sub.c.constituency)).all()
-        by_o = s.exec(select(sub.c.objective, func.count(func.distinct(sub.c.text_key)))
-                      .where(sub.c.objective != None).group_by(sub.c.objective)).all()  # noqa: E711
-        answered = s.exec(select(func.count(sub.c.id)).select_from(sub)
-                          .join(Response, Response.comment_id == sub.c.id)).one()
-        total = s.exec(select(func.count(sub.c.id)).select_from(sub)).one()
-        by_d = s.exec(select(Response.disposition, func.count(Response.id))
-                      .join(sub, sub.c.id == Response.comment_id).group_by(Response.disposition)).all()
+    base = select(Comment).where(Comment.hidden == False)  # noqa: E712
+    if round_id is not None:
+        base = base.where(Comment.round_id == round_id)
+    sub = base.subquery()
+    by_c = session.exec(select(sub.c.constituency, func.count(func.distinct(sub.c.text_key)))
+                  .group_by(sub.c.constituency)).all()
+    by_o = session.exec(select(sub.c.objective, func.count(func.distinct(sub.c.text_key)))
+                  .where(sub.c.objective != None).group_by(sub.c.objective)).all()  # noqa: E711
+    answered = session.exec(select(func.count(sub.c.id)).select_from(sub)
+                      .join(Response, Response.comment_id == sub.c.id)).one()
+    total = session.exec(select(func.count(sub.c.id)).select_from(sub)).one()
+    by_d = session.exec(select(Response.disposition, func.count(Response.id))
+                  .join(sub, sub.c.id == Response.comment_id).group_by(Response.disposition)).all()
     return {
         "constituency": pd.DataFrame([(CONSTITUENCIES.get(k, k or "not given"), n) for k, n in by_c],
                                      columns=["constituency", "comments"]),
@@ -167,11 +162,11 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path | io.BytesIO) -> None:
     wb.close()
 
 
-def export_matrix(engine: Engine, *, actor: Actor, round_id: int, fmt: str, out: Path) -> int:
+def export_matrix(*, session: Session, actor: Actor, round_id: int, fmt: str, out: Path) -> int:
     """Write the comment-response matrix of a round; return the number of comments."""
     if fmt not in ("xlsx", "csv"):
         raise UserError("The format must be xlsx or csv.")
-    df = matrix_frame(engine, actor=actor, round_id=round_id)
+    df = matrix_frame(actor=actor, round_id=round_id, session=session)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
@@ -181,9 +176,9 @@ def export_matrix(engine: Engine, *, actor: Actor, round_id: int, fmt: str, out:
     return len(df)
 
 
-def export_bytes(engine: Engine, *, actor: Actor, round_id: int, fmt: str) -> bytes:
+def export_bytes(*, session: Session, actor: Actor, round_id: int, fmt: str) -> bytes:
     """The matrix as a file's bytes, for a download button."""
-    df = matrix_frame(engine, actor=actor, round_id=round_id)
+    df = matrix_frame(actor=actor, round_id=round_id, session=session)
     if fmt == "csv":
         from indicators_lab.core.exports import neutralise_frame
 
@@ -196,12 +191,12 @@ def export_bytes(engine: Engine, *, actor: Actor, round_id: int, fmt: str) -> by
 # --------------------------------------------------------------------------- offline template and import
 
 
-def template_xlsx(engine: Engine, round_id: int) -> bytes:
+def template_xlsx(round_id: int, *, session: Session) -> bytes:
     """A workbook to fill in offline: the comment sheet, and the valid values to choose from."""
     from indicators_lab.consultation.rounds import set_items
 
-    r = get_round(engine, round_id)
-    items = set_items(engine, round_id)
+    r = get_round(round_id, session=session)
+    items = set_items(round_id, session=session)
     buf = io.BytesIO()
     write_xlsx({
         "Comments": pd.DataFrame(columns=IMPORT_COLUMNS),
@@ -216,15 +211,14 @@ def template_xlsx(engine: Engine, round_id: int) -> bytes:
     return buf.getvalue()
 
 
-def _code_lookup(engine: Engine, set_id: int | None) -> dict[str, int | list]:
+def _code_lookup(set_id: int | None, *, session: Session) -> dict[str, int | list]:
     """indicator code (and framework:code) -> item id; a code shared by frameworks maps to a list."""
-    with session_scope(engine) as s:
-        q = select(FrameworkItem.id, FrameworkItem.code, FrameworkItem.attributes, Framework.key).join(
-            Framework, Framework.id == FrameworkItem.framework_id)
-        if set_id is not None:
-            q = q.join(SetMember, SetMember.item_id == FrameworkItem.id).where(
-                SetMember.set_id == set_id, SetMember.lock != "out")
-        rows = s.exec(q).all()
+    q = select(FrameworkItem.id, FrameworkItem.code, FrameworkItem.attributes, Framework.key).join(
+        Framework, Framework.id == FrameworkItem.framework_id)
+    if set_id is not None:
+        q = q.join(SetMember, SetMember.item_id == FrameworkItem.id).where(
+            SetMember.set_id == set_id, SetMember.lock != "out")
+    rows = session.exec(q).all()
     out: dict[str, int | list] = {}
     for item_id, code, attrs, key in rows:
         for c in [code, *((attrs or {}).get("also_codes") or [])]:
@@ -237,18 +231,18 @@ def _code_lookup(engine: Engine, set_id: int | None) -> dict[str, int | list]:
     return out
 
 
-def import_comments(engine: Engine, *, actor: Actor, data: bytes, filename: str, round_id: int,
+def import_comments(*, session: Session, actor: Actor, data: bytes, filename: str, round_id: int,
                     max_bytes: int) -> int:
     """Import offline comments (CSV or XLSX, columns as in IMPORT_COLUMNS) in one transaction.
     Any bad row refuses the whole file with its row number and problem; returns the count."""
     require_role(actor, "co_lead")
-    r = get_round(engine, round_id)
+    r = get_round(round_id, session=session)
     headers, rows = read_table(data, filename, max_bytes=max_bytes)
     cols = {normalise_header(h).replace(" ", "_"): i for i, h in enumerate(headers)}
     missing = [c for c in IMPORT_COLUMNS if c not in cols]
     if missing:
         raise UserError(f"The file needs the columns {', '.join(IMPORT_COLUMNS)}; missing: {', '.join(missing)}.")
-    lookup = _code_lookup(engine, r.set_id)
+    lookup = _code_lookup(r.set_id, session=session)
     where = "in the set under consultation" if r.set_id else "in any framework"
     comments = []
     for n, row in enumerate(rows, start=2):
@@ -284,6 +278,5 @@ def import_comments(engine: Engine, *, actor: Actor, data: bytes, filename: str,
             constituency=constituency, item_id=item_id, objective=objective, stance=stance, text=text,
             text_key=text_key(text), source=f"import:{Path(filename).name}"[:300],
         ))
-    with session_scope(engine) as s:
-        s.add_all(comments)
+    session.add_all(comments)
     return len(comments)

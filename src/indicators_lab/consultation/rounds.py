@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, require_role
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.vocabulary import CONSTITUENCIES, DISPOSITIONS, RATINGS, STANCES, normalise_choice  # noqa: F401
 from indicators_lab.core.models import (
@@ -77,7 +75,7 @@ def _round_view(s: Session, r: Round) -> RoundView:
 
 
 def create_round(
-    engine: Engine, *, actor: Actor, title: str, purpose: str = "", set_id: int | None = None,
+    *, session: Session, actor: Actor, title: str, purpose: str = "", set_id: int | None = None,
     opens_at: datetime | None = None, closes_at: datetime | None = None,
     constituencies: list[str] | None = None, report_threshold: int = 3,
 ) -> int:
@@ -95,47 +93,43 @@ def create_round(
     keys = [normalise_choice(c, CONSTITUENCIES, "constituency") for c in constituencies or []]
     if report_threshold < 1:
         raise UserError("The number of reports that hides a comment must be at least 1.")
-    with session_scope(engine) as s:
-        if set_id is not None:
-            cs = s.get(CandidateSet, set_id)
-            if cs is None or cs.deleted:
-                raise NotFound(f"There is no candidate set with id {set_id}.")
-        r = Round(title=title, purpose=(purpose or "").strip(), set_id=set_id, opens_at=opens_at,
-                  closes_at=closes_at, constituencies=keys, report_threshold=report_threshold,
-                  created_by=actor.name)
-        s.add(r)
-        s.flush()
-        return r.id
+    if set_id is not None:
+        cs = session.get(CandidateSet, set_id)
+        if cs is None or cs.deleted:
+            raise NotFound(f"There is no candidate set with id {set_id}.")
+    r = Round(title=title, purpose=(purpose or "").strip(), set_id=set_id, opens_at=opens_at,
+              closes_at=closes_at, constituencies=keys, report_threshold=report_threshold,
+              created_by=actor.name)
+    session.add(r)
+    session.flush()
+    return r.id
 
 
-def get_round(engine: Engine, round_id: int) -> RoundView:
-    with session_scope(engine) as s:
-        r = s.get(Round, round_id)
-        if r is None:
-            raise NotFound(f"There is no consultation round with id {round_id}.")
-        return _round_view(s, r)
+def get_round(round_id: int, *, session: Session) -> RoundView:
+    r = session.get(Round, round_id)
+    if r is None:
+        raise NotFound(f"There is no consultation round with id {round_id}.")
+    return _round_view(session, r)
 
 
-def list_rounds(engine: Engine) -> list[RoundView]:
-    with session_scope(engine) as s:
-        return [_round_view(s, r) for r in s.exec(select(Round).order_by(Round.id.desc()))]
+def list_rounds(*, session: Session) -> list[RoundView]:
+    return [_round_view(session, r) for r in session.exec(select(Round).order_by(Round.id.desc()))]
 
 
-def set_round_close(engine: Engine, *, actor: Actor, round_id: int, closes_at: datetime) -> None:
+def set_round_close(*, session: Session, actor: Actor, round_id: int, closes_at: datetime) -> None:
     """Extend a round, or close it early (``closes_at`` = now)."""
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        r = s.get(Round, round_id)
-        if r is None:
-            raise NotFound(f"There is no consultation round with id {round_id}.")
-        if _aware(closes_at) <= _aware(r.opens_at):
-            raise UserError("The round must close after it opens.")
-        r.closes_at = _aware(closes_at)
-        s.add(r)
+    r = session.get(Round, round_id)
+    if r is None:
+        raise NotFound(f"There is no consultation round with id {round_id}.")
+    if _aware(closes_at) <= _aware(r.opens_at):
+        raise UserError("The round must close after it opens.")
+    r.closes_at = _aware(closes_at)
+    session.add(r)
 
 
-def close_round_now(engine: Engine, *, actor: Actor, round_id: int) -> None:
-    set_round_close(engine, actor=actor, round_id=round_id, closes_at=utcnow())
+def close_round_now(*, session: Session, actor: Actor, round_id: int) -> None:
+    set_round_close(actor=actor, round_id=round_id, closes_at=utcnow(), session=session)
 
 
 # --------------------------------------------------------------------------- comments
@@ -182,7 +176,7 @@ def _check_target(s: Session, r: Round, item_id: int | None, objective: int | No
 
 
 def post_comment(
-    engine: Engine, *, actor: Actor, round_id: int, text: str, item_id: int | None = None,
+    *, session: Session, actor: Actor, round_id: int, text: str, item_id: int | None = None,
     objective: int | None = None, stance: str = "", ratings: dict | None = None,
     parent_id: int | None = None,
 ) -> int:
@@ -191,120 +185,114 @@ def post_comment(
     text = _clean_text(text)
     stance = normalise_choice(stance, STANCES, "stance") if stance else ""
     ratings = _clean_ratings(ratings)
-    with session_scope(engine) as s:
-        r = s.get(Round, round_id)
-        if r is None:
-            raise NotFound(f"There is no consultation round with id {round_id}.")
-        view = _round_view(s, r)
-        if not view.is_open():
-            raise UserError(f"The round '{r.title}' is {view.status}: comments are not accepted now.")
-        user = s.get(User, actor.user_id) if actor.user_id else None
-        constituency = user.constituency if user else ""
-        if r.constituencies and actor.role == "stakeholder" and constituency not in r.constituencies:
-            allowed = ", ".join(CONSTITUENCIES[c] for c in r.constituencies)
-            raise UserError(f"This round is open to: {allowed}.")
-        if parent_id is not None:
-            parent = s.get(Comment, parent_id)
-            if parent is None or parent.round_id != round_id or (parent.hidden and actor.role == "stakeholder"):
-                raise NotFound(f"There is no comment {parent_id} to reply to in this round.")
-            item_id, objective, stance = parent.item_id, parent.objective, ""
-        _check_target(s, r, item_id, objective)
-        c = Comment(round_id=round_id, parent_id=parent_id, author_id=actor.user_id, author_name=actor.name,
-                    organisation=user.organisation if user else "", constituency=constituency,
-                    item_id=item_id, objective=int(objective) if objective is not None else None,
-                    stance=stance, ratings=ratings, text=text, text_key=text_key(text))
-        s.add(c)
-        s.flush()
-        return c.id
+    r = session.get(Round, round_id)
+    if r is None:
+        raise NotFound(f"There is no consultation round with id {round_id}.")
+    view = _round_view(session, r)
+    if not view.is_open():
+        raise UserError(f"The round '{r.title}' is {view.status}: comments are not accepted now.")
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    constituency = user.constituency if user else ""
+    if r.constituencies and actor.role == "stakeholder" and constituency not in r.constituencies:
+        allowed = ", ".join(CONSTITUENCIES[c] for c in r.constituencies)
+        raise UserError(f"This round is open to: {allowed}.")
+    if parent_id is not None:
+        parent = session.get(Comment, parent_id)
+        if parent is None or parent.round_id != round_id or (parent.hidden and actor.role == "stakeholder"):
+            raise NotFound(f"There is no comment {parent_id} to reply to in this round.")
+        item_id, objective, stance = parent.item_id, parent.objective, ""
+    _check_target(session, r, item_id, objective)
+    c = Comment(round_id=round_id, parent_id=parent_id, author_id=actor.user_id, author_name=actor.name,
+                organisation=user.organisation if user else "", constituency=constituency,
+                item_id=item_id, objective=int(objective) if objective is not None else None,
+                stance=stance, ratings=ratings, text=text, text_key=text_key(text))
+    session.add(c)
+    session.flush()
+    return c.id
 
 
-def edit_comment(engine: Engine, *, actor: Actor, comment_id: int, text: str, stance: str | None = None,
+def edit_comment(*, session: Session, actor: Actor, comment_id: int, text: str, stance: str | None = None,
                  ratings: dict | None = None) -> None:
     """The author edits their own comment while its round is open."""
     require_role(actor, *STAKEHOLDER_ROLES)
     text = _clean_text(text)
-    with session_scope(engine) as s:
-        c = s.get(Comment, comment_id)
-        if c is None:
-            raise NotFound(f"There is no comment {comment_id}.")
-        if c.author_id is None or c.author_id != actor.user_id:
-            raise UserError("You can only edit your own comments.")
-        if not _round_view(s, s.get(Round, c.round_id)).is_open():
-            raise UserError("The round is closed: comments can no longer be edited.")
-        c.text, c.text_key, c.edited_at = text, text_key(text), utcnow()
-        if stance is not None:
-            c.stance = normalise_choice(stance, STANCES, "stance") if stance else ""
-        if ratings is not None:
-            c.ratings = _clean_ratings(ratings)
-        s.add(c)
+    c = session.get(Comment, comment_id)
+    if c is None:
+        raise NotFound(f"There is no comment {comment_id}.")
+    if c.author_id is None or c.author_id != actor.user_id:
+        raise UserError("You can only edit your own comments.")
+    if not _round_view(session, session.get(Round, c.round_id)).is_open():
+        raise UserError("The round is closed: comments can no longer be edited.")
+    c.text, c.text_key, c.edited_at = text, text_key(text), utcnow()
+    if stance is not None:
+        c.stance = normalise_choice(stance, STANCES, "stance") if stance else ""
+    if ratings is not None:
+        c.ratings = _clean_ratings(ratings)
+    session.add(c)
 
 
 # --------------------------------------------------------------------------- moderation
 
 
-def report_comment(engine: Engine, *, actor: Actor, comment_id: int, reason: str = "") -> bool:
+def report_comment(*, session: Session, actor: Actor, comment_id: int, reason: str = "") -> bool:
     """Anyone signed in may report a comment once; at the round's threshold it is hidden until
     a co-lead decides. Returns True if the comment is now hidden."""
     require_role(actor, *STAKEHOLDER_ROLES)
     reporter = f"user:{actor.user_id}" if actor.user_id else actor.name
     try:
-        with session_scope(engine) as s:
-            c = s.get(Comment, comment_id)
-            if c is None:
-                raise NotFound(f"There is no comment {comment_id}.")
-            s.add(CommentReport(comment_id=comment_id, reporter=reporter, reason=(reason or "").strip()[:2000]))
-            s.flush()
-            c.report_count = s.exec(select(func.count(CommentReport.id))
-                                    .where(CommentReport.comment_id == comment_id)).one()
-            threshold = s.get(Round, c.round_id).report_threshold
-            if not c.hidden and c.report_count >= threshold:
-                c.hidden, c.hidden_reason = True, f"hidden after {c.report_count} reports, awaiting a co-lead"
-                s.add(ModerationEvent(comment_id=c.id, action="auto-hide", reason=c.hidden_reason, actor="system"))
-            s.add(c)
-            return c.hidden
+        c = session.get(Comment, comment_id)
+        if c is None:
+            raise NotFound(f"There is no comment {comment_id}.")
+        session.add(CommentReport(comment_id=comment_id, reporter=reporter, reason=(reason or "").strip()[:2000]))
+        session.flush()
+        c.report_count = session.exec(select(func.count(CommentReport.id))
+                                .where(CommentReport.comment_id == comment_id)).one()
+        threshold = session.get(Round, c.round_id).report_threshold
+        if not c.hidden and c.report_count >= threshold:
+            c.hidden, c.hidden_reason = True, f"hidden after {c.report_count} reports, awaiting a co-lead"
+            session.add(ModerationEvent(comment_id=c.id, action="auto-hide", reason=c.hidden_reason, actor="system"))
+        session.add(c)
+        return c.hidden
     except IntegrityError:
         raise UserError("You have already reported this comment.") from None
 
 
-def moderate(engine: Engine, *, actor: Actor, comment_id: int, hide: bool, reason: str) -> None:
+def moderate(*, session: Session, actor: Actor, comment_id: int, hide: bool, reason: str) -> None:
     """A co-lead hides or restores a comment, with a reason. Nothing is deleted."""
     require_role(actor, "co_lead")
     reason = (reason or "").strip()
     if not reason:
         raise UserError("Give a reason: it is kept with the decision.")
-    with session_scope(engine) as s:
-        c = s.get(Comment, comment_id)
-        if c is None:
-            raise NotFound(f"There is no comment {comment_id}.")
-        c.hidden, c.hidden_reason = hide, reason if hide else ""
-        s.add(c)
-        s.add(ModerationEvent(comment_id=comment_id, action="hide" if hide else "restore", reason=reason,
-                              actor=actor.name))
+    c = session.get(Comment, comment_id)
+    if c is None:
+        raise NotFound(f"There is no comment {comment_id}.")
+    c.hidden, c.hidden_reason = hide, reason if hide else ""
+    session.add(c)
+    session.add(ModerationEvent(comment_id=comment_id, action="hide" if hide else "restore", reason=reason,
+                          actor=actor.name))
 
 
-def moderation_history(engine: Engine, comment_id: int) -> list[ModerationEvent]:
-    with session_scope(engine) as s:
-        return list(s.exec(select(ModerationEvent).where(ModerationEvent.comment_id == comment_id)
-                           .order_by(ModerationEvent.id)))
+def moderation_history(comment_id: int, *, session: Session) -> list[ModerationEvent]:
+    return list(session.exec(select(ModerationEvent).where(ModerationEvent.comment_id == comment_id)
+                       .order_by(ModerationEvent.id)))
 
 
 # --------------------------------------------------------------------------- responses
 
 
-def respond(engine: Engine, *, actor: Actor, comment_id: int, disposition: str, text: str) -> None:
+def respond(*, session: Session, actor: Actor, comment_id: int, disposition: str, text: str) -> None:
     """The co-leads' answer: a disposition and a response (replaces an earlier answer)."""
     require_role(actor, "co_lead")
     disposition = normalise_choice(disposition, DISPOSITIONS, "disposition")
     text = (text or "").strip()
     if len(text) > MAX_COMMENT:
         raise UserError(f"The response is too long (limit {MAX_COMMENT} characters).")
-    with session_scope(engine) as s:
-        if s.get(Comment, comment_id) is None:
-            raise NotFound(f"There is no comment {comment_id}.")
-        resp = s.exec(select(Response).where(Response.comment_id == comment_id)).first() or Response(
-            comment_id=comment_id, disposition=disposition, responder=actor.name)
-        resp.disposition, resp.text, resp.responder, resp.at = disposition, text, actor.name, utcnow()
-        s.add(resp)
+    if session.get(Comment, comment_id) is None:
+        raise NotFound(f"There is no comment {comment_id}.")
+    resp = session.exec(select(Response).where(Response.comment_id == comment_id)).first() or Response(
+        comment_id=comment_id, disposition=disposition, responder=actor.name)
+    resp.disposition, resp.text, resp.responder, resp.at = disposition, text, actor.name, utcnow()
+    session.add(resp)
 
 
 # --------------------------------------------------------------------------- reading
@@ -333,22 +321,21 @@ class CommentView:
     response: str
 
 
-def thread(engine: Engine, *, actor: Actor | None, round_id: int, item_id: int | None = None,
+def thread(*, session: Session, actor: Actor | None, round_id: int, item_id: int | None = None,
            objective: int | None = None, whole_set: bool = False) -> list[CommentView]:
     """Comments of a round on one indicator, objective or the set as a whole (with replies), in
     order. Stakeholders do not see hidden comments (except their own)."""
-    with session_scope(engine) as s:
-        q = (select(Comment, FrameworkItem, Response)
-             .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True)
-             .join(Response, Response.comment_id == Comment.id, isouter=True)
-             .where(Comment.round_id == round_id))
-        if item_id is not None:
-            q = q.where(Comment.item_id == item_id)
-        elif objective is not None:
-            q = q.where(Comment.objective == objective, Comment.item_id == None)  # noqa: E711
-        elif whole_set:
-            q = q.where(Comment.item_id == None, Comment.objective == None)  # noqa: E711
-        rows = s.exec(q.order_by(Comment.id)).all()
+    q = (select(Comment, FrameworkItem, Response)
+         .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True)
+         .join(Response, Response.comment_id == Comment.id, isouter=True)
+         .where(Comment.round_id == round_id))
+    if item_id is not None:
+        q = q.where(Comment.item_id == item_id)
+    elif objective is not None:
+        q = q.where(Comment.objective == objective, Comment.item_id == None)  # noqa: E711
+    elif whole_set:
+        q = q.where(Comment.item_id == None, Comment.objective == None)  # noqa: E711
+    rows = session.exec(q.order_by(Comment.id)).all()
     can_see_hidden = actor is not None and actor.role in ("co_lead", "admin")
     out = []
     for c, item, resp in rows:
@@ -364,26 +351,25 @@ def thread(engine: Engine, *, actor: Actor | None, round_id: int, item_id: int |
     return out
 
 
-def open_rounds_for(engine: Engine, actor: Actor) -> list[RoundView]:
+def open_rounds_for(actor: Actor, *, session: Session) -> list[RoundView]:
     """Rounds open now that this person may take part in."""
-    with session_scope(engine) as s:
-        user = s.get(User, actor.user_id) if actor.user_id else None
+    user = session.get(User, actor.user_id) if actor.user_id else None
     constituency = user.constituency if user else ""
-    return [r for r in list_rounds(engine) if r.is_open()
+    return [r for r in list_rounds(session=session) if r.is_open()
             and (not r.constituencies or actor.role != "stakeholder" or constituency in r.constituencies)]
 
 
-def set_items(engine: Engine, round_id: int) -> list[dict]:
+def set_items(round_id: int, *, session: Session) -> list[dict]:
     """The indicators under consultation in a round, with a plain-language explanation each."""
-    r = get_round(engine, round_id)
+    r = get_round(round_id, session=session)
     if r.set_id is None:
         return []
     from indicators_lab.sets.candidate_sets import members_frame
     from indicators_lab.catalogue.frameworks import get_item
 
     out = []
-    for row in members_frame(engine, r.set_id).itertuples():
-        item = get_item(engine, row.framework, row.code)
+    for row in members_frame(r.set_id, session=session).itertuples():
+        item = get_item(row.framework, row.code, session=session)
         out.append({"item_id": row.item_key, "code": row.code, "title": row.title, "framework": row.framework,
                     "help": plain_help(item)})
     return out

@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from indicators_lab.consultation.rounds import CONSTITUENCIES
-from indicators_lab.core.db import session_scope
 from indicators_lab.mapping.embeddings import Encoder, embed_texts
 from indicators_lab.core.models import Comment
 
@@ -52,19 +50,18 @@ def group_texts(vectors: np.ndarray, *, near: float = NEAR_IDENTICAL, distance: 
     return dup, theme_of_rep[dup]
 
 
-def themes(engine: Engine, encoder: Encoder, *, round_id: int, item_id: int | None = None,
+def themes(encoder: Encoder, *, session: Session, round_id: int, item_id: int | None = None,
            objective: int | None = None) -> list[Theme]:
     """Themes among the visible comments of a round on an indicator or an objective (or all)."""
-    with session_scope(engine) as s:
-        q = select(Comment).where(Comment.round_id == round_id, Comment.hidden == False)  # noqa: E712
-        if item_id is not None:
-            q = q.where(Comment.item_id == item_id)
-        if objective is not None:
-            q = q.where(Comment.objective == objective)
-        comments = s.exec(q.order_by(Comment.id)).all()
+    q = select(Comment).where(Comment.round_id == round_id, Comment.hidden == False)  # noqa: E712
+    if item_id is not None:
+        q = q.where(Comment.item_id == item_id)
+    if objective is not None:
+        q = q.where(Comment.objective == objective)
+    comments = session.exec(q.order_by(Comment.id)).all()
     if not comments:
         return []
-    vectors = embed_texts(engine, encoder, [c.text for c in comments])
+    vectors = embed_texts(encoder, [c.text for c in comments], session=session)
     dup, theme = group_texts(vectors)
     out = []
     for t in range(theme.max() + 1):

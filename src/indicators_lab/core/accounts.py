@@ -10,11 +10,9 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from indicators_lab.core.access import ROLES, Actor, require_role
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import Invite, User, utcnow
 
@@ -43,77 +41,72 @@ def _validate(email: str, name: str, role: str, password: str | None) -> str:
 
 
 def create_user(
-    engine: Engine, *, actor: Actor | None, email: str, name: str, role: str,
+    *, session: Session, actor: Actor | None, email: str, name: str, role: str,
     password: str | None = None, organisation: str = "", constituency: str = "",
 ) -> Actor:
     """Create an account. Only an admin creates co-leads, ExCom members and admins; a co-lead
     may create stakeholders. ``actor=None`` is allowed only for the very first admin."""
     email = _validate(email, name, role, password)
-    with session_scope(engine) as s:
-        if actor is None:
-            if role != "admin" or s.exec(select(User).where(User.role == "admin")).first():
-                raise UserError("Only the first admin can be created without signing in.")
-        elif role == "stakeholder":
-            require_role(actor, "co_lead")
-        else:
-            require_role(actor, "admin")
-        if s.exec(select(User).where(User.email == email)).first():
-            raise UserError(f"An account for {email} already exists.")
-        user = User(
-            email=email, name=name.strip(), role=role, organisation=organisation.strip(),
-            constituency=constituency.strip(),
-            password_hash=_hasher.hash(password) if password else None,
-        )
-        s.add(user)
-        s.flush()
-        return _actor(user)
+    if actor is None:
+        if role != "admin" or session.exec(select(User).where(User.role == "admin")).first():
+            raise UserError("Only the first admin can be created without signing in.")
+    elif role == "stakeholder":
+        require_role(actor, "co_lead")
+    else:
+        require_role(actor, "admin")
+    if session.exec(select(User).where(User.email == email)).first():
+        raise UserError(f"An account for {email} already exists.")
+    user = User(
+        email=email, name=name.strip(), role=role, organisation=organisation.strip(),
+        constituency=constituency.strip(),
+        password_hash=_hasher.hash(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return _actor(user)
 
 
-def authenticate(engine: Engine, email: str, password: str) -> Actor:
+def authenticate(email: str, password: str, *, session: Session) -> Actor:
     """The account's actor if the email and password match an active account."""
     email = (email or "").strip().lower()
-    with session_scope(engine) as s:
-        user = s.exec(select(User).where(User.email == email)).first()
-        try:
-            _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
-        except (VerificationError, InvalidHashError):
-            raise UserError("The email or password is not right.") from None
-        if user is None or not user.password_hash:
-            raise UserError("The email or password is not right.")
-        if not user.active:
-            raise UserError("This account is disabled. Ask a co-lead or admin.")
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
-        user.last_sign_in_at = utcnow()
-        s.add(user)
-        return _actor(user)
+    user = session.exec(select(User).where(User.email == email)).first()
+    try:
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        raise UserError("The email or password is not right.") from None
+    if user is None or not user.password_hash:
+        raise UserError("The email or password is not right.")
+    if not user.active:
+        raise UserError("This account is disabled. Ask a co-lead or admin.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_sign_in_at = utcnow()
+    session.add(user)
+    return _actor(user)
 
 
-def current_actor(engine: Engine, user_id: int) -> Actor:
+def current_actor(user_id: int, *, session: Session) -> Actor:
     """Re-read a signed-in user (role changes and disabling take effect at once)."""
-    with session_scope(engine) as s:
-        user = s.get(User, user_id)
-        if user is None:
-            raise NotFound("This account no longer exists.")
-        if not user.active:
-            raise UserError("This account is disabled. Ask a co-lead or admin.")
-        return _actor(user)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("This account no longer exists.")
+    if not user.active:
+        raise UserError("This account is disabled. Ask a co-lead or admin.")
+    return _actor(user)
 
 
-def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool) -> None:
+def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> None:
     require_role(actor, "admin")
-    with session_scope(engine) as s:
-        user = s.get(User, user_id)
-        if user is None:
-            raise NotFound(f"There is no account with id {user_id}.")
-        user.active = active
-        s.add(user)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no account with id {user_id}.")
+    user.active = active
+    session.add(user)
 
 
-def list_users(engine: Engine, *, actor: Actor) -> list[dict]:
+def list_users(*, session: Session, actor: Actor) -> list[dict]:
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role, "organisation": u.organisation,
-                 "constituency": u.constituency, "active": u.active, "has_password": bool(u.password_hash),
-                 "last_sign_in_at": u.last_sign_in_at}
-                for u in s.exec(select(User).order_by(User.id))]
+    return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role, "organisation": u.organisation,
+             "constituency": u.constituency, "active": u.active, "has_password": bool(u.password_hash),
+             "last_sign_in_at": u.last_sign_in_at}
+            for u in session.exec(select(User).order_by(User.id))]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "indicators_lab_read_only"
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -40,8 +43,12 @@ def make_engine(url: str) -> Engine:
         def _begin_immediate(conn):  # pragma: no cover - trivial
             # A deferred transaction that reads, then writes, fails at once with "database is
             # locked" when another writer got in between, whatever the busy timeout. Taking the
-            # write lock at BEGIN makes writers queue (up to the busy timeout) instead.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # write lock at BEGIN makes writers queue (up to the busy timeout) instead. A
+            # screen's read-only unit (``reading``) takes no lock: WAL readers never block.
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=60)
@@ -78,11 +85,12 @@ def init_db(engine: Engine, revision: str = "head") -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One short transaction: commit on success, roll back on any error.
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One user action, one transaction: commit at the end, roll back on any error.
 
-    Never open one inside another: on SQLite every transaction takes the write lock at BEGIN,
-    so a nested one waits for its parent and fails after the busy timeout.
+    Services never open one; the caller (a view handler, a CLI command, a test) does, once per
+    action. Never open one inside another: on SQLite every write transaction takes the write
+    lock at BEGIN, so a nested one waits for its parent and fails after the busy timeout.
     """
     with Session(engine, expire_on_commit=False) as session:
         try:
@@ -91,3 +99,28 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only unit for one screen: one snapshot of the data, never committed.
+
+    On SQLite it takes no write lock (so a write action during the screen does not wait for
+    it); on PostgreSQL the transaction is READ ONLY, so an accidental write fails loudly.
+    """
+    options = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    with Session(engine.execution_options(**options), expire_on_commit=False) as session:
+        try:
+            yield session
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("A read-only unit of work was asked to write; open unit_of_work instead.")
+        finally:
+            session.rollback()
+
+
+def in_transaction(engine: Engine, service: Callable[..., T], *args, **kwargs) -> T:
+    """Call one service in its own unit of work (batch jobs and tests: one call, one action)."""
+    with unit_of_work(engine) as session:
+        return service(*args, session=session, **kwargs)

@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from indicators_lab.core.config import shipped_path
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.models import Embedding
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -127,7 +125,7 @@ def shipped_vectors(model: str) -> dict[str, np.ndarray]:
 
 
 def embed_texts(
-    engine: Engine, encoder: Encoder, texts: Sequence[str], progress: Progress | None = None
+    encoder: Encoder, texts: Sequence[str], progress: Progress | None = None, *, session: Session
 ) -> np.ndarray:
     """Vectors for ``texts`` in order: from the cache where stored, else encoded and stored."""
     hashes = [text_hash(t) for t in texts]
@@ -135,17 +133,15 @@ def embed_texts(
     shipped = shipped_vectors(encoder.name)
     found: dict[str, np.ndarray] = {h: shipped[h] for h in unique if h in shipped}
     lookup = [h for h in unique if h not in found]
-    if lookup:
-        with session_scope(engine) as s:
-            for start in range(0, len(lookup), 500):
-                chunk = lookup[start : start + 500]
-                rows = s.exec(
-                    select(Embedding).where(
-                        Embedding.model == encoder.name, Embedding.text_hash.in_(chunk)
-                    )
-                ).all()
-                for row in rows:
-                    found[row.text_hash] = np.frombuffer(row.vector, dtype=np.float32)
+    for start in range(0, len(lookup), 500):
+        chunk = lookup[start : start + 500]
+        rows = session.exec(
+            select(Embedding).where(
+                Embedding.model == encoder.name, Embedding.text_hash.in_(chunk)
+            )
+        ).all()
+        for row in rows:
+            found[row.text_hash] = np.frombuffer(row.vector, dtype=np.float32)
     by_hash = dict(zip(hashes, texts))
     # Longest first, as sentence-transformers orders a batch itself: chunks of similar length
     # need little padding, so chunking (for progress) costs no throughput.
@@ -154,16 +150,15 @@ def embed_texts(
     if progress:
         progress(0, total)
     # Encode in chunks of a few model batches: large enough to keep the model busy, small enough
-    # for a progress bar that moves; each chunk is stored in its own short transaction.
+    # for a progress bar that moves.
     chunk_size = BATCH_SIZE * 2
     for start in range(0, total, chunk_size):
         chunk = missing[start : start + chunk_size]
         vectors = encoder.encode([by_hash[h] for h in chunk])
-        with session_scope(engine) as s:
-            for h, v in zip(chunk, vectors):
-                v = np.asarray(v, dtype=np.float32)
-                s.merge(Embedding(model=encoder.name, text_hash=h, dim=v.shape[0], vector=v.tobytes()))
-                found[h] = v
+        for h, v in zip(chunk, vectors):
+            v = np.asarray(v, dtype=np.float32)
+            session.merge(Embedding(model=encoder.name, text_hash=h, dim=v.shape[0], vector=v.tobytes()))
+            found[h] = v
         if progress:
             progress(min(start + chunk_size, total), total)
     if not texts:

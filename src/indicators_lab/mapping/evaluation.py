@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy.engine import Engine
+
+from sqlmodel import Session
 
 from indicators_lab.catalogue.frameworks import item_text, items_frame, list_objectives
 from indicators_lab.core.config import shipped_path
@@ -90,21 +91,21 @@ class Bench:
                      self.tfidf_title_actions[idx], self.title_only_embedding[idx])
 
 
-def build_bench(engine: Engine, encoder: Encoder, labels: list[Label] | None = None) -> Bench:
+def build_bench(encoder: Encoder, labels: list[Label] | None = None, *, session: Session) -> Bench:
     labels = labels or load_labels()
     frames = {}
     texts, bare = [], []
     for lab in labels:
         if lab.framework not in frames:
-            frames[lab.framework] = items_frame(engine, lab.framework).set_index("code", drop=False)
+            frames[lab.framework] = items_frame(lab.framework, session=session).set_index("code", drop=False)
         row = frames[lab.framework].loc[lab.code].to_dict()
         texts.append(item_text(row))
         bare.append(item_text(row, context=False))
-    objectives = list_objectives(engine)
+    objectives = list_objectives(session=session)
     obj = ObjectiveTexts.from_objectives(objectives)
-    signals = compute_signals(engine, encoder, texts, obj)
+    signals = compute_signals(encoder, texts, obj, session=session)
     docs = [" ".join([o.title, *(a.text for a in o.actions)]) for o in objectives]
     tfidf = lexical_scores(bare, docs)
-    vecs = embed_texts(engine, encoder, bare + obj.titles)
+    vecs = embed_texts(encoder, bare + obj.titles, session=session)
     title_only = vecs[: len(bare)] @ vecs[len(bare) :].T
     return Bench(labels, obj.numbers, signals, tfidf, title_only)

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, require_role
-from indicators_lab.core.db import session_scope
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import Action, Framework, FrameworkItem, Link, LinkEvent, Objective, utcnow
 
@@ -67,9 +65,8 @@ def _check_target(s: Session, item_id: int, objective: int, action_letter: str |
 
 
 def decide(
-    engine: Engine,
     *,
-    actor: Actor,
+    session: Session, actor: Actor,
     item_id: int,
     objective: int,
     status: str,
@@ -81,11 +78,10 @@ def decide(
 ) -> LinkView:
     """Accept (with a grade, default 'direct') or reject the link of an item to an objective."""
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        link = _decide(s, actor=actor, item_id=item_id, objective=objective, status=status,
-                       grade=grade, rationale=rationale, action_letter=action_letter,
-                       origin=origin, score=score, kind=None)
-        return _view(link)
+    link = _decide(session, actor=actor, item_id=item_id, objective=objective, status=status,
+                   grade=grade, rationale=rationale, action_letter=action_letter,
+                   origin=origin, score=score, kind=None)
+    return _view(link)
 
 
 def _decide(s: Session, *, actor: Actor, item_id: int, objective: int, status: str,
@@ -129,39 +125,37 @@ def _decide(s: Session, *, actor: Actor, item_id: int, objective: int, status: s
     return link
 
 
-def undo(engine: Engine, *, actor: Actor, link_id: int) -> LinkView:
+def undo(*, session: Session, actor: Actor, link_id: int) -> LinkView:
     """Restore the link as it was before its latest change that is not undone yet."""
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        link = s.get(Link, link_id)
-        if link is None:
-            raise NotFound(f"There is no link with id {link_id}.")
-        event = s.exec(
-            select(LinkEvent)
-            .where(LinkEvent.link_id == link_id, LinkEvent.undone == False, LinkEvent.kind != "undo")  # noqa: E712
-            .order_by(LinkEvent.id.desc())
-        ).first()
-        if event is None:
-            raise UserError("There is nothing left to undo for this link.")
-        current = _snapshot(link)
-        restore = event.before or {"status": "undecided", "grade": None, "action_letter": None,
-                                   "rationale": "", "origin": link.origin, "score": link.score}
-        for k, v in restore.items():
-            setattr(link, k, v)
-        link.decided_by, link.decided_at = actor.name, utcnow()
-        event.undone = True
-        s.add_all([link, event])
-        s.add(LinkEvent(link_id=link.id, item_id=link.item_id, objective_number=link.objective_number,
-                        kind="undo", actor=actor.name, before=current, after=_snapshot(link),
-                        reason=f"undo of the {event.kind} by {event.actor}"))
-        s.flush()
-        return _view(link)
+    link = session.get(Link, link_id)
+    if link is None:
+        raise NotFound(f"There is no link with id {link_id}.")
+    event = session.exec(
+        select(LinkEvent)
+        .where(LinkEvent.link_id == link_id, LinkEvent.undone == False, LinkEvent.kind != "undo")  # noqa: E712
+        .order_by(LinkEvent.id.desc())
+    ).first()
+    if event is None:
+        raise UserError("There is nothing left to undo for this link.")
+    current = _snapshot(link)
+    restore = event.before or {"status": "undecided", "grade": None, "action_letter": None,
+                               "rationale": "", "origin": link.origin, "score": link.score}
+    for k, v in restore.items():
+        setattr(link, k, v)
+    link.decided_by, link.decided_at = actor.name, utcnow()
+    event.undone = True
+    session.add_all([link, event])
+    session.add(LinkEvent(link_id=link.id, item_id=link.item_id, objective_number=link.objective_number,
+                    kind="undo", actor=actor.name, before=current, after=_snapshot(link),
+                    reason=f"undo of the {event.kind} by {event.actor}"))
+    session.flush()
+    return _view(link)
 
 
-def history(engine: Engine, item_id: int) -> pd.DataFrame:
+def history(item_id: int, *, session: Session) -> pd.DataFrame:
     """Every decision on an item's links, newest first: when, who, what, before, after, why."""
-    with session_scope(engine) as s:
-        events = s.exec(select(LinkEvent).where(LinkEvent.item_id == item_id).order_by(LinkEvent.id.desc())).all()
+    events = session.exec(select(LinkEvent).where(LinkEvent.item_id == item_id).order_by(LinkEvent.id.desc())).all()
     rows = [
         {
             "when": e.at, "who": e.actor, "objective": e.objective_number, "change": e.kind,
@@ -185,10 +179,9 @@ def _describe(state: dict | None) -> str:
     return text
 
 
-def item_links(engine: Engine, item_id: int) -> list[LinkView]:
-    with session_scope(engine) as s:
-        links = s.exec(select(Link).where(Link.item_id == item_id).order_by(Link.objective_number)).all()
-        return [_view(x) for x in links]
+def item_links(item_id: int, *, session: Session) -> list[LinkView]:
+    links = session.exec(select(Link).where(Link.item_id == item_id).order_by(Link.objective_number)).all()
+    return [_view(x) for x in links]
 
 
 def _with_items():
@@ -198,66 +191,62 @@ def _with_items():
             .join(Framework, Framework.id == FrameworkItem.framework_id))
 
 
-def decisions_frame(engine: Engine) -> pd.DataFrame:
+def decisions_frame(*, session: Session) -> pd.DataFrame:
     """Every accepted or rejected link, with the matching text of its item (for learning)."""
     from indicators_lab.catalogue.frameworks import item_text
 
-    with session_scope(engine) as s:
-        rows = s.exec(
-            _with_items()
-            .where(Link.status.in_(STATUSES))
-        ).all()
-        records = [
-            {
-                "item_id": link.item_id, "objective": link.objective_number, "status": link.status,
-                "grade": link.grade, "framework": key, "code": item.code,
-                "text": item_text({"title": item.title, "description": item.description,
-                                   "attributes": item.attributes}),
-            }
-            for link, item, key in rows
-        ]
+    rows = session.exec(
+        _with_items()
+        .where(Link.status.in_(STATUSES))
+    ).all()
+    records = [
+        {
+            "item_id": link.item_id, "objective": link.objective_number, "status": link.status,
+            "grade": link.grade, "framework": key, "code": item.code,
+            "text": item_text({"title": item.title, "description": item.description,
+                               "attributes": item.attributes}),
+        }
+        for link, item, key in rows
+    ]
     return pd.DataFrame(records, columns=["item_id", "objective", "status", "grade", "framework",
                                           "code", "text"])
 
 
-def links_for_objective(engine: Engine, number: int) -> pd.DataFrame:
+def links_for_objective(number: int, *, session: Session) -> pd.DataFrame:
     """Every item accepted for an objective, from all frameworks."""
-    with session_scope(engine) as s:
-        rows = s.exec(
-            _with_items()
-            .where(Link.objective_number == number, Link.status == "accepted")
-            .order_by(Framework.key, FrameworkItem.position)
-        ).all()
-        records = [
-            {"framework": key, "code": item.code, "title": item.title, "grade": link.grade,
-             "action": f"{number}({link.action_letter})" if link.action_letter else "",
-             "rationale": link.rationale, "decided_by": link.decided_by}
-            for link, item, key in rows
-        ]
+    rows = session.exec(
+        _with_items()
+        .where(Link.objective_number == number, Link.status == "accepted")
+        .order_by(Framework.key, FrameworkItem.position)
+    ).all()
+    records = [
+        {"framework": key, "code": item.code, "title": item.title, "grade": link.grade,
+         "action": f"{number}({link.action_letter})" if link.action_letter else "",
+         "rationale": link.rationale, "decided_by": link.decided_by}
+        for link, item, key in rows
+    ]
     return pd.DataFrame(records, columns=["framework", "code", "title", "grade", "action",
                                           "rationale", "decided_by"])
 
 
-def accepted_links_frame(engine: Engine) -> pd.DataFrame:
+def accepted_links_frame(*, session: Session) -> pd.DataFrame:
     """All accepted links: framework, item_code, objective, grade, action, tier (for scoring)."""
-    with session_scope(engine) as s:
-        rows = s.exec(
-            _with_items()
-            .where(Link.status == "accepted")
-        ).all()
-        records = [
-            {"framework": key, "item_id": item.id, "item_code": item.code,
-             "objective": link.objective_number, "grade": link.grade,
-             "action": link.action_letter or "", "tier": (item.attributes or {}).get("tier", "")}
-            for link, item, key in rows
-        ]
+    rows = session.exec(
+        _with_items()
+        .where(Link.status == "accepted")
+    ).all()
+    records = [
+        {"framework": key, "item_id": item.id, "item_code": item.code,
+         "objective": link.objective_number, "grade": link.grade,
+         "action": link.action_letter or "", "tier": (item.attributes or {}).get("tier", "")}
+        for link, item, key in rows
+    ]
     return pd.DataFrame(records, columns=["framework", "item_id", "item_code", "objective",
                                           "grade", "action", "tier"])
 
 
-def count_accepted_links(engine: Engine) -> int:
-    with session_scope(engine) as s:
-        return s.exec(select(func.count(Link.id)).where(Link.status == "accepted")).one()
+def count_accepted_links(*, session: Session) -> int:
+    return session.exec(select(func.count(Link.id)).where(Link.status == "accepted")).one()
 
 
 def bulk_accept_preview(suggestions: pd.DataFrame, min_score: float) -> pd.DataFrame:
@@ -267,22 +256,21 @@ def bulk_accept_preview(suggestions: pd.DataFrame, min_score: float) -> pd.DataF
     return rows.reset_index(drop=True)
 
 
-def bulk_accept(engine: Engine, *, actor: Actor, rows: pd.DataFrame, grade: str = "direct",
+def bulk_accept(*, session: Session, actor: Actor, rows: pd.DataFrame, grade: str = "direct",
                 rationale: str = "") -> int:
     """Accept every row of a bulk preview in one transaction; return how many were accepted."""
     require_role(actor, "co_lead")
     why = rationale or "bulk accept above score"
-    with session_scope(engine) as s:
-        for r in rows.itertuples():
-            action = r.reason_ref.split("(")[1].rstrip(")") if "(" in r.reason_ref else None
-            _decide(s, actor=actor, item_id=int(r.item_id), objective=int(r.objective),
-                    status="accepted", grade=grade, rationale=why, action_letter=action,
-                    origin="bulk", score=float(r.score), kind="bulk-accept")
+    for r in rows.itertuples():
+        action = r.reason_ref.split("(")[1].rstrip(")") if "(" in r.reason_ref else None
+        _decide(session, actor=actor, item_id=int(r.item_id), objective=int(r.objective),
+                status="accepted", grade=grade, rationale=why, action_letter=action,
+                origin="bulk", score=float(r.score), kind="bulk-accept")
     return len(rows)
 
 
-def item_id_for(engine: Engine, key: str, code: str) -> int:
+def item_id_for(key: str, code: str, *, session: Session) -> int:
     """The id of an item given its framework key and code (or a repeat code)."""
     from indicators_lab.catalogue.frameworks import get_item
 
-    return int(get_item(engine, key, code)["id"])
+    return int(get_item(key, code, session=session)["id"])

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.engine import Engine
+
+from sqlmodel import Session
 
 from indicators_lab.catalogue.frameworks import GCM_KEY, ObjectiveView, item_text, framework_keys, items_frame, list_objectives
 from indicators_lab.mapping.embeddings import Encoder, Progress, embed_texts
@@ -128,11 +129,10 @@ class Signals:
 
 
 def compute_signals(
-    engine: Engine,
     encoder: Encoder,
     texts: list[str],
     obj: ObjectiveTexts,
-    progress: Progress | None = None,
+    progress: Progress | None = None, *, session: Session,
 ) -> Signals:
     n_obj = len(obj.numbers)
     all_texts = (
@@ -141,7 +141,7 @@ def compute_signals(
         + [s for _, s in obj.commitment]
         + [t for _, _, t in obj.actions]
     )
-    vectors = embed_texts(engine, encoder, all_texts, progress=progress)
+    vectors = embed_texts(encoder, all_texts, progress=progress, session=session)
     n = len(texts)
     items = vectors[:n]
     titles = vectors[n : n + n_obj]
@@ -208,11 +208,9 @@ class Suggestions:
 
 
 def suggest(
-    engine: Engine,
     encoder: Encoder,
-    key: str,
-    *,
-    top_k: int = 3,
+    key: str, *,
+    session: Session, top_k: int = 3,
     weights: Weights = DEFAULT_WEIGHTS,
     use_decisions: bool = True,
     progress: Progress | None = None,
@@ -223,21 +221,21 @@ def suggest(
     if not 1 <= top_k <= 23:
         raise UserError("top-k must be between 1 and 23 (there are 23 GCM objectives).")
     if key == GCM_KEY:
-        keys = ", ".join(k for k in framework_keys(engine) if k != GCM_KEY)
+        keys = ", ".join(k for k in framework_keys(session=session) if k != GCM_KEY)
         raise UserError(f"'gcm' holds the objectives themselves; suggest for a framework: {keys}.")
-    items = items_frame(engine, key)
-    objectives = list_objectives(engine)
+    items = items_frame(key, session=session)
+    objectives = list_objectives(session=session)
     obj = ObjectiveTexts.from_objectives(objectives)
     texts = [item_text(r) for r in items.to_dict("records")]
-    sig = compute_signals(engine, encoder, texts, obj, progress=progress)
+    sig = compute_signals(encoder, texts, obj, progress=progress, session=session)
     model = sig.combine(weights)
 
-    decided = decisions_frame(engine) if use_decisions else pd.DataFrame()
+    decided = decisions_frame(session=session) if use_decisions else pd.DataFrame()
     adj = np.zeros_like(model)
     own: dict[int, dict[int, str]] = {}
     if len(decided):
         d_items = decided.drop_duplicates("item_id")[["item_id", "text"]].reset_index(drop=True)
-        d_vecs = embed_texts(engine, encoder, list(d_items["text"]))
+        d_vecs = embed_texts(encoder, list(d_items["text"]), session=session)
         pos = {iid: k for k, iid in enumerate(d_items["item_id"])}
         col = {n: k for k, n in enumerate(obj.numbers)}
         dm = np.zeros((len(d_items), len(obj.numbers)), dtype=np.float32)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sqlmodel import Session
+
 from indicators_lab.core.access import COMMAND_LINE, Actor
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.consultation.rounds import list_rounds
@@ -33,8 +35,8 @@ METHODOLOGY = (
 )
 
 
-def indicators_table(engine, v: VersionInfo) -> pd.DataFrame:
-    titles = {o.number: o.title for o in list_objectives(engine)}
+def indicators_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
+    titles = {o.number: o.title for o in list_objectives(session=session)}
     df = version_links(v)
     df.insert(1, "objective_title", df["objective"].map(lambda o: titles.get(int(o), "") if pd.notna(o) else ""))
     df = df.sort_values(["objective", "framework", "code"], na_position="last")
@@ -45,25 +47,25 @@ def indicators_table(engine, v: VersionInfo) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def coverage_table(engine, v: VersionInfo) -> pd.DataFrame:
-    titles = {o.number: o.title for o in list_objectives(engine)}
+def coverage_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
+    titles = {o.number: o.title for o in list_objectives(session=session)}
     cov = pd.DataFrame(v.snapshot["coverage"])
     cov.insert(1, "objective_title", cov["objective"].map(titles))
     return cov
 
 
-def consultation_table(engine, v: VersionInfo, actor: Actor) -> pd.DataFrame:
-    frames = [matrix_frame(engine, actor=actor, round_id=r.id) for r in list_rounds(engine) if r.set_id == v.set_id]
+def consultation_table(v: VersionInfo, actor: Actor, *, session: Session) -> pd.DataFrame:
+    frames = [matrix_frame(actor=actor, round_id=r.id, session=session) for r in list_rounds(session=session) if r.set_id == v.set_id]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=["comment_id", "comment", "disposition", "response"])
     return pd.concat(frames, ignore_index=True)
 
 
-def sources_table(engine, v: VersionInfo) -> pd.DataFrame:
+def sources_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
     used = {it["framework"] for it in v.snapshot["items"]} | {"gcm"}
     rows = [{"framework": f.key, "name": f.name, "source": f.source, "licence": f.licence, "known gaps": f.gaps}
-            for f in list_frameworks(engine, include_gcm=True) if f.key in used]
+            for f in list_frameworks(include_gcm=True, session=session) if f.key in used]
     return pd.DataFrame(rows, columns=["framework", "name", "source", "licence", "known gaps"])
 
 
@@ -75,14 +77,14 @@ def version_meta(v: VersionInfo) -> dict:
     }
 
 
-def export_version(engine, number: int, fmt: str, out: Path, *, actor: Actor = COMMAND_LINE) -> Path:
+def export_version(number: int, fmt: str, out: Path, *, session: Session, actor: Actor = COMMAND_LINE) -> Path:
     """Write version ``number`` in ``fmt`` to ``out``; returns the path."""
     if fmt not in FORMATS:
         raise UserError(f"The format must be one of {', '.join(FORMATS)}.")
-    v = get_version(engine, number)
+    v = get_version(number, session=session)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    indicators = indicators_table(engine, v)
+    indicators = indicators_table(v, session=session)
     if fmt == "csv":
         meta = pd.DataFrame({"version": [v.number] * len(indicators), "approved": [v.approved] * len(indicators)})
         write_csv(pd.concat([meta, indicators], axis=1), out)
@@ -100,16 +102,16 @@ def export_version(engine, number: int, fmt: str, out: Path, *, actor: Actor = C
     elif fmt == "xlsx":
         write_xlsx({
             "Indicators": indicators,
-            "Coverage": coverage_table(engine, v),
-            "Consultation": consultation_table(engine, v, actor),
-            "Sources": sources_table(engine, v),
+            "Coverage": coverage_table(v, session=session),
+            "Consultation": consultation_table(v, actor, session=session),
+            "Sources": sources_table(v, session=session),
         }, out)
     else:
-        _docx(engine, v, indicators, out, actor)
+        _docx(v, indicators, out, actor, session=session)
     return out
 
 
-def _docx(engine, v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor) -> None:
+def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, session: Session) -> None:
     from docx import Document
     from docx.shared import Pt
 
@@ -130,7 +132,7 @@ def _docx(engine, v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Ac
     if gaps:
         doc.add_paragraph("Objectives without an indicator: " + ", ".join(map(str, gaps)) + ".")
     doc.add_heading("Indicators by objective", level=2)
-    for o in list_objectives(engine):
+    for o in list_objectives(session=session):
         rows = indicators[indicators["objective"] == o.number]
         if rows.empty:
             continue
@@ -144,11 +146,11 @@ def _docx(engine, v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Ac
             for cell, text in zip(cells, [r.code, r.title, r.framework, r.tier, r.grade or ""]):
                 cell.text = str(text)
     doc.add_heading("Consultation summary", level=2)
-    rounds = [r for r in list_rounds(engine) if r.set_id == v.set_id]
+    rounds = [r for r in list_rounds(session=session) if r.set_id == v.set_id]
     if not rounds:
         doc.add_paragraph("No consultation round was held on this set.")
     for r in rounds:
-        p = participation(engine, r.id)
+        p = participation(r.id, session=session)
         t = p["totals"].iloc[0]
         by = ", ".join(f"{row.constituency} {row.comments}" for row in p["constituency"].itertuples())
         disp = ", ".join(f"{row.disposition} {row.comments}" for row in p["disposition"].itertuples())

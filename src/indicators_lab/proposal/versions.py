@@ -11,12 +11,10 @@ from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.core.access import Actor, require_role
-from indicators_lab.core.db import session_scope
 from indicators_lab.mapping.embeddings import Encoder
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import (
@@ -32,46 +30,45 @@ def _key(framework: str, code: str) -> str:
     return f"{framework}:{code}"
 
 
-def freeze(engine: Engine, encoder: Encoder, *, actor: Actor, set_id: int, note: str,
+def freeze(encoder: Encoder, *, session: Session, actor: Actor, set_id: int, note: str,
            grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> int:
     """Freeze a candidate set as the next numbered version; returns the version number."""
     require_role(actor, "co_lead")
     note = (note or "").strip()
     if not note:
         raise UserError("Write a change note: it tells readers what this version changes and why.")
-    members = cs.members_frame(engine, set_id)
+    members = cs.members_frame(set_id, session=session)
     if members.empty:
         raise UserError("The set is empty: add indicators before freezing it.")
-    card = cs.score_items(engine, encoder, members, grade_weights)
+    card = cs.score_items(encoder, members, grade_weights, session=session)
     ids = [int(i) for i in members["item_key"]]
-    with session_scope(engine) as s:
-        set_name = s.get(CandidateSet, set_id).name
-        links = s.exec(select(Link).where(Link.item_id.in_(ids), Link.status == "accepted")
-                       .order_by(Link.objective_number)).all()
-        by_item: dict[int, list[dict]] = {}
-        for lk in links:
-            by_item.setdefault(lk.item_id, []).append({
-                "objective": lk.objective_number, "grade": lk.grade, "action": lk.action_letter or "",
-                "rationale": lk.rationale, "decided_by": lk.decided_by})
-        items = [{
-            "key": _key(r.framework, r.code), "framework": r.framework, "code": r.code, "title": r.title,
-            "tier": r.tier, "custodian": r.custodian, "links": by_item.get(int(r.item_key), []),
-        } for r in members.itertuples()]
-        snapshot = {
-            "schema": SCHEMA_VERSION,
-            "grade_weights": dict(grade_weights),
-            "items": items,
-            "summary": card.summary,
-            "coverage": card.coverage.to_dict("records"),
-            "overlaps": card.overlaps.to_dict("records"),
-            "readiness": {"tiers": card.readiness["tiers"], "custodians": card.readiness["custodians"],
-                          "names_migrants": card.readiness["names_migrants_codes"]},
-            "principles": card.principles,
-        }
-        number = (s.exec(select(func.max(ProposalVersion.number))).one() or 0) + 1
-        s.add(ProposalVersion(number=number, set_id=set_id, set_name=set_name, note=note, snapshot=snapshot,
-                              created_by=actor.name))
-        return number
+    set_name = session.get(CandidateSet, set_id).name
+    links = session.exec(select(Link).where(Link.item_id.in_(ids), Link.status == "accepted")
+                   .order_by(Link.objective_number)).all()
+    by_item: dict[int, list[dict]] = {}
+    for lk in links:
+        by_item.setdefault(lk.item_id, []).append({
+            "objective": lk.objective_number, "grade": lk.grade, "action": lk.action_letter or "",
+            "rationale": lk.rationale, "decided_by": lk.decided_by})
+    items = [{
+        "key": _key(r.framework, r.code), "framework": r.framework, "code": r.code, "title": r.title,
+        "tier": r.tier, "custodian": r.custodian, "links": by_item.get(int(r.item_key), []),
+    } for r in members.itertuples()]
+    snapshot = {
+        "schema": SCHEMA_VERSION,
+        "grade_weights": dict(grade_weights),
+        "items": items,
+        "summary": card.summary,
+        "coverage": card.coverage.to_dict("records"),
+        "overlaps": card.overlaps.to_dict("records"),
+        "readiness": {"tiers": card.readiness["tiers"], "custodians": card.readiness["custodians"],
+                      "names_migrants": card.readiness["names_migrants_codes"]},
+        "principles": card.principles,
+    }
+    number = (session.exec(select(func.max(ProposalVersion.number))).one() or 0) + 1
+    session.add(ProposalVersion(number=number, set_id=set_id, set_name=set_name, note=note, snapshot=snapshot,
+                          created_by=actor.name))
+    return number
 
 
 @dataclass(frozen=True)
@@ -97,18 +94,16 @@ def _info(v: ProposalVersion) -> VersionInfo:
                        len(v.snapshot.get("items", [])), v.approved_by, v.approved_at, v.snapshot)
 
 
-def list_versions(engine: Engine) -> list[VersionInfo]:
-    with session_scope(engine) as s:
-        return [_info(v) for v in s.exec(select(ProposalVersion).order_by(ProposalVersion.number))]
+def list_versions(*, session: Session) -> list[VersionInfo]:
+    return [_info(v) for v in session.exec(select(ProposalVersion).order_by(ProposalVersion.number))]
 
 
-def get_version(engine: Engine, number: int) -> VersionInfo:
-    with session_scope(engine) as s:
-        v = s.exec(select(ProposalVersion).where(ProposalVersion.number == number)).first()
-        if v is None:
-            numbers = ", ".join(str(n) for n in s.exec(select(ProposalVersion.number).order_by(ProposalVersion.number)))
-            raise NotFound(f"There is no version {number}." + (f" Versions: {numbers}." if numbers else " No version has been frozen yet."))
-        return _info(v)
+def get_version(number: int, *, session: Session) -> VersionInfo:
+    v = session.exec(select(ProposalVersion).where(ProposalVersion.number == number)).first()
+    if v is None:
+        numbers = ", ".join(str(n) for n in session.exec(select(ProposalVersion.number).order_by(ProposalVersion.number)))
+        raise NotFound(f"There is no version {number}." + (f" Versions: {numbers}." if numbers else " No version has been frozen yet."))
+    return _info(v)
 
 
 def _version_id(s, number: int) -> int:
@@ -139,9 +134,9 @@ class Diff:
     reasons: pd.DataFrame       # key, comment_id, comment, disposition, response
 
 
-def diff(engine: Engine, a: int, b: int) -> Diff:
+def diff(a: int, b: int, *, session: Session) -> Diff:
     """What changed from version ``a`` to version ``b``, and the comments that led to it."""
-    va, vb = get_version(engine, a), get_version(engine, b)
+    va, vb = get_version(a, session=session), get_version(b, session=session)
     ka = {it["key"] for it in va.snapshot["items"]}
     kb = {it["key"] for it in vb.snapshot["items"]}
     la, lb = version_links(va), version_links(vb)
@@ -155,43 +150,41 @@ def diff(engine: Engine, a: int, b: int) -> Diff:
     cov = ca.merge(cb, on="objective", suffixes=("_before", "_after")).rename(
         columns={"coverage_before": "before", "coverage_after": "after"})
     cov["change"] = (cov["after"] - cov["before"]).round(4)
-    with session_scope(engine) as s:
-        vid = _version_id(s, b)
-        rows = s.exec(select(ChangeReason, Comment, Response)
-                      .join(Comment, Comment.id == ChangeReason.comment_id)
-                      .join(Response, Response.comment_id == Comment.id, isouter=True)
-                      .where(ChangeReason.version_id == vid)).all()
-        reasons = pd.DataFrame([{"key": cr.item_code, "comment_id": c.id, "comment": c.text,
-                                 "organisation": c.organisation,
-                                 "disposition": r.disposition if r else "", "response": r.text if r else ""}
-                                for cr, c, r in rows],
-                               columns=["key", "comment_id", "comment", "organisation", "disposition", "response"])
+    vid = _version_id(session, b)
+    rows = session.exec(select(ChangeReason, Comment, Response)
+                  .join(Comment, Comment.id == ChangeReason.comment_id)
+                  .join(Response, Response.comment_id == Comment.id, isouter=True)
+                  .where(ChangeReason.version_id == vid)).all()
+    reasons = pd.DataFrame([{"key": cr.item_code, "comment_id": c.id, "comment": c.text,
+                             "organisation": c.organisation,
+                             "disposition": r.disposition if r else "", "response": r.text if r else ""}
+                            for cr, c, r in rows],
+                           columns=["key", "comment_id", "comment", "organisation", "disposition", "response"])
     return Diff(sorted(kb - ka), sorted(ka - kb), regraded, cov, reasons)
 
 
-def link_reason(engine: Engine, *, actor: Actor, version: int, item_key: str, comment_id: int) -> None:
+def link_reason(*, session: Session, actor: Actor, version: int, item_key: str, comment_id: int) -> None:
     """Record that a comment (and its response) led to a change of an item in a version."""
     require_role(actor, "co_lead")
-    v = get_version(engine, version)
+    v = get_version(version, session=session)
     if item_key not in {it["key"] for it in v.snapshot["items"]} and version > 1:
-        prev = get_version(engine, version - 1)
+        prev = get_version(version - 1, session=session)
         if item_key not in {it["key"] for it in prev.snapshot["items"]}:
             raise UserError(f"'{item_key}' is in neither version {version} nor version {version - 1}.")
-    with session_scope(engine) as s:
-        if s.get(Comment, comment_id) is None:
-            raise NotFound(f"There is no comment {comment_id}.")
-        exists = s.exec(select(ChangeReason).where(ChangeReason.version_id == _version_id(s, version),
-                                                   ChangeReason.item_code == item_key,
-                                                   ChangeReason.comment_id == comment_id)).first()
-        if exists is None:
-            s.add(ChangeReason(version_id=_version_id(s, version), item_code=item_key, comment_id=comment_id,
-                               linked_by=actor.name))
+    if session.get(Comment, comment_id) is None:
+        raise NotFound(f"There is no comment {comment_id}.")
+    exists = session.exec(select(ChangeReason).where(ChangeReason.version_id == _version_id(session, version),
+                                               ChangeReason.item_code == item_key,
+                                               ChangeReason.comment_id == comment_id)).first()
+    if exists is None:
+        session.add(ChangeReason(version_id=_version_id(session, version), item_code=item_key, comment_id=comment_id,
+                           linked_by=actor.name))
 
 
 # --------------------------------------------------------------------------- review and approval
 
 
-def record_view(engine: Engine, *, actor: Actor, version: int, verdict: str, text: str = "",
+def record_view(*, session: Session, actor: Actor, version: int, verdict: str, text: str = "",
                 objective: int | None = None) -> None:
     """An ExCom member's view on the whole version (objective None) or on one objective."""
     require_role(actor, "excom")
@@ -202,43 +195,40 @@ def record_view(engine: Engine, *, actor: Actor, version: int, verdict: str, tex
         raise UserError("Say why: a view with comments or an objection needs a text.")
     if objective is not None and not 1 <= objective <= 23:
         raise UserError("Objectives are numbered 1 to 23.")
-    with session_scope(engine) as s:
-        v = s.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
-        if v is None:
-            raise NotFound(f"There is no version {version}.")
-        if v.approved_at is not None:
-            raise UserError(f"Version {version} is already approved and locked.")
-        row = s.exec(select(ExcomView).where(ExcomView.version_id == v.id, ExcomView.objective == (objective or 0),
-                                             ExcomView.user_id == actor.user_id)).first()
-        row = row or ExcomView(version_id=v.id, objective=objective or 0, user_id=actor.user_id,
-                               member=actor.name, verdict=verdict)
-        row.verdict, row.text, row.member, row.at = verdict, text, actor.name, utcnow()
-        s.add(row)
+    v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
+    if v is None:
+        raise NotFound(f"There is no version {version}.")
+    if v.approved_at is not None:
+        raise UserError(f"Version {version} is already approved and locked.")
+    row = session.exec(select(ExcomView).where(ExcomView.version_id == v.id, ExcomView.objective == (objective or 0),
+                                         ExcomView.user_id == actor.user_id)).first()
+    row = row or ExcomView(version_id=v.id, objective=objective or 0, user_id=actor.user_id,
+                           member=actor.name, verdict=verdict)
+    row.verdict, row.text, row.member, row.at = verdict, text, actor.name, utcnow()
+    session.add(row)
 
 
-def views(engine: Engine, version: int) -> pd.DataFrame:
-    with session_scope(engine) as s:
-        vid = _version_id(s, version)
-        rows = s.exec(select(ExcomView).where(ExcomView.version_id == vid).order_by(ExcomView.objective, ExcomView.id)).all()
-        return pd.DataFrame([{"objective": r.objective or "whole version", "member": r.member,
-                              "view": VERDICTS[r.verdict], "text": r.text, "at": r.at} for r in rows],
-                            columns=["objective", "member", "view", "text", "at"])
+def views(version: int, *, session: Session) -> pd.DataFrame:
+    vid = _version_id(session, version)
+    rows = session.exec(select(ExcomView).where(ExcomView.version_id == vid).order_by(ExcomView.objective, ExcomView.id)).all()
+    return pd.DataFrame([{"objective": r.objective or "whole version", "member": r.member,
+                          "view": VERDICTS[r.verdict], "text": r.text, "at": r.at} for r in rows],
+                        columns=["objective", "member", "view", "text", "at"])
 
 
-def approve(engine: Engine, *, actor: Actor, version: int, note: str = "") -> None:
+def approve(*, session: Session, actor: Actor, version: int, note: str = "") -> None:
     """Record the ExCom's final approval of the latest version: who, when, which. Locks it."""
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        v = s.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
-        if v is None:
-            raise NotFound(f"There is no version {version}.")
-        latest = s.exec(select(func.max(ProposalVersion.number))).one()
-        if version != latest:
-            raise UserError(f"Only the latest version ({latest}) can be approved; version {version} is older.")
-        if v.approved_at is not None:
-            raise UserError(f"Version {version} was already approved by {v.approved_by}.")
-        v.approved_by, v.approved_at, v.approval_note = actor.name, utcnow(), (note or "").strip()
-        s.add(v)
+    v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
+    if v is None:
+        raise NotFound(f"There is no version {version}.")
+    latest = session.exec(select(func.max(ProposalVersion.number))).one()
+    if version != latest:
+        raise UserError(f"Only the latest version ({latest}) can be approved; version {version} is older.")
+    if v.approved_at is not None:
+        raise UserError(f"Version {version} was already approved by {v.approved_by}.")
+    v.approved_by, v.approved_at, v.approval_note = actor.name, utcnow(), (note or "").strip()
+    session.add(v)
 
 
 def snapshot_heatmap(v: VersionInfo) -> pd.DataFrame:

@@ -9,11 +9,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, require_role
-from indicators_lab.core.db import session_scope
 from indicators_lab.mapping.embeddings import Encoder, embed_texts
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.mapping.links import accepted_links_frame
@@ -57,57 +55,52 @@ def _check_name(s: Session, name: str, exclude: int | None = None) -> str:
     return name
 
 
-def list_sets(engine: Engine) -> list[SetInfo]:
-    with session_scope(engine) as s:
-        counts = dict(s.exec(select(SetMember.set_id, func.count(SetMember.id))
-                             .where(SetMember.lock != "out").group_by(SetMember.set_id)).all())
-        sets = s.exec(select(CandidateSet).where(CandidateSet.deleted == False)  # noqa: E712
-                      .order_by(CandidateSet.updated_at.desc())).all()
-        return [SetInfo(c.id, c.name, c.description, counts.get(c.id, 0), c.created_by, c.updated_at) for c in sets]
+def list_sets(*, session: Session) -> list[SetInfo]:
+    counts = dict(session.exec(select(SetMember.set_id, func.count(SetMember.id))
+                         .where(SetMember.lock != "out").group_by(SetMember.set_id)).all())
+    sets = session.exec(select(CandidateSet).where(CandidateSet.deleted == False)  # noqa: E712
+                  .order_by(CandidateSet.updated_at.desc())).all()
+    return [SetInfo(c.id, c.name, c.description, counts.get(c.id, 0), c.created_by, c.updated_at) for c in sets]
 
 
-def create_set(engine: Engine, *, actor: Actor, name: str, description: str = "",
+def create_set(*, session: Session, actor: Actor, name: str, description: str = "",
                item_ids: list[int] | None = None) -> int:
     """A new set (optionally with items); returns its id."""
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        cs = CandidateSet(name=_check_name(s, name), description=description.strip(), created_by=actor.name)
-        s.add(cs)
-        s.flush()
-        for item_id in dict.fromkeys(item_ids or []):
-            _check_item(s, item_id)
-            s.add(SetMember(set_id=cs.id, item_id=item_id, added_by=actor.name))
-        return cs.id
+    cs = CandidateSet(name=_check_name(session, name), description=description.strip(), created_by=actor.name)
+    session.add(cs)
+    session.flush()
+    for item_id in dict.fromkeys(item_ids or []):
+        _check_item(session, item_id)
+        session.add(SetMember(set_id=cs.id, item_id=item_id, added_by=actor.name))
+    return cs.id
 
 
-def rename_set(engine: Engine, *, actor: Actor, set_id: int, name: str) -> None:
+def rename_set(*, session: Session, actor: Actor, set_id: int, name: str) -> None:
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        cs = _get_set(s, set_id)
-        cs.name, cs.updated_at = _check_name(s, name, exclude=set_id), utcnow()
-        s.add(cs)
+    cs = _get_set(session, set_id)
+    cs.name, cs.updated_at = _check_name(session, name, exclude=set_id), utcnow()
+    session.add(cs)
 
 
-def copy_set(engine: Engine, *, actor: Actor, set_id: int, name: str) -> int:
+def copy_set(*, session: Session, actor: Actor, set_id: int, name: str) -> int:
     """A copy with the same members and locks."""
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        src = _get_set(s, set_id)
-        cs = CandidateSet(name=_check_name(s, name), description=src.description, created_by=actor.name)
-        s.add(cs)
-        s.flush()
-        for m in s.exec(select(SetMember).where(SetMember.set_id == set_id)):
-            s.add(SetMember(set_id=cs.id, item_id=m.item_id, lock=m.lock, added_by=actor.name))
-        return cs.id
+    src = _get_set(session, set_id)
+    cs = CandidateSet(name=_check_name(session, name), description=src.description, created_by=actor.name)
+    session.add(cs)
+    session.flush()
+    for m in session.exec(select(SetMember).where(SetMember.set_id == set_id)):
+        session.add(SetMember(set_id=cs.id, item_id=m.item_id, lock=m.lock, added_by=actor.name))
+    return cs.id
 
 
-def delete_set(engine: Engine, *, actor: Actor, set_id: int) -> None:
+def delete_set(*, session: Session, actor: Actor, set_id: int) -> None:
     """Hide a set from lists (its rows stay for rounds and versions that refer to it)."""
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        cs = _get_set(s, set_id)
-        cs.deleted, cs.updated_at = True, utcnow()
-        s.add(cs)
+    cs = _get_set(session, set_id)
+    cs.deleted, cs.updated_at = True, utcnow()
+    session.add(cs)
 
 
 # --------------------------------------------------------------------------- members
@@ -126,78 +119,73 @@ def _touch(s: Session, set_id: int) -> None:
     s.add(cs)
 
 
-def add_items(engine: Engine, *, actor: Actor, set_id: int, item_ids: list[int]) -> int:
+def add_items(*, session: Session, actor: Actor, set_id: int, item_ids: list[int]) -> int:
     """Add items (those already in are left as they are; locked-out ones are let back in)."""
     require_role(actor, "co_lead")
     added = 0
-    with session_scope(engine) as s:
-        _touch(s, set_id)
-        existing = {m.item_id: m for m in s.exec(select(SetMember).where(SetMember.set_id == set_id))}
-        for item_id in dict.fromkeys(item_ids):
-            _check_item(s, item_id)
-            m = existing.get(item_id)
-            if m is None:
-                s.add(SetMember(set_id=set_id, item_id=item_id, added_by=actor.name))
-                added += 1
-            elif m.lock == "out":
-                m.lock = ""
-                s.add(m)
-                added += 1
+    _touch(session, set_id)
+    existing = {m.item_id: m for m in session.exec(select(SetMember).where(SetMember.set_id == set_id))}
+    for item_id in dict.fromkeys(item_ids):
+        _check_item(session, item_id)
+        m = existing.get(item_id)
+        if m is None:
+            session.add(SetMember(set_id=set_id, item_id=item_id, added_by=actor.name))
+            added += 1
+        elif m.lock == "out":
+            m.lock = ""
+            session.add(m)
+            added += 1
     return added
 
 
-def remove_items(engine: Engine, *, actor: Actor, set_id: int, item_ids: list[int]) -> int:
+def remove_items(*, session: Session, actor: Actor, set_id: int, item_ids: list[int]) -> int:
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        _touch(s, set_id)
-        rows = s.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id.in_(item_ids))).all()
-        for m in rows:
-            s.delete(m)
-        return len(rows)
+    _touch(session, set_id)
+    rows = session.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id.in_(item_ids))).all()
+    for m in rows:
+        session.delete(m)
+    return len(rows)
 
 
-def set_lock(engine: Engine, *, actor: Actor, set_id: int, item_id: int, lock: str) -> None:
+def set_lock(*, session: Session, actor: Actor, set_id: int, item_id: int, lock: str) -> None:
     """Lock an item in (the optimiser must keep it), out (it must leave it out), or unlock."""
     require_role(actor, "co_lead")
     if lock not in LOCKS:
         raise UserError("A lock is 'in', 'out' or none.")
-    with session_scope(engine) as s:
-        _touch(s, set_id)
-        _check_item(s, item_id)
-        m = s.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id == item_id)).first()
-        if m is None:
-            m = SetMember(set_id=set_id, item_id=item_id, added_by=actor.name)
-        m.lock = lock
-        s.add(m)
+    _touch(session, set_id)
+    _check_item(session, item_id)
+    m = session.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id == item_id)).first()
+    if m is None:
+        m = SetMember(set_id=set_id, item_id=item_id, added_by=actor.name)
+    m.lock = lock
+    session.add(m)
 
 
-def replace_members(engine: Engine, *, actor: Actor, set_id: int, add: list[int], remove: list[int]) -> None:
+def replace_members(*, session: Session, actor: Actor, set_id: int, add: list[int], remove: list[int]) -> None:
     """Apply a what-if change (adds and removals) in one transaction."""
     require_role(actor, "co_lead")
-    with session_scope(engine) as s:
-        _touch(s, set_id)
-        for m in s.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id.in_(remove))):
-            s.delete(m)
-        existing = set(s.exec(select(SetMember.item_id).where(SetMember.set_id == set_id)))
-        for item_id in dict.fromkeys(add):
-            _check_item(s, item_id)
-            if item_id not in existing:
-                s.add(SetMember(set_id=set_id, item_id=item_id, added_by=actor.name))
+    _touch(session, set_id)
+    for m in session.exec(select(SetMember).where(SetMember.set_id == set_id, SetMember.item_id.in_(remove))):
+        session.delete(m)
+    existing = set(session.exec(select(SetMember.item_id).where(SetMember.set_id == set_id)))
+    for item_id in dict.fromkeys(add):
+        _check_item(session, item_id)
+        if item_id not in existing:
+            session.add(SetMember(set_id=set_id, item_id=item_id, added_by=actor.name))
 
 
-def members_frame(engine: Engine, set_id: int, *, include_locked_out: bool = False) -> pd.DataFrame:
+def members_frame(set_id: int, *, session: Session, include_locked_out: bool = False) -> pd.DataFrame:
     """The items of a set with what scoring needs: item_key (= item id), code, title, framework,
     tier, custodian, gender_specific, lock."""
-    with session_scope(engine) as s:
-        _get_set(s, set_id)
-        q = (select(SetMember, FrameworkItem, Framework.key)
-             .join(FrameworkItem, FrameworkItem.id == SetMember.item_id)
-             .join(Framework, Framework.id == FrameworkItem.framework_id)
-             .where(SetMember.set_id == set_id).order_by(Framework.key, FrameworkItem.position))
-        if not include_locked_out:
-            q = q.where(SetMember.lock != "out")
-        rows = s.exec(q).all()
-        return items_table([(item, key, m.lock) for m, item, key in rows])
+    _get_set(session, set_id)
+    q = (select(SetMember, FrameworkItem, Framework.key)
+         .join(FrameworkItem, FrameworkItem.id == SetMember.item_id)
+         .join(Framework, Framework.id == FrameworkItem.framework_id)
+         .where(SetMember.set_id == set_id).order_by(Framework.key, FrameworkItem.position))
+    if not include_locked_out:
+        q = q.where(SetMember.lock != "out")
+    rows = session.exec(q).all()
+    return items_table([(item, key, m.lock) for m, item, key in rows])
 
 
 def items_table(rows: list[tuple[FrameworkItem, str, str]]) -> pd.DataFrame:
@@ -221,58 +209,56 @@ def _text(item: FrameworkItem) -> str:
     return item_text({"title": item.title, "description": item.description, "attributes": item.attributes})
 
 
-def items_by_ids(engine: Engine, item_ids: list[int]) -> pd.DataFrame:
-    with session_scope(engine) as s:
-        rows = s.exec(select(FrameworkItem, Framework.key).join(Framework, Framework.id == FrameworkItem.framework_id)
-                      .where(FrameworkItem.id.in_(list(item_ids)))).all()
-        order = {i: n for n, i in enumerate(item_ids)}
-        return items_table(sorted([(item, key, "") for item, key in rows], key=lambda r: order[r[0].id]))
+def items_by_ids(item_ids: list[int], *, session: Session) -> pd.DataFrame:
+    rows = session.exec(select(FrameworkItem, Framework.key).join(Framework, Framework.id == FrameworkItem.framework_id)
+                  .where(FrameworkItem.id.in_(list(item_ids)))).all()
+    order = {i: n for n, i in enumerate(item_ids)}
+    return items_table(sorted([(item, key, "") for item, key in rows], key=lambda r: order[r[0].id]))
 
 
-def linked_candidates(engine: Engine) -> pd.DataFrame:
+def linked_candidates(*, session: Session) -> pd.DataFrame:
     """Every item with at least one accepted link: the pool to add from and to optimise over."""
-    ids = list(dict.fromkeys(accepted_links_frame(engine)["item_id"]))
-    return items_by_ids(engine, ids)
+    ids = list(dict.fromkeys(accepted_links_frame(session=session)["item_id"]))
+    return items_by_ids(ids, session=session)
 
 
-def items_linked_to(engine: Engine, objective: int) -> list[int]:
+def items_linked_to(objective: int, *, session: Session) -> list[int]:
     """Ids of the items accepted for an objective."""
-    lk = accepted_links_frame(engine)
+    lk = accepted_links_frame(session=session)
     return [int(i) for i in dict.fromkeys(lk.loc[lk["objective"] == objective, "item_id"])]
 
 
 # --------------------------------------------------------------------------- scoring glue
 
 
-def n_actions(engine: Engine) -> dict[int, int]:
-    with session_scope(engine) as s:
-        rows = s.exec(select(Objective.number, func.count(Action.id))
-                      .join(Action, Action.objective_id == Objective.id).group_by(Objective.number)).all()
-        return {int(n): int(c) for n, c in rows}
+def n_actions(*, session: Session) -> dict[int, int]:
+    rows = session.exec(select(Objective.number, func.count(Action.id))
+                  .join(Action, Action.objective_id == Objective.id).group_by(Objective.number)).all()
+    return {int(n): int(c) for n, c in rows}
 
 
-def links_for_scoring(engine: Engine) -> pd.DataFrame:
-    lk = accepted_links_frame(engine)
+def links_for_scoring(*, session: Session) -> pd.DataFrame:
+    lk = accepted_links_frame(session=session)
     return lk.rename(columns={"item_id": "item_key"})[["item_key", "objective", "grade", "action"]]
 
 
-def similarity(engine: Engine, encoder: Encoder, items: pd.DataFrame) -> np.ndarray:
+def similarity(encoder: Encoder, items: pd.DataFrame, *, session: Session) -> np.ndarray:
     if items.empty:
         return np.zeros((0, 0), dtype=np.float32)
-    v = embed_texts(engine, encoder, list(items["text"]))
+    v = embed_texts(encoder, list(items["text"]), session=session)
     return v @ v.T
 
 
-def score_items(engine: Engine, encoder: Encoder, items: pd.DataFrame,
-                grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> Scorecard:
-    return scorecard(items, links_for_scoring(engine), similarity(engine, encoder, items),
-                     n_actions(engine), grade_weights)
+def score_items(encoder: Encoder, items: pd.DataFrame,
+                grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, session: Session) -> Scorecard:
+    return scorecard(items, links_for_scoring(session=session), similarity(encoder, items, session=session),
+                     n_actions(session=session), grade_weights)
 
 
-def score_set(engine: Engine, encoder: Encoder, set_id: int,
-              grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> Scorecard:
+def score_set(encoder: Encoder, set_id: int,
+              grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, session: Session) -> Scorecard:
     """The scorecard of a saved set."""
-    return score_items(engine, encoder, members_frame(engine, set_id), grade_weights)
+    return score_items(encoder, members_frame(set_id, session=session), grade_weights, session=session)
 
 
 @dataclass
@@ -283,15 +269,15 @@ class WhatIf:
     coverage_change: pd.DataFrame
 
 
-def what_if(engine: Engine, encoder: Encoder, set_id: int, *, add: list[int], remove: list[int],
+def what_if(encoder: Encoder, set_id: int, *, session: Session, add: list[int], remove: list[int],
             grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> WhatIf:
     """Every score before and after adding / removing items, without saving anything."""
-    members = members_frame(engine, set_id)
+    members = members_frame(set_id, session=session)
     kept = members[~members["item_key"].isin(remove)]
-    extra = items_by_ids(engine, [i for i in add if i not in set(kept["item_key"])])
+    extra = items_by_ids([i for i in add if i not in set(kept["item_key"])], session=session)
     after_items = pd.concat([kept, extra], ignore_index=True) if len(extra) else kept.reset_index(drop=True)
-    before = score_items(engine, encoder, members, grade_weights)
-    after = score_items(engine, encoder, after_items, grade_weights)
+    before = score_items(encoder, members, grade_weights, session=session)
+    after = score_items(encoder, after_items, grade_weights, session=session)
     cov = before.coverage[["objective", "coverage"]].merge(
         after.coverage[["objective", "coverage"]], on="objective", suffixes=("_before", "_after"))
     cov["change"] = cov["coverage_after"] - cov["coverage_before"]
@@ -301,9 +287,9 @@ def what_if(engine: Engine, encoder: Encoder, set_id: int, *, add: list[int], re
 # --------------------------------------------------------------------------- optimiser glue
 
 
-def database_links(engine: Engine, grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> pd.DataFrame:
+def database_links(grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, session: Session) -> pd.DataFrame:
     """Accepted links as optimiser input: key 'framework:code', objective, weight, tier, framework."""
-    lk = accepted_links_frame(engine)
+    lk = accepted_links_frame(session=session)
     if lk.empty:
         raise UserError("There are no accepted links yet: accept links on the Mapping page first.")
     return pd.DataFrame({
@@ -313,19 +299,19 @@ def database_links(engine: Engine, grade_weights: dict[str, float] = DEFAULT_GRA
     })
 
 
-def optimise_for_set(engine: Engine, set_id: int | None, *, min_cover: int = 1, max_size: int | None = None,
+def optimise_for_set(set_id: int | None, *, session: Session, min_cover: int = 1, max_size: int | None = None,
                      max_per_framework: int | None = None, solver: str = "cbc",
                      grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, curve: bool = False):
     """Optimise over every item with accepted links, honouring the set's locks. Returns the
     optimiser Result (keys are item ids) and, if ``curve``, the Pareto table."""
     from indicators_lab.sets.optimiser import Request, optimise, pareto
 
-    lk = database_links(engine, grade_weights)
+    lk = database_links(grade_weights, session=session)
     links = lk.assign(key=lk["item_id"])[["key", "objective", "weight"]]
     items = lk.assign(key=lk["item_id"]).drop_duplicates("key")[["key", "tier", "framework"]]
     lock_in, lock_out = set(), set()
     if set_id is not None:
-        members = members_frame(engine, set_id, include_locked_out=True)
+        members = members_frame(set_id, include_locked_out=True, session=session)
         lock_in = set(members.loc[members["lock"] == "in", "item_key"]) & set(items["key"])
         lock_out = set(members.loc[members["lock"] == "out", "item_key"]) & set(items["key"])
     req = Request(min_cover=min_cover, max_size=max_size, lock_in=lock_in, lock_out=lock_out,

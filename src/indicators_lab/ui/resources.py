@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from indicators_lab.core.db import reading, unit_of_work
 
 from indicators_lab.startup import open_database
 from indicators_lab.core.config import get_settings
@@ -24,3 +32,34 @@ def get_engine() -> Engine:
 def get_encoder() -> MiniLMEncoder:
     """The sentence encoder, shared by every session; the model loads on first encode only."""
     return MiniLMEncoder()
+
+
+# The read-only unit of the screen being drawn: app.py opens it around one script run (each run
+# has its own thread and context), views read through it. Never stored in session_state.
+_SCREEN: ContextVar[Session | None] = ContextVar("indicators_lab_screen", default=None)
+T = TypeVar("T")
+
+
+@contextmanager
+def screen(engine: Engine) -> Iterator[Session]:
+    """Open the read-only unit that every read of one screen shares (app.py, once per run)."""
+    with reading(engine) as session:
+        token = _SCREEN.set(session)
+        try:
+            yield session
+        finally:
+            _SCREEN.reset(token)
+
+
+def page_session() -> Session:
+    """The screen's read-only session (opened by app.py around the page)."""
+    session = _SCREEN.get()
+    if session is None:
+        raise RuntimeError("No screen session: pages run through app.py, which opens one.")
+    return session
+
+
+def act(service: Callable[..., T], *args, **kwargs) -> T:
+    """Run one user action as one transaction: commit when it returns, roll back if it raises."""
+    with unit_of_work(get_engine()) as session:
+        return service(*args, session=session, **kwargs)

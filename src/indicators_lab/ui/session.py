@@ -7,24 +7,25 @@ import streamlit as st
 from indicators_lab.core.access import ROLE_LABELS, Actor
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
+from indicators_lab.ui.resources import act, page_session
 from indicators_lab.core.accounts import authenticate, current_actor
 
 
-def signed_in_actor(engine) -> Actor | None:
+def signed_in_actor() -> Actor | None:
     """The signed-in user, or None. A disabled or deleted account is signed out at once."""
     user_id = state.get(state.USER_ID)
     if user_id is None:
         return None
     try:
-        return current_actor(engine, user_id)
+        return current_actor(user_id, session=page_session())
     except UserError as exc:
         state.pop(state.USER_ID)
         state.put(state.SIGN_IN_NOTICE, str(exc))
         return None
 
 
-def sidebar_sign_in(engine) -> Actor | None:
-    actor = signed_in_actor(engine)
+def sidebar_sign_in() -> Actor | None:
+    actor = signed_in_actor()
     with st.sidebar:
         if actor is not None:
             st.caption(f"Signed in as **{actor.name}** ({ROLE_LABELS.get(actor.role, actor.role)})")
@@ -41,7 +42,7 @@ def sidebar_sign_in(engine) -> Actor | None:
             password = st.text_input("Password", type="password", key=state.widget_key("signin.password"))
             if st.form_submit_button("Sign in"):
                 try:
-                    actor = authenticate(engine, email, password)
+                    actor = act(authenticate, email, password)
                     state.put(state.USER_ID, actor.user_id)
                     st.rerun()
                 except UserError as exc:
@@ -49,9 +50,9 @@ def sidebar_sign_in(engine) -> Actor | None:
     return None
 
 
-def require_signed_in(engine, *roles: str) -> Actor | None:
+def require_signed_in(*roles: str) -> Actor | None:
     """The actor if signed in with one of ``roles`` (admin always); else an info box and None."""
-    actor = signed_in_actor(engine)
+    actor = signed_in_actor()
     if actor is None:
         st.info("Sign in (sidebar) to make changes here.", icon=":material/login:")
         return None
