@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -19,8 +20,13 @@ from indicators_lab.core.models import Invite, User, utcnow
 MIN_PASSWORD = 10
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both cases take the same time. Made on
+    first sign-in, not at import: one argon2 hash costs ~0.5 s, on every page's start-up path."""
+    return _hasher.hash("not-a-real-password")
 
 
 def _actor(user: User) -> Actor:
@@ -71,7 +77,7 @@ def authenticate(email: str, password: str, *, session: Session) -> Actor:
     email = (email or "").strip().lower()
     user = session.exec(select(User).where(User.email == email)).first()
     try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+        _hasher.verify(user.password_hash if user and user.password_hash else _dummy_hash(), password or "")
     except (VerificationError, InvalidHashError):
         raise UserError("The email or password is not right.") from None
     if user is None or not user.password_hash:
