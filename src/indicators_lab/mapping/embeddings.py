@@ -20,6 +20,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from indicators_lab.core.config import shipped_path
+from indicators_lab.core.db import insert_ignore
 from indicators_lab.core.models import Embedding
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -150,15 +151,18 @@ def embed_texts(
     if progress:
         progress(0, total)
     # Encode in chunks of a few model batches: large enough to keep the model busy, small enough
-    # for a progress bar that moves.
+    # for a progress bar that moves; stored as it goes; two workers caching the same text store
+    # it once (ON CONFLICT).
     chunk_size = BATCH_SIZE * 2
     for start in range(0, total, chunk_size):
         chunk = missing[start : start + chunk_size]
         vectors = encoder.encode([by_hash[h] for h in chunk])
+        rows = []
         for h, v in zip(chunk, vectors):
             v = np.asarray(v, dtype=np.float32)
-            session.merge(Embedding(model=encoder.name, text_hash=h, dim=v.shape[0], vector=v.tobytes()))
+            rows.append({"model": encoder.name, "text_hash": h, "dim": v.shape[0], "vector": v.tobytes()})
             found[h] = v
+        insert_ignore(session, Embedding, rows, ["model", "text_hash"])
         if progress:
             progress(min(start + chunk_size, total), total)
     if not texts:
