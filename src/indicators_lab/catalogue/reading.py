@@ -196,8 +196,11 @@ def decode_text(data: bytes) -> str:
     best = from_bytes(data, cp_isolation=["cp1252"]).best()
     if best is not None:
         return _decoded(data, best.encoding)
-    other = from_bytes(data).best()
-    if other is not None and other.encoding not in ("utf_8", "ascii"):
+    other = None if b"\x00" in head else from_bytes(data).best()
+    if other is None or other.encoding.startswith(("utf_16", "utf_32")):
+        raise refuse("The file could not be read as text: it looks like a binary file. "
+                     "Save it as CSV (UTF-8) or XLSX.")
+    if other.encoding not in ("utf_8", "ascii"):
         name = _ENCODING_NAMES.get(other.encoding, other.encoding)
         raise refuse(f"The file seems to be written in the {name} encoding, which is not accepted: {_SAVE_AS}")
     raise refuse(f"The file could not be decoded as text: {_SAVE_AS}")
