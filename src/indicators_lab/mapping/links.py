@@ -205,14 +205,14 @@ def decisions_frame(*, session: Session) -> pd.DataFrame:
     records = [
         {
             "item_id": link.item_id, "objective": link.objective_number, "status": link.status,
-            "grade": link.grade, "framework": key, "code": item.code,
+            "grade": link.grade, "origin": link.origin, "framework": key, "code": item.code,
             "text": item_text({"title": item.title, "description": item.description,
                                "attributes": item.attributes}),
         }
         for link, item, key in rows
     ]
-    return pd.DataFrame(records, columns=["item_id", "objective", "status", "grade", "framework",
-                                          "code", "text"])
+    return pd.DataFrame(records, columns=["item_id", "objective", "status", "grade", "origin",
+                                          "framework", "code", "text"])
 
 
 def links_for_objective(number: int, *, session: Session) -> pd.DataFrame:
@@ -253,9 +253,10 @@ def count_accepted_links(*, session: Session) -> int:
 
 
 def bulk_accept_preview(suggestions: pd.DataFrame, min_score: float) -> pd.DataFrame:
-    """The suggestions a bulk accept at ``min_score`` would accept: rank 1..K rows at or above
-    the score whose link is not decided yet."""
-    rows = suggestions[(suggestions["score"] >= min_score) & (suggestions["decision"] == "")]
+    """The suggestions a bulk accept at ``min_score`` would accept: undecided rows whose text-only
+    ``model_score`` is at or above it. The boost from decided neighbours is left out on purpose:
+    a decision on one item must never carry others into a bulk accept."""
+    rows = suggestions[(suggestions["model_score"] >= min_score) & (suggestions["decision"] == "")]
     return rows.reset_index(drop=True)
 
 
