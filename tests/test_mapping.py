@@ -155,3 +155,14 @@ def test_bulk_accepts_teach_nothing_to_neighbours(engine):
     after = tx(engine, suggest, enc, "nat", top_k=23)
     assert (after.table[after.table["item_code"] == "B"]["boost"] == 0).all()
     assert after.decided_items == 0 and after.precision_at_1 is None  # bulk accepts are not counted
+
+
+def test_held_out_estimate_for_a_shipped_framework_needs_no_model(engine):
+    from indicators_lab.mapping.evaluation import held_out_quality
+    from tests.fakes import SpyModelEncoder
+
+    spy = SpyModelEncoder()
+    q = tx(engine, held_out_quality, spy, "10.7.2")
+    assert q is not None and q.n == 16 and 0 <= q.top1 <= q.top3 <= 1
+    assert spy.texts == []
+    assert tx(engine, held_out_quality, spy, "nope-not-labelled") is None

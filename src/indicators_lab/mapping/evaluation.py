@@ -160,3 +160,21 @@ def nested_cv_scores(bench: Bench, folds: int = 5, seed: int = 7, grid: list[Wei
         w = choose_weights(bench, [i for i in idx if i not in held], grid)
         out[part] = bench.signals.combine(w)[part]
     return out
+
+
+def held_out_quality(encoder: Encoder, framework: str, *, session: Session) -> Quality | None:
+    """Top-1 / top-3 of the shipped weights on the held-out half of the labelled crosswalk for
+    one framework (None if it has no labels). Shipped texts have shipped vectors: no model load."""
+    labels = load_labels()
+    _, held = split_labels(labels)
+    mine = [labels[i] for i in held if labels[i].framework == framework]
+    if not mine:
+        return None
+    frame = items_frame(framework, session=session).set_index("code", drop=False)
+    mine = [lab for lab in mine if lab.code in frame.index]
+    if not mine:
+        return None
+    texts = [item_text(frame.loc[lab.code].to_dict()) for lab in mine]
+    obj = ObjectiveTexts.from_objectives(list_objectives(session=session))
+    signals = compute_signals(encoder, texts, obj, session=session)
+    return quality(signals.combine(DEFAULT_WEIGHTS), obj.numbers, mine)
