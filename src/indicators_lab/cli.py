@@ -7,6 +7,7 @@ checks: keep their arguments and output exactly.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -23,11 +24,13 @@ if TYPE_CHECKING:
 @contextmanager
 def _unit() -> Iterator[Session]:
     """One command, one transaction on the configured database (opened and upgraded first)."""
-    from indicators_lab.core.db import unit_of_work
+    from indicators_lab.core.db import WROTE, unit_of_work
     from indicators_lab.startup import open_database
 
     with unit_of_work(open_database()) as session:
         yield session
+    if session.info.get(WROTE):
+        logging.getLogger(__name__).info("command line: %s", " ".join(sys.argv[1:3]))
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
