@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from indicators_lab.core.logging import configure_logging
 from indicators_lab.ui.resources import get_engine, screen
 from indicators_lab.ui.session import sidebar_sign_in
 
+configure_logging()
 st.set_page_config(page_title="Indicators Lab", page_icon="🧭", layout="wide")
 
 HOME = st.Page("views/home.py", title="Home", icon=":material/home:", default=True)

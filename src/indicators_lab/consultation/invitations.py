@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from indicators_lab.catalogue.importing import normalise_header, read_table
@@ -99,9 +100,14 @@ def accept_invite(*, session: Session, token: str, password: str) -> Actor:
     if not user.active:
         raise UserError("This account is disabled.")
     check_password(password, email=user.email, name=user.name)
+    # Used once, decided by the database: of two tabs submitting the same link, one wins.
+    claimed = session.execute(
+        update(Invite).where(Invite.id == inv.id, Invite.used_at.is_(None)).values(used_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        raise UserError("This link has already been used. Sign in with your email and password.")
     user.password_hash = _hasher.hash(password)
-    inv.used_at = utcnow()
-    session.add_all([user, inv])
+    session.add(user)
     session.flush()
     end_sessions(user, session=session)
     return _actor(user)

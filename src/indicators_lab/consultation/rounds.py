@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.vocabulary import CONSTITUENCIES, DISPOSITIONS, RATINGS, STANCES, normalise_choice  # noqa: F401
 from indicators_lab.core.models import (
     CandidateSet, Comment, CommentReport, Framework, FrameworkItem, ModerationEvent, Response,
-    Round, SetMember, User, utcnow,
+    ResponseRevision, Round, SetMember, User, utcnow,
 )
 
 MAX_COMMENT = 10_000
@@ -281,7 +282,8 @@ def moderation_history(comment_id: int, *, session: Session) -> list[ModerationE
 
 
 def respond(*, session: Session, actor: Actor, comment_id: int, disposition: str, text: str) -> None:
-    """The co-leads' answer: a disposition and a response (replaces an earlier answer)."""
+    """The co-leads' answer: a disposition and a response. It becomes the current answer; earlier
+    answers are kept as revisions."""
     require_role(actor, "co_lead")
     disposition = normalise_choice(disposition, DISPOSITIONS, "disposition")
     text = (text or "").strip()
@@ -289,10 +291,12 @@ def respond(*, session: Session, actor: Actor, comment_id: int, disposition: str
         raise UserError(f"The response is too long (limit {MAX_COMMENT} characters).")
     if session.get(Comment, comment_id) is None:
         raise NotFound(f"There is no comment {comment_id}.")
-    resp = session.exec(select(Response).where(Response.comment_id == comment_id)).first() or Response(
-        comment_id=comment_id, disposition=disposition, responder=actor.name)
-    resp.disposition, resp.text, resp.responder, resp.at = disposition, text, actor.name, utcnow()
-    session.add(resp)
+    now = utcnow()
+    row = {"comment_id": comment_id, "disposition": disposition, "text": text, "responder": actor.name, "at": now}
+    # One current answer per comment, decided by the database: two co-leads answering at once
+    # both succeed, the later one is current, and both stay in the history.
+    upsert(session, Response, row, ["comment_id"], ["disposition", "text", "responder", "at"])
+    session.add(ResponseRevision(**row))
 
 
 # --------------------------------------------------------------------------- reading
@@ -360,19 +364,23 @@ def open_rounds_for(actor: Actor, *, session: Session) -> list[RoundView]:
 
 
 def set_items(round_id: int, *, session: Session) -> list[dict]:
-    """The indicators under consultation in a round, with a plain-language explanation each."""
-    r = get_round(round_id, session=session)
+    """The indicators under consultation in a round, with a plain-language explanation each
+    (one query for all of them, whatever the size of the set)."""
+    r = session.get(Round, round_id)
+    if r is None:
+        raise NotFound(f"There is no round {round_id}.")
     if r.set_id is None:
         return []
-    from indicators_lab.sets.candidate_sets import members_frame
-    from indicators_lab.catalogue.frameworks import get_item
-
-    out = []
-    for row in members_frame(r.set_id, session=session).itertuples():
-        item = get_item(row.framework, row.code, session=session)
-        out.append({"item_id": row.item_key, "code": row.code, "title": row.title, "framework": row.framework,
-                    "help": plain_help(item)})
-    return out
+    rows = session.exec(
+        select(FrameworkItem, Framework.key)
+        .join(SetMember, SetMember.item_id == FrameworkItem.id)
+        .join(Framework, Framework.id == FrameworkItem.framework_id)
+        .where(SetMember.set_id == r.set_id, SetMember.lock != "out")
+        .order_by(Framework.key, FrameworkItem.position)
+    ).all()
+    return [{"item_id": item.id, "code": item.code, "title": item.title, "framework": key,
+             "help": plain_help({"title": item.title, "attributes": item.attributes})}
+            for item, key in rows]
 
 
 TIER_HELP = {

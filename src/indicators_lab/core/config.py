@@ -6,8 +6,9 @@ Every setting is documented here (its ``description``); tests/test_config.py fai
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,6 +63,15 @@ class Settings(BaseSettings):
         default=True,
         description="Load (or update) the shipped catalogues when the app or CLI opens the database.",
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO",
+        description="Level of the app's and CLI's log messages (written to stderr): DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @property
     def resolved_database_url(self) -> str:

@@ -124,3 +124,32 @@ def in_transaction(engine: Engine, service: Callable[..., T], *args, **kwargs) -
     """Call one service in its own unit of work (batch jobs and tests: one call, one action)."""
     with unit_of_work(engine) as session:
         return service(*args, session=session, **kwargs)
+
+
+def _insert(session: Session, model):
+    """An INSERT for ``model`` in the session's dialect (both have ON CONFLICT)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
+def insert_ignore(session: Session, model, rows: list[dict], conflict: list[str]) -> int:
+    """Insert ``rows``, skipping those that already exist by the unique key ``conflict``.
+
+    The database decides, so two workers inserting the same row both succeed and one row is
+    stored (no check-then-insert). Returns how many rows were new.
+    """
+    if not rows:
+        return 0
+    stmt = (_insert(session, model).values(rows).on_conflict_do_nothing(index_elements=conflict)
+            .returning(model.__table__.c[conflict[0]]))
+    return len(session.execute(stmt).all())  # RETURNING counts what was inserted, on every driver
+
+
+def upsert(session: Session, model, row: dict, conflict: list[str], update: list[str]) -> None:
+    """Insert ``row`` or, if its unique key ``conflict`` exists, update the ``update`` columns."""
+    stmt = _insert(session, model).values(row)
+    stmt = stmt.on_conflict_do_update(index_elements=conflict, set_={c: stmt.excluded[c] for c in update})
+    session.execute(stmt)

@@ -265,11 +265,24 @@ class ModerationEvent(SQLModel, table=True):
 
 
 class Response(SQLModel, table=True):
-    """The co-leads' official answer to a comment."""
+    """The co-leads' current official answer to a comment (its history: ``ResponseRevision``)."""
 
     id: int | None = Field(default=None, primary_key=True)
     comment_id: int = Field(foreign_key="comment.id", unique=True, index=True)
     disposition: str = Field(max_length=20, index=True)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    responder: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ResponseRevision(SQLModel, table=True):
+    """Every answer ever given to a comment, in order: a new answer never erases an earlier one."""
+
+    __tablename__ = "response_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    disposition: str = Field(max_length=20)
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     responder: str = Field(max_length=200)
     at: datetime = Field(default_factory=utcnow)

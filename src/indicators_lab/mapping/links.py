@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import insert_ignore
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import Action, Framework, FrameworkItem, Link, LinkEvent, Objective, utcnow
 
@@ -100,14 +101,16 @@ def _decide(s: Session, *, actor: Actor, item_id: int, objective: int, status: s
         raise UserError(f"The rationale is {len(rationale)} characters; keep it under {MAX_RATIONALE}.")
     action_letter = (action_letter or "").strip().strip("()").lower() or None
     _check_target(s, item_id, objective, action_letter)
+    # The row exists before anyone decides on it (ON CONFLICT: two co-leads at once make one),
+    # and is locked while this decision is made, so each decision sees the one before it.
+    insert_ignore(s, Link, [{"item_id": item_id, "objective_number": objective, "status": "undecided",
+                             "rationale": "", "origin": origin, "decided_by": "", "decided_at": utcnow()}],
+                  ["item_id", "objective_number"])
     link = s.exec(
         select(Link).where(Link.item_id == item_id, Link.objective_number == objective)
-    ).first()
-    before = None
-    if link is None:
-        link = Link(item_id=item_id, objective_number=objective)
-    else:
-        before = _snapshot(link) if link.status != "undecided" else None
+        .with_for_update().execution_options(populate_existing=True)
+    ).one()
+    before = _snapshot(link) if link.status != "undecided" else None
     link.status, link.grade = status, grade
     link.rationale = rationale or link.rationale
     link.action_letter = action_letter or link.action_letter

@@ -6,7 +6,7 @@ Create Date: ${create_date}
 """
 
 import sqlalchemy as sa
-import sqlmodel
+
 from alembic import op
 ${imports if imports else ""}
 

@@ -11,10 +11,12 @@ from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import upsert
 from indicators_lab.mapping.embeddings import Encoder
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import (
@@ -24,6 +26,7 @@ from indicators_lab.sets.scoring import DEFAULT_GRADE_WEIGHTS
 
 VERDICTS = {"approve": "Approve", "approve_with_comments": "Approve with comments", "object": "Object"}
 SCHEMA_VERSION = "1.0"
+FREEZE_RETRIES = 50
 
 
 def _key(framework: str, code: str) -> str:
@@ -65,10 +68,18 @@ def freeze(encoder: Encoder, *, session: Session, actor: Actor, set_id: int, not
                       "names_migrants": card.readiness["names_migrants_codes"]},
         "principles": card.principles,
     }
-    number = (session.exec(select(func.max(ProposalVersion.number))).one() or 0) + 1
-    session.add(ProposalVersion(number=number, set_id=set_id, set_name=set_name, note=note, snapshot=snapshot,
-                          created_by=actor.name))
-    return number
+    # The next number is the database's to give: two co-leads freezing at once get n and n+1
+    # (the loser of the unique-number race retries in a savepoint), never a duplicate or a gap.
+    for _ in range(FREEZE_RETRIES):
+        number = (session.exec(select(func.max(ProposalVersion.number))).one() or 0) + 1
+        try:
+            with session.begin_nested():
+                session.add(ProposalVersion(number=number, set_id=set_id, set_name=set_name, note=note,
+                                            snapshot=snapshot, created_by=actor.name))
+            return number
+        except IntegrityError:
+            continue
+    raise UserError("Several versions are being frozen at this moment; try again in a few seconds.")
 
 
 @dataclass(frozen=True)
@@ -200,12 +211,9 @@ def record_view(*, session: Session, actor: Actor, version: int, verdict: str, t
         raise NotFound(f"There is no version {version}.")
     if v.approved_at is not None:
         raise UserError(f"Version {version} is already approved and locked.")
-    row = session.exec(select(ExcomView).where(ExcomView.version_id == v.id, ExcomView.objective == (objective or 0),
-                                         ExcomView.user_id == actor.user_id)).first()
-    row = row or ExcomView(version_id=v.id, objective=objective or 0, user_id=actor.user_id,
-                           member=actor.name, verdict=verdict)
-    row.verdict, row.text, row.member, row.at = verdict, text, actor.name, utcnow()
-    session.add(row)
+    upsert(session, ExcomView, {"version_id": v.id, "objective": objective or 0, "user_id": actor.user_id,
+                                "member": actor.name, "verdict": verdict, "text": text, "at": utcnow()},
+           ["version_id", "objective", "user_id"], ["member", "verdict", "text", "at"])
 
 
 def views(version: int, *, session: Session) -> pd.DataFrame:

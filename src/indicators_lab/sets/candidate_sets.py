@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import insert_ignore
 from indicators_lab.mapping.embeddings import Encoder, embed_texts
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.mapping.links import accepted_links_frame
@@ -125,17 +126,18 @@ def add_items(*, session: Session, actor: Actor, set_id: int, item_ids: list[int
     added = 0
     _touch(session, set_id)
     existing = {m.item_id: m for m in session.exec(select(SetMember).where(SetMember.set_id == set_id))}
+    new = []
     for item_id in dict.fromkeys(item_ids):
         _check_item(session, item_id)
         m = existing.get(item_id)
         if m is None:
-            session.add(SetMember(set_id=set_id, item_id=item_id, added_by=actor.name))
-            added += 1
+            new.append({"set_id": set_id, "item_id": item_id, "lock": "", "added_by": actor.name, "added_at": utcnow()})
         elif m.lock == "out":
             m.lock = ""
             session.add(m)
             added += 1
-    return added
+    # Two co-leads adding the same indicator at once: the database keeps one row.
+    return added + insert_ignore(session, SetMember, new, ["set_id", "item_id"])
 
 
 def remove_items(*, session: Session, actor: Actor, set_id: int, item_ids: list[int]) -> int:

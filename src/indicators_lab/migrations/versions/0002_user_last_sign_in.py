@@ -5,7 +5,6 @@ Revises: 0001
 """
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 revision = "0002"
@@ -16,7 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("user") as batch:
-        batch.add_column(sa.Column("last_sign_in_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:

@@ -1,15 +1,14 @@
 """sign-in tokens can be revoked (user.session_epoch); failed sign-ins are counted (sign_in_failure)
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -19,9 +18,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "sign_in_failure",
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("key", sa.String(length=400), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("last_failed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("last_failed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
 

@@ -1,0 +1,147 @@
+"""Several app processes acting on the *same* rows at once, each with its own engine (as separate
+Streamlit processes would): nobody sees an unhandled error and nothing is lost or doubled.
+
+Runs on SQLite and, in CI, on PostgreSQL, where writers really run in parallel.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from indicators_lab.consultation import rounds as con
+from indicators_lab.consultation.invitations import invite, accept_invite
+from indicators_lab.core.access import Actor
+from indicators_lab.core.accounts import create_user
+from indicators_lab.core.db import in_transaction as tx
+from indicators_lab.core.db import make_engine, unit_of_work
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.models import Embedding, Link, LinkEvent, ProposalVersion, Response, ResponseRevision, SetMember
+from indicators_lab.mapping import links
+from indicators_lab.mapping.embeddings import embed_texts
+from indicators_lab.proposal import versions as proposals
+from indicators_lab.sets import candidate_sets as cs
+from tests.fakes import FakeEncoder
+
+LEAD = Actor("Lead", "co_lead")
+STRONG = "a very long passphrase for tests"
+
+
+def run_together(engine, n_workers: int, work) -> tuple[list, list[str]]:
+    """Run ``work(worker_engine, i)`` in ``n_workers`` threads released at the same moment, each
+    with its own engine on the same database. Returns results and unexpected errors."""
+    url = engine.url.render_as_string(hide_password=False)
+    engines = [make_engine(url) for _ in range(n_workers)]
+    start = threading.Barrier(n_workers)
+    results, errors = [None] * n_workers, []
+
+    def one(i):
+        start.wait()
+        try:
+            results[i] = work(engines[i], i)
+        except Exception as exc:  # collected, so the assertion names every failure
+            errors.append(f"worker {i}: {exc!r}")
+
+    try:
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            list(pool.map(one, range(n_workers)))
+    finally:
+        for e in engines:
+            e.dispose()
+    return results, errors
+
+
+def count(engine, stmt) -> int:
+    with unit_of_work(engine) as s:
+        return s.execute(stmt).scalar_one()
+
+
+def test_twelve_co_leads_answer_the_same_comment(engine):
+    rid = tx(engine, con.create_round, actor=LEAD, title="R")
+    cid = tx(engine, con.post_comment, actor=LEAD, round_id=rid, objective=1, text="Please add 10.7.2")
+    _, errors = run_together(engine, 12, lambda e, i: tx(
+        e, con.respond, actor=Actor(f"Lead {i}", "co_lead"), comment_id=cid, disposition="noted", text=f"answer {i}"))
+    assert errors == []
+    assert count(engine, select(func.count()).select_from(Response).where(Response.comment_id == cid)) == 1
+    assert count(engine, select(func.count()).select_from(ResponseRevision).where(ResponseRevision.comment_id == cid)) == 12
+
+
+def test_twelve_co_leads_decide_the_same_link(engine):
+    item = tx(engine, links.item_id_for, "sdg", "10.7.1")
+
+    def decide(e, i):
+        return tx(e, links.decide, actor=Actor(f"Lead {i}", "co_lead"), item_id=item, objective=5,
+                  status="accepted" if i % 2 else "rejected", rationale=f"decision {i}")
+
+    _, errors = run_together(engine, 12, decide)
+    assert errors == []
+    assert count(engine, select(func.count()).select_from(Link).where(Link.item_id == item)) == 1
+    with unit_of_work(engine) as s:
+        events = s.exec(select(LinkEvent).where(LinkEvent.item_id == item).order_by(LinkEvent.id)).all()
+        link = s.exec(select(Link).where(Link.item_id == item)).one()
+        assert len(events) == 12
+        # Each decision saw the one before it: the chain of before/after states has no gap.
+        for prev, nxt in zip(events, events[1:]):
+            assert nxt[0].before == prev[0].after
+        assert events[-1][0].after["status"] == link[0].status
+
+
+def test_eight_co_leads_freeze_the_same_set(engine):
+    item = tx(engine, links.item_id_for, "sdg", "10.7.1")
+    tx(engine, links.decide, actor=LEAD, item_id=item, objective=5, status="accepted")
+    set_id = tx(engine, cs.create_set, actor=LEAD, name="Draft", item_ids=[item])
+    encoder = FakeEncoder()
+    numbers, errors = run_together(engine, 8, lambda e, i: tx(
+        e, proposals.freeze, encoder, actor=LEAD, set_id=set_id, note=f"freeze {i}"))
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 9))  # no duplicate, no gap
+    assert count(engine, select(func.count()).select_from(ProposalVersion)) == 8
+
+
+def test_eight_workers_cache_the_same_text(engine):
+    encoder = FakeEncoder()
+    _, errors = run_together(engine, 8, lambda e, i: tx(e, embed_texts, encoder, ["Safe, orderly and regular migration"]))
+    assert errors == []
+    assert count(engine, select(func.count()).select_from(Embedding).where(Embedding.model == encoder.name)) == 1
+
+
+def test_sixteen_stakeholders_post_400_comments_into_one_round(engine):
+    rid = tx(engine, con.create_round, actor=LEAD, title="Deadline day")
+    people = [tx(engine, create_user, actor=LEAD, email=f"p{i}@x.org", name=f"P{i}", role="stakeholder",
+                 constituency="civil_society") for i in range(16)]
+
+    def post(e, i):
+        return [tx(e, con.post_comment, actor=people[i], round_id=rid, objective=1 + k % 23, text=f"P{i} #{k}")
+                for k in range(25)]
+
+    ids, errors = run_together(engine, 16, post)
+    assert errors == []
+    assert len({c for batch in ids for c in batch}) == 400
+
+
+def test_one_invitation_link_used_in_eight_tabs_at_once(engine):
+    inv = tx(engine, invite, actor=LEAD, email="new@x.org", name="New", constituency="civil_society")
+
+    def accept(e, i):
+        try:
+            return tx(e, accept_invite, token=inv.token, password=STRONG + str(i))
+        except UserError as exc:
+            return str(exc)
+
+    results, errors = run_together(engine, 8, accept)
+    assert errors == []
+    signed_in = [r for r in results if isinstance(r, Actor)]
+    refused = [r for r in results if isinstance(r, str)]
+    assert len(signed_in) == 1
+    assert all("already been used" in r for r in refused) and len(refused) == 7
+
+
+def test_eight_co_leads_add_the_same_indicators_to_one_set(engine):
+    ids = [tx(engine, links.item_id_for, "sdg", code) for code in ("10.7.1", "10.7.2", "10.c.1")]
+    set_id = tx(engine, cs.create_set, actor=LEAD, name="Shared draft")
+    _, errors = run_together(engine, 8, lambda e, i: tx(e, cs.add_items, actor=LEAD, set_id=set_id, item_ids=ids))
+    assert errors == []
+    assert count(engine, select(func.count()).select_from(SetMember).where(SetMember.set_id == set_id)) == 3
