@@ -1,15 +1,18 @@
-"""Indicators Lab: Streamlit entry point. Routing and sidebar sign-in; each view lives in views/."""
+"""Indicators Lab: Streamlit entry point. Routing and sign-in; each view lives in views/."""
 
 import streamlit as st
 
+from indicators_lab.core.logging import configure_logging
 from indicators_lab.ui.resources import get_engine, screen
 from indicators_lab.ui.session import sidebar_sign_in
 
+configure_logging()
 st.set_page_config(page_title="Indicators Lab", page_icon="🧭", layout="wide")
 
+HOME = st.Page("views/home.py", title="Home", icon=":material/home:", default=True)
 PAGES = {
     "Indicators Lab": [
-        st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
+        HOME,
     ],
     "Catalogue": [
         st.Page("views/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
@@ -28,11 +31,13 @@ PAGES = {
         st.Page("views/people.py", title="People", icon=":material/group:"),
         st.Page("views/versions.py", title="Versions and annex", icon=":material/history:"),
         st.Page("views/review.py", title="Review (ExCom)", icon=":material/how_to_vote:"),
-        st.Page("views/set_password.py", title="Set your password", icon=":material/key:", url_path="set_password"),
+        st.Page("views/set_password.py", title="Your password", icon=":material/key:", url_path="set_password"),
     ],
 }
 
 with screen(get_engine()):
     # Every read of this run shares one read-only unit; each action opens its own transaction.
-    sidebar_sign_in()
-    st.navigation(PAGES, expanded=True).run()
+    page = st.navigation(PAGES, expanded=True)
+    # The home page shows the sign-in form in its main area (seen at once, on a phone too).
+    sidebar_sign_in(show_form=page.url_path != HOME.url_path)
+    page.run()

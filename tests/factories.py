@@ -20,3 +20,11 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def sign_in(engine, email: str, password: str, **kwargs):
+    """Sign in as the app does: the attempt commits (a failure is counted), then a refusal raises."""
+    from indicators_lab.core.accounts import attempt_sign_in
+    from indicators_lab.core.db import in_transaction
+
+    return in_transaction(engine, attempt_sign_in, email, password, **kwargs).actor_or_raise()

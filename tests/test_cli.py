@@ -145,3 +145,14 @@ def test_comments_import_refuses_a_bad_file_whole_without_traceback(tmp_path):
     assert read_csv(out) == []
     proc = run(["comments", "import", str(tmp_path / "missing.csv"), "--round", round_id], var, check=False)
     assert proc.returncode == 2 and "no file" in proc.stderr
+
+
+def test_create_admin_refuses_a_weak_password_in_plain_words(tmp_path):
+    env = dict(os.environ, INDICATORS_LAB_DATA_DIR=str(tmp_path / "var"), INDICATORS_LAB_ADMIN_PASSWORD="password1234")
+    env.pop("INDICATORS_LAB_DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "indicators_lab", "users", "create-admin", "--email", "a@example.org", "--name", "Ada"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert proc.returncode != 0
+    assert "too easy to guess" in proc.stderr + proc.stdout

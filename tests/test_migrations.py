@@ -7,7 +7,8 @@ from indicators_lab.mapping import links
 from indicators_lab.core.access import Actor
 from indicators_lab.catalogue.frameworks import load_shipped_catalogues
 from indicators_lab.core.db import init_db
-from indicators_lab.core.accounts import authenticate, create_user
+from indicators_lab.core.accounts import create_user
+from tests.factories import sign_in
 from tests.conftest import FRAMEWORKS_DIR
 from indicators_lab.core.db import in_transaction as tx
 
@@ -32,7 +33,7 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     SQLModel.metadata.drop_all(engine)
     init_db(engine, revision="0001")
-    assert "last_sign_in_at" not in _columns(engine, "user")
+    assert not {"last_sign_in_at", "session_epoch"} & _columns(engine, "user")
     with engine.begin() as conn:  # what that release stored: an account, a decision
         conn.execute(text('INSERT INTO "user" (email, name, organisation, constituency, role, active, created_at) '
                           "VALUES ('old@x.org', 'Old', '', '', 'admin', true, CURRENT_TIMESTAMP)"))
@@ -42,7 +43,7 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
 
     init_db(engine)  # the new release starts
 
-    assert "last_sign_in_at" in _columns(engine, "user")
+    assert {"last_sign_in_at", "session_epoch"} <= _columns(engine, "user")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
         assert conn.execute(text('SELECT email FROM "user"')).scalars().all() == ["old@x.org"]
@@ -61,11 +62,13 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE user DROP COLUMN last_sign_in_at"))
         conn.execute(text("DROP TABLE response_revision"))  # tables added after the first builds
+        conn.execute(text("ALTER TABLE user DROP COLUMN session_epoch"))
+        conn.execute(text("DROP TABLE sign_in_failure"))
     tx(engine, load_shipped_catalogues, FRAMEWORKS_DIR)
     init_db(engine)
     assert "last_sign_in_at" in _columns(engine, "user")
     admin = tx(engine, create_user, actor=None, email="a@x.org", name="A", role="admin", password=PW)
-    assert tx(engine, authenticate, "a@x.org", PW).user_id == admin.user_id
+    assert sign_in(engine, "a@x.org", PW).user_id == admin.user_id
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM framework_item")).scalar() == 287
 

@@ -4,7 +4,8 @@ import pytest
 
 from indicators_lab.core.access import Actor, PermissionDenied, require_role
 from indicators_lab.core.errors import UserError
-from indicators_lab.core.accounts import authenticate, create_user, current_actor, set_active
+from indicators_lab.core.accounts import create_user, current_actor, set_active
+from tests.factories import sign_in
 from indicators_lab.core.db import in_transaction as tx
 
 PW = "a long password"
@@ -22,11 +23,11 @@ def test_first_admin_needs_no_sign_in_but_the_second_does(empty_engine, admin):
 
 
 def test_sign_in_is_case_insensitive_on_email_and_checks_the_password(empty_engine, admin):
-    assert tx(empty_engine, authenticate, " admin@example.org ", PW).user_id == admin.user_id
+    assert sign_in(empty_engine, " admin@example.org ", PW).user_id == admin.user_id
     with pytest.raises(UserError, match="email or password is not right"):
-        tx(empty_engine, authenticate, "admin@example.org", "wrong password")
+        sign_in(empty_engine, "admin@example.org", "wrong password")
     with pytest.raises(UserError, match="email or password is not right"):
-        tx(empty_engine, authenticate, "nobody@example.org", PW)
+        sign_in(empty_engine, "nobody@example.org", PW)
 
 
 def test_password_is_stored_as_an_argon2_hash(empty_engine, admin):
@@ -48,7 +49,11 @@ def test_co_lead_may_create_stakeholders_only(empty_engine, admin):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"email": "not-an-email"}, "not a valid email"),
-    ({"password": "short"}, "at least 10 characters"),
+    ({"password": "short"}, "at least 12 characters"),
+    ({"password": "password1234"}, "too easy to guess. This is a very common password"),
+    ({"password": "qwertyuiopasdf"}, "too easy to guess"),
+    ({"email": "newcomer@example.org", "password": "Newcomer-2026-ok"}, "must not contain your email address"),
+    ({"name": "Josephine Baker", "password": "josephine baker 1906"}, "must not contain your name"),
     ({"role": "king"}, "Unknown role"),
     ({"email": "admin@example.org"}, "already exists"),
 ])
@@ -62,7 +67,7 @@ def test_disabled_account_cannot_sign_in_or_act(empty_engine, admin):
     lead = tx(empty_engine, create_user, actor=admin, email="lead@example.org", name="Lead", role="co_lead", password=PW)
     tx(empty_engine, set_active, actor=admin, user_id=lead.user_id, active=False)
     with pytest.raises(UserError, match="disabled"):
-        tx(empty_engine, authenticate, "lead@example.org", PW)
+        sign_in(empty_engine, "lead@example.org", PW)
     with pytest.raises(UserError, match="disabled"):
         tx(empty_engine, current_actor, lead.user_id)
 
@@ -82,12 +87,12 @@ def test_invitation_link_sets_the_password_once(empty_engine, admin):
                  constituency="Civil society")
     assert inv.link("http://h:8501/").startswith("http://h:8501/set_password?token=")
     with pytest.raises(UserError, match="email or password"):
-        tx(empty_engine, authenticate, "ngo@example.org", PW)
+        sign_in(empty_engine, "ngo@example.org", PW)
     with pytest.raises(UserError, match="not valid"):
         tx(empty_engine, accept_invite, token="forged", password=PW)
     actor = tx(empty_engine, accept_invite, token=inv.token, password=PW)
     assert actor.role == "stakeholder"
-    assert tx(empty_engine, authenticate, "ngo@example.org", PW).user_id == actor.user_id
+    assert sign_in(empty_engine, "ngo@example.org", PW).user_id == actor.user_id
     with pytest.raises(UserError, match="already been used"):
         tx(empty_engine, accept_invite, token=inv.token, password="another long one")
 

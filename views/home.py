@@ -1,11 +1,23 @@
-"""Home: the workflow in a few lines, with live counts."""
+"""Home: what the platform is for and, for a visitor, the sign-in form; then the workflow and live counts."""
 
 import streamlit as st
 
 from indicators_lab.catalogue.frameworks import counts
 from indicators_lab.ui.resources import page_session
+from indicators_lab.ui.session import sign_in_form, signed_in_actor
 
 st.title("Indicators Lab")
+if signed_in_actor() is None:
+    # Seen without scrolling on a laptop or a phone: what this is, then the form.
+    st.markdown(
+        "The UN Network on Migration's workspace for proposing and consulting on a limited set of "
+        "indicators to review progress on the Global Compact for Migration, for the Secretary-General's "
+        "report. Sign in with the email and password of your invitation."
+    )
+    form_column, _ = st.columns([1, 1])  # half the width on a laptop; the full width on a phone
+    with form_column:
+        sign_in_form(key="home", title=False)
+    st.divider()
 st.markdown(
     "Member States asked the Secretary-General for **a limited set of indicators** to review "
     "progress on the 23 objectives of the Global Compact for Migration (IMRF Progress "

@@ -303,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from indicators_lab.core.logging import configure_logging
+
+    configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -1,16 +1,13 @@
 """Import a framework from CSV or XLSX: read safely, match headers loosely, validate every row,
 preview, then store all rows in one transaction (or nothing).
 
-``read_table`` is shared with other importers (comments): it refuses oversized, undecodable,
-non-tabular and zip-bomb files with a message in the user's terms.
+``read_table`` / ``read_file`` are shared with other importers (comments, invitations, links):
+the hostile-file checks live in ``catalogue.reading``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +16,8 @@ from sqlmodel import Session, select
 from indicators_lab.core.access import COMMAND_LINE, Actor, require_role
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Framework, FrameworkItem
+from indicators_lab.catalogue.reading import MAX_ROWS, Table, read_csv, read_xlsx  # noqa: F401
 
-# An XLSX is a zip of XML parts; refuse one that would inflate past this (zip bombs).
-MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_XLSX_RATIO = 200
-MAX_ROWS = 100_000
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 # Normalised header -> field. Headers are matched after lower-casing and folding spaces,
@@ -70,10 +64,12 @@ def match_headers(headers: list[str]) -> dict[str, int]:
 # --------------------------------------------------------------------------- reading files
 
 
-def read_table(data: bytes, filename: str, *, max_bytes: int) -> tuple[list[str], list[list[str]]]:
-    """Return (headers, rows) of a CSV or XLSX file, all cells as stripped strings.
+def read_file(data: bytes, filename: str, *, max_bytes: int) -> Table:
+    """A CSV/TSV or XLSX upload as a ``Table`` (headers, rows, blank rows skipped...).
 
-    Raises UserError for a file that is too large, not CSV/XLSX, undecodable or empty.
+    Raises UserError (one line, the user's words) for a file that is too large, not CSV/XLSX,
+    undecodable, empty, or beyond the caps of ``reading`` (see that module: nothing the file
+    declares is trusted).
     """
     if len(data) > max_bytes:
         raise UserError(
@@ -81,114 +77,20 @@ def read_table(data: bytes, filename: str, *, max_bytes: int) -> tuple[list[str]
             f"{max_bytes / 1_048_576:.1f} MB. Split it or ask an admin to raise the limit."
         )
     suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx" or (suffix not in (".csv", ".txt") and data[:2] == b"PK"):
-        table = _read_xlsx(data)
-    elif suffix in (".csv", ".txt", ".tsv"):
-        table = _read_csv(data)
-    else:
-        raise UserError(
-            f"'{filename}' is not a CSV or XLSX file. Save the sheet as .csv (UTF-8) or .xlsx."
-        )
-    table = [row for row in table if any(cell for cell in row)]
-    if not table:
-        raise UserError("The file is empty: it needs a header row and at least one data row.")
-    headers, rows = table[0], table[1:]
-    if not rows:
-        raise UserError("The file has a header row but no data rows.")
-    if len(rows) > MAX_ROWS:
-        raise UserError(f"The file has {len(rows)} rows; at most {MAX_ROWS} are accepted.")
-    width = len(headers)
-    rows = [(r + [""] * width)[:width] if len(r) < width else r for r in rows]
-    return headers, rows
+    if suffix == ".xlsx" or (suffix not in (".csv", ".txt", ".tsv") and data[:2] == b"PK"):
+        return read_xlsx(data)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(data)
+    raise UserError(
+        f"'{filename}' is not a CSV or XLSX file. Save the sheet as .csv (UTF-8) or .xlsx."
+    )
 
 
-def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UserError(
-            "The file could not be read as text: it looks like a binary file. "
-            "Save it as CSV (UTF-8) or XLSX."
-        )
-    for encoding in ("utf-8-sig", "utf-16"):
-        if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            continue
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    try:
-        # Excel on Windows saves "CSV" as cp1252 by default.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise UserError(
-            "The file could not be decoded: save it as CSV UTF-8 (in Excel: Save As > "
-            "'CSV UTF-8 (Comma delimited)') or as XLSX."
-        ) from None
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    text = _decode(data)
-    # The header row decides the delimiter: csv.Sniffer guesses from data rows too and is
-    # misled by punctuation inside titles.
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
-    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
-    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [[cell.strip() for cell in row] for row in reader]
-    except csv.Error as exc:
-        raise UserError(f"The CSV file could not be read: {exc}.") from None
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UserError("The file is not a valid XLSX workbook (it could not be opened).") from None
-    total = 0
-    for info in zf.infolist():
-        total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > MAX_XLSX_RATIO * 5:
-            raise UserError("The workbook is refused: one of its parts inflates suspiciously (zip bomb).")
-    if total > MAX_XLSX_UNCOMPRESSED or (len(data) and total / len(data) > MAX_XLSX_RATIO):
-        raise UserError("The workbook is refused: it would inflate far beyond its size (zip bomb).")
-    names = set(zf.namelist())
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise UserError("The file is a zip archive but not an XLSX workbook.")
-
-    import openpyxl  # openpyxl parses XML through defusedxml when it is installed
-
-    from defusedxml import DefusedXmlException
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            ws = wb.worksheets[0]
-            table = []
-            for row in ws.iter_rows(values_only=True):
-                table.append([_cell_text(v) for v in row])
-                if len(table) > MAX_ROWS + 1:
-                    break
-        finally:
-            wb.close()
-    except UserError:
-        raise
-    except Exception as exc:  # openpyxl raises many types for broken files, and wraps defusedxml's
-        cause: BaseException | None = exc
-        while cause is not None:
-            if isinstance(cause, DefusedXmlException):
-                raise UserError("The workbook is refused: it declares XML entities or a DTD, which a "
-                                "spreadsheet never needs and which can be used to read files (XXE).") from None
-            cause = cause.__cause__ or cause.__context__
-        raise UserError(f"The XLSX workbook could not be read ({type(exc).__name__}).") from None
-    return table
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def read_table(data: bytes, filename: str, *, max_bytes: int) -> tuple[list[str], list[list[str]]]:
+    """Return (headers, rows) of a CSV or XLSX file, all cells as stripped strings, blank rows
+    dropped and rows padded to the header's width. See ``read_file`` for the refusals."""
+    table = read_file(data, filename, max_bytes=max_bytes)
+    return table.headers, table.rows
 
 
 # --------------------------------------------------------------------------- plan and apply

@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 
 from indicators_lab.catalogue.importing import normalise_header, read_table
 from indicators_lab.core.access import Actor, require_role
-from indicators_lab.core.accounts import MIN_PASSWORD, _actor, _hasher, _validate
+from indicators_lab.core.accounts import _actor, _hasher, _validate, end_sessions
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Invite, User, utcnow
+from indicators_lab.core.passwords import check_password
 from indicators_lab.core.vocabulary import CONSTITUENCIES, normalise_choice
 
 
@@ -87,8 +88,6 @@ def invite_many(*, session: Session, actor: Actor, data: bytes, filename: str, m
 
 def accept_invite(*, session: Session, token: str, password: str) -> Actor:
     """Set the password of an invited account with its one-time token; signs them in."""
-    if password is None or len(password) < MIN_PASSWORD:
-        raise UserError(f"The password must have at least {MIN_PASSWORD} characters.")
     inv = session.exec(select(Invite).where(Invite.token_hash == _token_hash(token or ""))).first()
     if inv is None:
         raise UserError("This link is not valid. Ask the co-leads for a new invitation.")
@@ -100,6 +99,7 @@ def accept_invite(*, session: Session, token: str, password: str) -> Actor:
     user = session.get(User, inv.user_id)
     if not user.active:
         raise UserError("This account is disabled.")
+    check_password(password, email=user.email, name=user.name)
     # Used once, decided by the database: of two tabs submitting the same link, one wins.
     claimed = session.execute(
         update(Invite).where(Invite.id == inv.id, Invite.used_at.is_(None)).values(used_at=utcnow())
@@ -108,4 +108,6 @@ def accept_invite(*, session: Session, token: str, password: str) -> Actor:
         raise UserError("This link has already been used. Sign in with your email and password.")
     user.password_hash = _hasher.hash(password)
     session.add(user)
+    session.flush()
+    end_sessions(user, session=session)
     return _actor(user)

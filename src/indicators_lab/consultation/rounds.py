@@ -364,19 +364,23 @@ def open_rounds_for(actor: Actor, *, session: Session) -> list[RoundView]:
 
 
 def set_items(round_id: int, *, session: Session) -> list[dict]:
-    """The indicators under consultation in a round, with a plain-language explanation each."""
-    r = get_round(round_id, session=session)
+    """The indicators under consultation in a round, with a plain-language explanation each
+    (one query for all of them, whatever the size of the set)."""
+    r = session.get(Round, round_id)
+    if r is None:
+        raise NotFound(f"There is no round {round_id}.")
     if r.set_id is None:
         return []
-    from indicators_lab.sets.candidate_sets import members_frame
-    from indicators_lab.catalogue.frameworks import get_item
-
-    out = []
-    for row in members_frame(r.set_id, session=session).itertuples():
-        item = get_item(row.framework, row.code, session=session)
-        out.append({"item_id": row.item_key, "code": row.code, "title": row.title, "framework": row.framework,
-                    "help": plain_help(item)})
-    return out
+    rows = session.exec(
+        select(FrameworkItem, Framework.key)
+        .join(SetMember, SetMember.item_id == FrameworkItem.id)
+        .join(Framework, Framework.id == FrameworkItem.framework_id)
+        .where(SetMember.set_id == r.set_id, SetMember.lock != "out")
+        .order_by(Framework.key, FrameworkItem.position)
+    ).all()
+    return [{"item_id": item.id, "code": item.code, "title": item.title, "framework": key,
+             "help": plain_help({"title": item.title, "attributes": item.attributes})}
+            for item, key in rows]
 
 
 TIER_HELP = {

@@ -26,6 +26,8 @@ class Actor:
     name: str
     role: str = "co_lead"
     user_id: int | None = None
+    # The account's session epoch when this actor was read; a sign-in token carries it.
+    session_epoch: int | None = None
 
 
 # The command line runs with the machine owner's rights (whoever can run it can open the database).

@@ -1,23 +1,26 @@
-"""Accounts: create, sign in (argon2 hashes), disable. Roles are checked in auth.require_role."""
+"""Accounts: create, sign in (argon2 hashes, throttled), sign out, change password, disable.
+Roles are checked in access.require_role."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
 from sqlmodel import Session, select
 
+from indicators_lab.core import throttle
 from indicators_lab.core.access import ROLES, Actor, require_role
 from indicators_lab.core.errors import NotFound, UserError
-from indicators_lab.core.models import Invite, User, utcnow
+from indicators_lab.core.models import User, utcnow
+from indicators_lab.core.passwords import MIN_PASSWORD, check_password
 
-MIN_PASSWORD = 10
+__all__ = ["MIN_PASSWORD", "SignInAttempt", "attempt_sign_in", "change_password", "create_user",
+           "current_actor", "end_sessions", "list_users", "set_active", "sign_out"]
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
@@ -30,7 +33,7 @@ def _dummy_hash() -> str:
 
 
 def _actor(user: User) -> Actor:
-    return Actor(name=user.name, role=user.role, user_id=user.id)
+    return Actor(name=user.name, role=user.role, user_id=user.id, session_epoch=user.session_epoch)
 
 
 def _validate(email: str, name: str, role: str, password: str | None) -> str:
@@ -41,8 +44,8 @@ def _validate(email: str, name: str, role: str, password: str | None) -> str:
         raise UserError("A name is required.")
     if role not in ROLES:
         raise UserError(f"Unknown role '{role}'; roles are {', '.join(ROLES)}.")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise UserError(f"The password must have at least {MIN_PASSWORD} characters.")
+    if password is not None:
+        check_password(password, email=email, name=name)
     return email
 
 
@@ -72,33 +75,107 @@ def create_user(
     return _actor(user)
 
 
-def authenticate(email: str, password: str, *, session: Session) -> Actor:
-    """The account's actor if the email and password match an active account."""
-    email = (email or "").strip().lower()
+WRONG = "The email or password is not right."
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """The outcome of a sign-in (or a password check): the actor, or the message to show."""
+
+    actor: Actor | None = None
+    error: str | None = None
+
+    def actor_or_raise(self) -> Actor:
+        """The actor; else UserError with the message. Call it after the unit of work committed."""
+        if self.error or self.actor is None:
+            raise UserError(self.error or WRONG)
+        return self.actor
+
+
+def _check(session: Session, email: str, password: str, source: str | None, now: datetime
+           ) -> tuple[User | None, str | None]:
+    """The account if ``password`` is its password and sign-in is not locked; else the message.
+    A wrong password is counted in ``session`` (per account and per source address)."""
+    keys = [throttle.account_key(email)] + ([throttle.source_key(source)] if source else [])
+    until = throttle.locked_until(session, keys, now)
+    if until is not None:  # refused without hashing: a lock also stops an argon2 flood
+        return None, throttle.wait_message(until - now)
     user = session.exec(select(User).where(User.email == email)).first()
     try:
         _hasher.verify(user.password_hash if user and user.password_hash else _dummy_hash(), password or "")
+        if user is None or not user.password_hash:
+            raise VerificationError()
     except (VerificationError, InvalidHashError):
-        raise UserError("The email or password is not right.") from None
-    if user is None or not user.password_hash:
-        raise UserError("The email or password is not right.")
+        throttle.record_failure(session, keys, now)
+        return None, WRONG
     if not user.active:
-        raise UserError("This account is disabled. Ask a co-lead or admin.")
+        return None, "This account is disabled. Ask a co-lead or admin."
+    throttle.clear(session, keys[:1])  # not the source: one good account must not reset a guesser
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.last_sign_in_at = utcnow()
+    return user, None
+
+
+def attempt_sign_in(email: str, password: str, *, session: Session, source: str | None = None,
+                    now: datetime | None = None) -> SignInAttempt:
+    """Check a sign-in; refused while the account or ``source`` (the visitor's address) is locked.
+
+    Never raises for a refusal: the failure count is written in ``session`` and must be committed,
+    so the caller commits, then calls ``actor_or_raise()``.
+    """
+    now = now or utcnow()
+    user, error = _check(session, (email or "").strip().lower(), password, source, now)
+    if error:
+        return SignInAttempt(error=error)
+    user.last_sign_in_at = now
     session.add(user)
-    return _actor(user)
+    return SignInAttempt(actor=_actor(user))
 
 
-def current_actor(user_id: int, *, session: Session) -> Actor:
-    """Re-read a signed-in user (role changes and disabling take effect at once)."""
+def current_actor(user_id: int, session_epoch: int | None = None, *, session: Session) -> Actor:
+    """Re-read a signed-in user (role changes and disabling take effect at once). With
+    ``session_epoch``, a sign-in from before the last sign-out or password change is refused."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("This account no longer exists.")
     if not user.active:
         raise UserError("This account is disabled. Ask a co-lead or admin.")
+    if session_epoch is not None and session_epoch != user.session_epoch:
+        raise UserError("You were signed out (on this or another device, or your password changed). Sign in again.")
     return _actor(user)
+
+
+def end_sessions(user: User, *, session: Session) -> None:
+    """End every sign-in of ``user`` on every device: their tokens carry the old epoch."""
+    # One UPDATE adds one, so two processes signing out at once both count.
+    session.execute(update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1))
+    session.refresh(user)
+
+
+def sign_out(*, session: Session, user_id: int) -> None:
+    """Sign this account out everywhere (every device's cookie stops working)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        end_sessions(user, session=session)
+
+
+def change_password(*, session: Session, actor: Actor, current_password: str, new_password: str,
+                    now: datetime | None = None) -> SignInAttempt:
+    """Change the signed-in person's own password; their other sign-ins end. The attempt's actor
+    has the new session epoch (this browser stays signed in). A wrong current password counts as
+    a failed sign-in, so, as with attempt_sign_in, commit first, then ``actor_or_raise()``."""
+    user = session.get(User, actor.user_id) if actor is not None and actor.user_id is not None else None
+    if user is None:
+        raise UserError("Sign in first to change your password.")
+    check_password(new_password, email=user.email, name=user.name)
+    checked, error = _check(session, user.email, current_password, None, now or utcnow())
+    if error:
+        return SignInAttempt(error="Your current password is not right." if error == WRONG else error)
+    checked.password_hash = _hasher.hash(new_password)
+    session.add(checked)
+    session.flush()
+    end_sessions(checked, session=session)
+    return SignInAttempt(actor=_actor(checked))
 
 
 def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> None:
@@ -108,6 +185,9 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
         raise NotFound(f"There is no account with id {user_id}.")
     user.active = active
     session.add(user)
+    if not active:
+        session.flush()
+        end_sessions(user, session=session)
 
 
 def list_users(*, session: Session, actor: Actor) -> list[dict]:

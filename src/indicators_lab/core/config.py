@@ -6,8 +6,9 @@ Every setting is documented here (its ``description``); tests/test_config.py fai
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,10 +47,31 @@ class Settings(BaseSettings):
         default="http://localhost:8501",
         description="Address where people reach the app; used in invitation links.",
     )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs the sign-in cookies (keep it secret; changing it signs everyone out). "
+            "Default: a random key made once and kept in data_dir/secret_key (owner-only), which "
+            "the app processes of one machine share. Set it when the app runs on several hosts."
+        ),
+    )
+    sign_in_days: float = Field(
+        default=7.0,
+        description="How long a sign-in lasts in the browser (also across reloads and bookmarks), in days.",
+    )
     load_shipped: bool = Field(
         default=True,
         description="Load (or update) the shipped catalogues when the app or CLI opens the database.",
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO",
+        description="Level of the app's and CLI's log messages (written to stderr): DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @property
     def resolved_database_url(self) -> str:

@@ -154,6 +154,20 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_sign_in_at: datetime | None = None
+    # Part of every sign-in token; signing out, a password change or disabling adds one, so every
+    # token issued before (on any device) stops working.
+    session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class SignInFailure(SQLModel, table=True):
+    """Recent failed sign-ins for one key ("account:<email>" or "source:<address>"), shared by
+    every app process through the database; a success clears the account's row."""
+
+    __tablename__ = "sign_in_failure"
+
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    last_failed_at: datetime = Field(default_factory=utcnow)
 
 
 class CandidateSet(SQLModel, table=True):

@@ -63,3 +63,19 @@ def act(service: Callable[..., T], *args, **kwargs) -> T:
     """Run one user action as one transaction: commit when it returns, roll back if it raises."""
     with unit_of_work(get_engine()) as session:
         return service(*args, session=session, **kwargs)
+
+
+@st.cache_resource
+def _secret_key_for(data_dir: str, configured_digest: str) -> str:
+    from indicators_lab.core.tokens import resolve_secret_key
+
+    return resolve_secret_key(get_settings())
+
+
+def get_secret_key() -> str:
+    """The key that signs sign-in cookies (configured, or made once in the data dir)."""
+    import hashlib
+
+    settings = get_settings()
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    return _secret_key_for(str(settings.data_dir), hashlib.sha256(configured.encode()).hexdigest())
