@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from indicators_lab.startup import open_database
 from indicators_lab.catalogue.frameworks import items_frame, list_objectives
 from indicators_lab.core.config import Settings
@@ -67,6 +69,18 @@ def print_quality(bench: Bench) -> None:
     for name, qs in rows.items():
         print(f"{name:46}" + "".join(f"{_cell(q) if q else '–':>24}" for q in qs))
     print("target (issue 17): top-1 >= 85% and top-3 >= 95% of held-out items in every framework")
+    # How far the text score can be trusted (what a bulk-accept threshold buys), held-out rows only.
+    part = bench.take(held)
+    scores = part.signals.combine(chosen)
+    best = scores.argmax(axis=1)
+    top = scores[np.arange(len(best)), best]
+    right = np.array([part.numbers[j] in lab.objectives for j, lab in zip(best, part.labels)])
+    cuts = np.quantile(top, [0.25, 0.5, 0.75])
+    edges = [top.min(), *cuts, top.max() + 1e-6]
+    bins = [(top >= lo) & (top < hi) for lo, hi in zip(edges, edges[1:])]
+    print("held-out first suggestions by text score (quartiles): " + "; ".join(
+        f"{lo:.2f}-{min(hi, top.max()):.2f}: {right[b].mean():.0%} right (n={int(b.sum())})"
+        for lo, hi, b in zip(edges, edges[1:], bins)))
 
 
 class _Unshipped:

@@ -166,3 +166,12 @@ def test_held_out_estimate_for_a_shipped_framework_needs_no_model(engine):
     assert q is not None and q.n == 16 and 0 <= q.top1 <= q.top3 <= 1
     assert spy.texts == []
     assert tx(engine, held_out_quality, spy, "nope-not-labelled") is None
+
+
+def test_held_out_precision_at_a_threshold_counts_items_at_or_above_it(engine):
+    from indicators_lab.mapping.evaluation import held_out
+    from tests.fakes import SpyModelEncoder
+
+    h = tx(engine, held_out, SpyModelEncoder(), "10.7.2")
+    assert h.right_at_or_above(-1.0) == (round(h.quality.top1 * h.quality.n), h.quality.n)
+    assert h.right_at_or_above(max(h.top_scores) + 0.01) == (0, 0)

@@ -6,7 +6,7 @@ from indicators_lab.mapping import links
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
-from indicators_lab.mapping.evaluation import held_out_quality
+from indicators_lab.mapping.evaluation import held_out
 from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.queue import ORDERS, framework_progress, item_after, next_item, review_queue
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
@@ -40,7 +40,8 @@ progress.clear()
 overview = item_overview(result.table)
 done = framework_progress(session=db).set_index("framework")
 mine_progress = done.loc[key] if key in done.index else None
-held = act(held_out_quality, encoder, key)
+estimate = act(held_out, encoder, key)
+held = estimate.quality if estimate else None
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Items", len(overview))
@@ -100,6 +101,12 @@ with st.expander("Bulk accept above a score"):
             f"decisions on neighbours. Remaining first suggestions score {lo:.2f}–{hi:.2f}; "
             f"the default ({default:.2f}) takes the top tenth."
         )
+        if estimate:
+            right, of = estimate.right_at_or_above(threshold)
+            st.caption(
+                f"On the held-out labelled items of this framework, {of} first suggestions score at least "
+                f"{threshold:.2f}" + (f"; {right} of them are right." if of else ".")
+            )
         bulk_grade = st.selectbox("Grade", GRADES, index=GRADES.index("partial"), key="ilab.mapping.bulk.grade")
         preview = links.bulk_accept_preview(top, threshold)
         st.write(f"This would make **{len(preview)}** links ({len(preview)} of {len(top)} undecided items).")

@@ -162,7 +162,21 @@ def nested_cv_scores(bench: Bench, folds: int = 5, seed: int = 7, grid: list[Wei
     return out
 
 
-def held_out_quality(encoder: Encoder, framework: str, *, session: Session) -> Quality | None:
+@dataclass(frozen=True)
+class HeldOut:
+    """The shipped weights on one framework's held-out labelled items."""
+
+    quality: Quality
+    top_scores: list[float]  # each item's best score
+    top1_right: list[bool]
+
+    def right_at_or_above(self, threshold: float) -> tuple[int, int]:
+        """(right, of): held-out items whose best score is >= threshold, and how many were right."""
+        picked = [hit for s, hit in zip(self.top_scores, self.top1_right) if s >= threshold]
+        return sum(picked), len(picked)
+
+
+def held_out(encoder: Encoder, framework: str, *, session: Session) -> HeldOut | None:
     """Top-1 / top-3 of the shipped weights on the held-out half of the labelled crosswalk for
     one framework (None if it has no labels). Shipped texts have shipped vectors: no model load."""
     labels = load_labels()
@@ -176,5 +190,16 @@ def held_out_quality(encoder: Encoder, framework: str, *, session: Session) -> Q
         return None
     texts = [item_text(frame.loc[lab.code].to_dict()) for lab in mine]
     obj = ObjectiveTexts.from_objectives(list_objectives(session=session))
-    signals = compute_signals(encoder, texts, obj, session=session)
-    return quality(signals.combine(DEFAULT_WEIGHTS), obj.numbers, mine)
+    scores = compute_signals(encoder, texts, obj, session=session).combine(DEFAULT_WEIGHTS)
+    best = scores.argmax(axis=1)
+    return HeldOut(
+        quality(scores, obj.numbers, mine),
+        [float(scores[i, j]) for i, j in enumerate(best)],
+        [obj.numbers[j] in lab.objectives for j, lab in zip(best, mine)],
+    )
+
+
+def held_out_quality(encoder: Encoder, framework: str, *, session: Session) -> Quality | None:
+    """Just the held-out top-1 / top-3 of ``held_out``."""
+    h = held_out(encoder, framework, session=session)
+    return h.quality if h else None
