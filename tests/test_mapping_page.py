@@ -90,3 +90,20 @@ def test_progress_counts_new_texts_and_the_loading_notice_goes_once_encoding_run
 def test_nothing_is_shown_when_every_text_is_already_encoded():
     at = _run_encoding(False, [(0, 0)])
     assert not at.info and not at.get("progress")
+
+
+def test_chance_of_acceptance_is_fitted_once_there_are_enough_one_by_one_decisions(app):
+    from indicators_lab.mapping.suggestions import suggest
+    from tests.fakes import FakeEncoder
+
+    lead = co_lead(app)
+    t = tx(app, suggest, FakeEncoder(), "10.7.2", top_k=3).table
+    for code in list(dict.fromkeys(t["item_code"]))[:12]:
+        rows = t[t["item_code"] == code].sort_values("rank")
+        item = int(rows.iloc[0]["item_id"])
+        tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[0]["objective"]), status="accepted")
+        tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[2]["objective"]), status="rejected")
+    at = open_mapping(lead.user_id)
+    choose(at, "Framework", "10.7.2")
+    assert not at.exception
+    assert any("logistic regression on 24 one-by-one decisions" in c.value for c in at.caption)

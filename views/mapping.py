@@ -7,6 +7,7 @@ from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
 from indicators_lab.mapping.evaluation import held_out
+from indicators_lab.mapping.learning import MIN_DECISIONS, calibrate
 from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.queue import ORDERS, framework_progress, item_after, next_item, review_queue
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
@@ -42,6 +43,8 @@ done = framework_progress(session=db).set_index("framework")
 mine_progress = done.loc[key] if key in done.index else None
 estimate = act(held_out, encoder, key)
 held = estimate.quality if estimate else None
+calibration = calibrate(result, links.decisions_frame(session=db))
+use_chance = calibration is not None and calibration.useful
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Items", len(overview))
@@ -62,6 +65,11 @@ st.caption(
     + (f" Held-out estimate from the labelled crosswalk (our own reading of the GCM, not official): "
        f"top-1 {held.top1:.0%}, top-3 {held.top3:.0%} on {held.n} held-out items."
        if held else " No labelled items of this framework to estimate from.")
+    + (f" Chance of acceptance: a logistic regression on {calibration.n} one-by-one decisions "
+       f"(out-of-fold Brier {calibration.brier_cv:.3f} against {calibration.brier_raw:.3f} for the raw score"
+       + ("; shown on each suggestion)." if use_chance else "; not better, so not shown).")
+       if calibration else f" A chance of acceptance is fitted once there are {MIN_DECISIONS} one-by-one "
+       "decisions, some accepted and some rejected.")
 )
 
 # ---------------------------------------------------------------- the queue
@@ -115,6 +123,8 @@ with st.expander("Bulk accept above a score"):
             st.caption(f"A sample of {len(sample)}:" if len(sample) < len(preview) else "All of them:")
             st.dataframe(sample[["item_code", "item_title", "objective", "model_score", "reason_ref"]],
                          hide_index=True, width="stretch")
+        if use_chance and len(preview):
+            st.caption(f"Fitted chance that a co-lead would accept them: {calibration.chance(result, preview).mean():.0%} on average.")
         if actor and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
             res = act(links.bulk_accept, actor=actor, rows=preview, grade=bulk_grade)
             state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {res.count} links as one batch (grade {bulk_grade}).")
@@ -160,13 +170,15 @@ with review:
                f"Picked from the list ({item['state']}); {len(queue)} items in the queue")
     st.subheader(f"{item['code']} {item['title']}")
     mine = result.table[result.table["item_id"] == item_id]
+    chances = calibration.chance(result, mine) if use_chance else None
     for r in mine.itertuples():
         obj = objectives[r.objective]
         with st.container(border=True):
             head, score = st.columns([5, 1])
             head.markdown(f"**{r.rank}. {obj.label}**" + (f" — *{r.decision}*" if r.decision else ""))
             score.metric("score", f"{r.score:.2f}", label_visibility="collapsed")
-            st.caption(f"Best match: {r.reason_ref}")
+            st.caption(f"Best match: {r.reason_ref}" + (
+                f" · chance a co-lead accepts: {chances.loc[r.Index]:.0%}" if chances is not None else ""))
             st.text(r.reason_text)
             if r.boost_reason:
                 st.caption(f"{'+' if r.boost > 0 else '−'}{abs(r.boost):.2f}: {r.boost_reason}")

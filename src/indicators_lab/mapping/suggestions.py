@@ -243,6 +243,11 @@ class Suggestions:
     table: pd.DataFrame
     precision_at_1: float | None
     decided_items: int
+    # Every item × objective (rows follow item_ids, columns numbers), for learning.calibrate.
+    item_ids: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    model_matrix: np.ndarray | None = None
+    boost_matrix: np.ndarray | None = None
 
 
 def suggest(
@@ -323,7 +328,8 @@ def suggest(
             )
     table = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
     precision = hits / n_decided if n_decided else None
-    return Suggestions(key, table, precision, n_decided)
+    return Suggestions(key, table, precision, n_decided, [int(x) for x in items["id"]],
+                       [int(n) for n in obj.numbers], model, boost)
 
 
 def _boost_reason(w_row: np.ndarray, decisions: np.ndarray, labels: list[str], number: int) -> str:
