@@ -35,15 +35,22 @@ def review_queue(table: pd.DataFrame, order: str = ORDERS[0]) -> pd.DataFrame:
     margin (best score minus second best), migration (bool)."""
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}")
-    rows = []
-    for position, ((item_id, code, title, fw), g) in enumerate(
-        table.groupby(["item_id", "item_code", "item_title", "framework"], sort=False)
+    # Plain Python over the columns: a pandas group per item costs a visible share of each rerun.
+    groups: dict[int, list] = {}
+    for item_id, code, title, fw, score, decision in zip(
+        table["item_id"], table["item_code"], table["item_title"], table["framework"],
+        table["score"], table["decision"],
     ):
-        if (g["decision"] != "").any():
+        g = groups.setdefault(int(item_id), [code, title, fw, [], False])
+        g[3].append(float(score))
+        g[4] = g[4] or decision != ""
+    rows = []
+    for position, (item_id, (code, title, fw, scores, decided)) in enumerate(groups.items()):
+        if decided:
             continue
-        top = sorted(g["score"], reverse=True)
+        top = sorted(scores, reverse=True)
         margin = top[0] - top[1] if len(top) > 1 else top[0]
-        rows.append({"item_id": int(item_id), "code": code, "title": title, "margin": float(margin),
+        rows.append({"item_id": item_id, "code": code, "title": title, "margin": margin,
                      "migration": is_migration_specific(fw, title), "position": position})
     q = pd.DataFrame(rows, columns=["item_id", "code", "title", "margin", "migration", "position"])
     if order == "least certain first":
