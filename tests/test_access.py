@@ -248,3 +248,10 @@ def test_public_annex_has_no_hidden_comment_author_name_or_rationale_and_the_ful
     if fmt == "json":
         links_ = [lk for it in json.loads(full.read_text())["indicators"] for lk in it["links"]]
         assert links_[0]["rationale"] == RATIONALE
+
+
+def test_the_browser_gets_no_exception_details():
+    import tomllib
+
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"  # `false` would still show tracebacks
