@@ -255,3 +255,43 @@ def test_the_browser_gets_no_exception_details():
 
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"  # `false` would still show tracebacks
+
+
+# Write services still check with require_role (their owners' code); this keeps them and the
+# table in agreement: exactly the roles without the permission are refused.
+WRITE_SERVICES = {
+    "links.decide": ("mapping.decide", lambda w, a: tx(w["engine"], links.decide, actor=a, item_id=w["item"],
+                                                       objective=8, status="rejected")),
+    "cs.create_set": ("sets.edit", lambda w, a: tx(w["engine"], cs.create_set, actor=a, name=f"Set of {a.role}")),
+    "con.create_round": ("rounds.manage", lambda w, a: tx(w["engine"], con.create_round, actor=a, title="R")),
+    "con.respond": ("comments.answer", lambda w, a: tx(w["engine"], con.respond, actor=a, comment_id=w["hidden"],
+                                                       disposition="noted", text="ok")),
+    "con.moderate": ("comments.answer", lambda w, a: tx(w["engine"], con.moderate, actor=a, comment_id=w["hidden"],
+                                                        hide=True, reason="still off topic")),
+    "proposals.freeze": ("versions.freeze", lambda w, a: tx(w["engine"], proposals.freeze, FakeEncoder(), actor=a,
+                                                            set_id=w["set_id"], note="again")),
+    "proposals.record_view": ("excom_views.record", lambda w, a: tx(w["engine"], proposals.record_view, actor=a,
+                                                                    version=1, verdict="approve")),
+    "create_user (ExCom member)": ("people.manage_staff", lambda w, a: tx(
+        w["engine"], create_user, actor=a, email=f"{a.role}-made@x.org", name="New", role="excom")),
+}
+
+
+@pytest.mark.parametrize("service", sorted(WRITE_SERVICES))
+def test_write_service_refuses_exactly_the_roles_the_table_does_not_allow(world, service):
+    from indicators_lab.core.errors import UserError
+
+    permission, call = WRITE_SERVICES[service]
+    for role in VIEWERS:
+        actor = actor_for(role)
+        if role != "signed_out":
+            actor = tx(world["engine"], create_user, actor=ADMIN, email=f"{role}@w.org", name=f"W {role}", role=role) \
+                if role != "admin" else ADMIN
+        try:
+            call(world, actor)
+            refused = False
+        except PermissionDenied:
+            refused = True
+        except UserError:  # allowed, then stopped by the data (e.g. already decided)
+            refused = False
+        assert refused == (role not in roles_with(permission)), f"{service} for a {role}"
