@@ -295,3 +295,14 @@ def test_write_service_refuses_exactly_the_roles_the_table_does_not_allow(world,
         except UserError:  # allowed, then stopped by the data (e.g. already decided)
             refused = False
         assert refused == (role not in roles_with(permission)), f"{service} for a {role}"
+
+
+def test_nobody_but_co_leads_replies_to_a_hidden_comment(world):
+    from indicators_lab.core.errors import NotFound
+
+    engine = world["engine"]
+    excom = tx(engine, create_user, actor=ADMIN, email="ex@x.org", name="Ex", role="excom")
+    with pytest.raises(NotFound):
+        tx(engine, con.post_comment, actor=excom, round_id=world["round"], parent_id=world["hidden"], text="hm")
+    assert tx(engine, con.post_comment, actor=world["lead"], round_id=world["round"], parent_id=world["hidden"],
+              text="we hid this")

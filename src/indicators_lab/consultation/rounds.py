@@ -225,7 +225,7 @@ def post_comment(
         raise UserError(f"This round is open to: {allowed}.")
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
-        if parent is None or parent.round_id != round_id or (parent.hidden and actor.role == "stakeholder"):
+        if parent is None or parent.round_id != round_id or (parent.hidden and not can(actor, "comments.hidden.read")):
             raise NotFound(f"There is no comment {parent_id} to reply to in this round.")
         item_id, objective, stance = parent.item_id, parent.objective, ""
     _check_target(session, r, item_id, objective)
