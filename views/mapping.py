@@ -8,19 +8,20 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
 from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
+from indicators_lab.core.access import can
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_encoder, page_session
-from indicators_lab.ui.session import require_signed_in
-from indicators_lab.ui.widgets import EncodingProgress
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import EncodingProgress, plain, show_text
 
 db = page_session()
 st.title("Mapping")
+actor = page_guard("views/mapping.py")
+may_decide = can(actor, "mapping.decide")
 st.caption(
     "Suggestions compare each item (with its context, e.g. its SDG target) with every objective's "
     "title, commitment and lettered actions, and learn from co-leads' decisions on similar items."
 )
-actor = require_signed_in("co_lead")
-
 state.show_flash(state.MAPPING_FLASH)
 
 frameworks = [f for f in list_frameworks(session=db) if f.item_count]
@@ -32,7 +33,7 @@ objectives = {o.number: o for o in list_objectives(session=db)}
 encoder = get_encoder()
 progress = EncodingProgress(must_load_model(encoder), TYPICAL_LOAD_TIME)
 K = 3
-result = act(suggest, encoder, key, top_k=K, progress=progress)
+result = act(suggest, encoder, key, actor=actor, top_k=K, progress=progress)
 progress.clear()
 overview = item_overview(result.table)
 
@@ -70,7 +71,7 @@ with st.expander("Bulk accept above a score"):
     st.write(f"This would accept **{len(preview)}** links:")
     st.dataframe(preview[["item_code", "item_title", "objective", "score", "reason_ref"]],
                  hide_index=True, width="stretch")
-    if actor and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
+    if may_decide and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
         n = act(links.bulk_accept, actor=actor, rows=preview, grade=bulk_grade)
         state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {n} links.")
 
@@ -85,18 +86,18 @@ position = st.selectbox(
 )
 item = shown.iloc[position]
 item_id = int(item["item_id"])
-st.subheader(f"{item['code']} {item['title']}")
+st.subheader(plain(f"{item['code']} {item['title']}"))
 mine = result.table[result.table["item_id"] == item_id]
 
 for r in mine.itertuples():
     obj = objectives[r.objective]
     with st.container(border=True):
         head, score = st.columns([5, 1])
-        head.markdown(f"**{r.rank}. {obj.label}**" + (f" — *{r.decision}*" if r.decision else ""))
+        head.markdown(f"**{r.rank}\\. {plain(obj.label)}**" + (f" — *{plain(r.decision)}*" if r.decision else ""))
         score.metric("score", f"{r.score:.2f}", label_visibility="collapsed")
-        st.caption(f"Best match: {r.reason_ref}")
-        st.text(r.reason_text)
-        if actor:
+        st.caption(f"Best match: {plain(r.reason_ref)}")
+        show_text(r.reason_text)
+        if may_decide:
             a, b, c, d = st.columns([2, 3, 1, 1])
             grade = a.selectbox("Grade", GRADES, key=f"ilab.map.g.{item_id}.{r.objective}")
             why = b.text_input("Rationale", key=f"ilab.map.w.{item_id}.{r.objective}", max_chars=2000)
@@ -111,7 +112,7 @@ for r in mine.itertuples():
                              status="rejected", rationale=why, score=float(r.score))
                 state.flash_and_rerun(state.MAPPING_FLASH, f"Rejected {item['code']} → objective {r.objective}.")
 
-if actor:
+if may_decide:
     with st.form(f"ilab.map.manual.{item_id}"):
         st.markdown("**Add a link that was not suggested**")
         m1, m2, m3 = st.columns([3, 1, 1])
@@ -125,20 +126,20 @@ if actor:
                              grade=grade, rationale=why, action_letter=letter or None, origin="manual")
                 state.flash_and_rerun(state.MAPPING_FLASH, f"Linked {item['code']} → objective {number}.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
 
-decided = [lk for lk in links.item_links(item_id, session=db) if lk.status != "undecided"]
+decided = [lk for lk in links.item_links(item_id, session=db, actor=actor) if lk.status != "undecided"]
 if decided:
     st.markdown("**Decisions on this item**")
     for lk in decided:
         left, right = st.columns([5, 1])
         grade = f" ({lk.grade})" if lk.grade else ""
         action = f", action {lk.objective}({lk.action_letter})" if lk.action_letter else ""
-        left.write(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}")
-        if actor and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
+        show_text(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}", left)
+        if may_decide and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
             act(links.undo, actor=actor, link_id=lk.id)
             state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
 
-hist = links.history(item_id, session=db)
+hist = links.history(item_id, session=db, actor=actor)
 with st.expander(f"History ({len(hist)} changes)"):
     st.dataframe(hist.drop(columns=["link_id"]), hide_index=True, width="stretch")
