@@ -9,7 +9,7 @@ from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.sets.scoring import SUMMARY_LABELS
 from indicators_lab.core.access import can
 from indicators_lab.ui import state, widgets
-from indicators_lab.ui.resources import act, get_encoder, page_session
+from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import plain, show_text
 
@@ -89,7 +89,7 @@ candidates = cs.linked_candidates(session=db)  # every indicator with an accepte
 scorecard_tab, items_tab, whatif_tab = st.tabs(["Scorecard", "Indicators", "What-if"])
 
 with scorecard_tab:
-    card = act(cs.score_items, encoder, inside, weights, actor=actor)
+    card = read_or_act(cs.score_items, encoder, inside, weights, actor=actor)
     summary = card.summary
     m = st.columns(5)
     m[0].metric("Indicators", summary["items"])
@@ -160,7 +160,7 @@ with whatif_tab:
     add = w1.multiselect("Add", list(add_opts), format_func=add_opts.get, key=f"ilab.whatif.add.{set_id}")
     remove = w2.multiselect("Remove", list(rem_opts), format_func=rem_opts.get, key=f"ilab.whatif.rem.{set_id}")
     if add or remove:
-        w = act(cs.what_if, encoder, set_id, actor=actor, add=add, remove=remove, grade_weights=weights)
+        w = read_or_act(cs.what_if, encoder, set_id, actor=actor, add=add, remove=remove, grade_weights=weights)
         st.dataframe(w.changes, hide_index=True, width="stretch")
         if len(w.coverage_change):
             st.markdown("**Coverage per objective that changes**")

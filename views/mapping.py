@@ -10,7 +10,7 @@ from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
 from indicators_lab.core.access import can
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, get_encoder, page_session
+from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import EncodingProgress, plain, show_text
 
@@ -33,7 +33,7 @@ objectives = {o.number: o for o in list_objectives(session=db)}
 encoder = get_encoder()
 progress = EncodingProgress(must_load_model(encoder), TYPICAL_LOAD_TIME)
 K = 3
-result = act(suggest, encoder, key, actor=actor, top_k=K, progress=progress)
+result = read_or_act(suggest, encoder, key, actor=actor, top_k=K, progress=progress)
 progress.clear()
 overview = item_overview(result.table)
 

@@ -9,7 +9,7 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.themes import themes
 from indicators_lab.core.access import can
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, get_encoder, page_session
+from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import plain, show_text
 
@@ -90,7 +90,7 @@ if can(actor, "themes.run"):
     theme_obj = t1.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "any" if o is None else str(o),
                              key="ilab.matrix.theme.obj")
     if t2.button("Group comments by meaning"):
-        found = act(themes, get_encoder(), actor=actor, round_id=rid, objective=theme_obj)
+        found = read_or_act(themes, get_encoder(), actor=actor, round_id=rid, objective=theme_obj)
         if not found:
             st.info("No comments to group.")
         for th in found:

@@ -8,7 +8,7 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.sets.optimiser import Infeasible
 from indicators_lab.core.access import can
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, page_session
+from indicators_lab.ui.resources import act, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import plain
 
@@ -31,7 +31,7 @@ cap = c3.number_input("At most this many per framework (0 = no limit)", 0, 500, 
 
 if st.button("Optimise", type="primary"):
     try:
-        result, curve = act(cs.optimise_for_set, base, actor=actor, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
+        result, curve = read_or_act(cs.optimise_for_set, base, actor=actor, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
             max_per_framework=int(cap) or None, grade_weights=state.grade_weights(), curve=True,
         )
         state.put(state.OPTIMISE_RESULT, {"chosen": result.chosen, "method": result.method,

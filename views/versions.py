@@ -15,7 +15,7 @@ from indicators_lab.proposal import versions as proposals
 from indicators_lab.proposal.annex import FORMATS, export_version
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, get_encoder, page_session
+from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import local_time, plain
 
@@ -55,7 +55,7 @@ if len(numbers) > 1 and can(actor, "versions.read"):
     c1, c2 = st.columns(2)
     a = c1.selectbox("From", numbers, index=len(numbers) - 2)
     b = c2.selectbox("To", numbers, index=len(numbers) - 1)
-    d = act(proposals.diff, a, b, actor=actor)
+    d = read_or_act(proposals.diff, a, b, actor=actor)
     m1, m2, m3 = st.columns(3)
     m1.metric("Added", len(d.added))
     m2.metric("Removed", len(d.removed))

@@ -20,7 +20,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from indicators_lab.core.config import shipped_path
-from indicators_lab.core.db import insert_ignore
+from indicators_lab.core.db import READ_ONLY_UNIT, insert_ignore
 from indicators_lab.core.models import Embedding
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -71,6 +71,14 @@ class MiniLMEncoder:
             show_progress_bar=False, convert_to_numpy=True,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class EncodingNeeded(Exception):
+    """Raised when texts must be encoded and stored, but the session is a read-only screen unit."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} texts need encoding")
+        self.count = count
 
 
 def text_hash(text: str) -> str:
@@ -149,6 +157,9 @@ def embed_texts(
     # need little padding, so chunking (for progress) costs no throughput.
     missing = sorted((h for h in unique if h not in found), key=lambda h: -len(by_hash[h]))
     total = len(missing)
+    if total and session.info.get(READ_ONLY_UNIT):
+        # A screen's read-only unit cannot store vectors: the caller reruns this as an action.
+        raise EncodingNeeded(total)
     if progress:
         progress(0, total)
     # Encode in chunks of a few model batches: large enough to keep the model busy, small enough
