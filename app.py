@@ -1,43 +1,57 @@
-"""Indicators Lab: Streamlit entry point. Routing and sign-in; each view lives in views/."""
+"""Indicators Lab: Streamlit entry point. Routing and sign-in; each view lives in views/.
+
+The menu lists only the pages the visitor's role may use (core.access.PAGE_ACCESS); the others
+stay routable but hidden, so a bookmarked URL opens and says what to do instead of failing.
+"""
 
 import streamlit as st
 
+from indicators_lab.core.access import ANONYMOUS, PAGE_ACCESS, pages_for
 from indicators_lab.core.logging import configure_logging
+from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine, screen
-from indicators_lab.ui.session import sidebar_sign_in
+from indicators_lab.ui.session import sidebar_sign_in, signed_in_actor
 
 configure_logging()
 st.set_page_config(page_title="Indicators Lab", page_icon="🧭", layout="wide")
 
-HOME = st.Page("views/home.py", title="Home", icon=":material/home:", default=True)
-PAGES = {
-    "Indicators Lab": [
-        HOME,
-    ],
-    "Catalogue": [
-        st.Page("views/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
-        st.Page("views/objectives.py", title="GCM objectives", icon=":material/flag:"),
-        st.Page("views/import_framework.py", title="Import a framework", icon=":material/upload_file:"),
-    ],
-    "Work": [
-        st.Page("views/mapping.py", title="Mapping", icon=":material/hub:"),
-        st.Page("views/candidate_sets.py", title="Candidate sets", icon=":material/checklist:"),
-        st.Page("views/optimise.py", title="Optimise", icon=":material/tune:"),
-    ],
-    "Consult and review": [
-        st.Page("views/consultation.py", title="Consultation", icon=":material/forum:"),
-        st.Page("views/rounds.py", title="Rounds", icon=":material/event:"),
-        st.Page("views/matrix.py", title="Comment-response matrix", icon=":material/table_chart:"),
-        st.Page("views/people.py", title="People", icon=":material/group:"),
-        st.Page("views/versions.py", title="Versions and annex", icon=":material/history:"),
-        st.Page("views/review.py", title="Review (ExCom)", icon=":material/how_to_vote:"),
-        st.Page("views/set_password.py", title="Your password", icon=":material/key:", url_path="set_password"),
-    ],
+ICONS = {
+    "views/home.py": ":material/home:",
+    "views/catalogue.py": ":material/menu_book:",
+    "views/objectives.py": ":material/flag:",
+    "views/import_framework.py": ":material/upload_file:",
+    "views/mapping.py": ":material/hub:",
+    "views/candidate_sets.py": ":material/checklist:",
+    "views/optimise.py": ":material/tune:",
+    "views/consultation.py": ":material/forum:",
+    "views/rounds.py": ":material/event:",
+    "views/matrix.py": ":material/table_chart:",
+    "views/people.py": ":material/group:",
+    "views/versions.py": ":material/history:",
+    "views/review.py": ":material/how_to_vote:",
+    "views/set_password.py": ":material/key:",
 }
+
+
+def navigation_pages(role: str) -> dict[str, list[st.Page]]:
+    """Every page of the access table, grouped by section; in the menu only where ``role`` may use
+    it. Hidden pages go under the header-less "" group, so no section header is left empty."""
+    menu = set(pages_for(role))
+    pages: dict[str, list[st.Page]] = {"": []}
+    for path, (title, section, _permission, _listed) in PAGE_ACCESS.items():
+        visible = path in menu
+        pages.setdefault(section if visible else "", []).append(st.Page(
+            path, title=title, icon=ICONS[path], default=path == "views/home.py",
+            url_path="set_password" if path == "views/set_password.py" else None,
+            visibility="visible" if visible else "hidden"))
+    return {section: group for section, group in pages.items() if group}
+
 
 with screen(get_engine()):
     # Every read of this run shares one read-only unit; each action opens its own transaction.
-    page = st.navigation(PAGES, expanded=True)
+    actor = signed_in_actor() or ANONYMOUS
+    state.keep_only_for(actor.user_id)
+    page = st.navigation(navigation_pages(actor.role), expanded=True)
     # The home page shows the sign-in form in its main area (seen at once, on a phone too).
-    sidebar_sign_in(show_form=page.url_path != HOME.url_path)
+    sidebar_sign_in(show_form=page.url_path != "")
     page.run()

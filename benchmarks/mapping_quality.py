@@ -28,6 +28,7 @@ from indicators_lab.mapping.embeddings import MiniLMEncoder, embed_texts
 from indicators_lab.mapping.evaluation import Bench, build_bench, choose_weights, nested_cv_scores, quality, split_labels
 from indicators_lab.mapping.suggestions import DEFAULT_WEIGHTS, ObjectiveTexts, item_text
 from indicators_lab.core.db import in_transaction as tx
+from indicators_lab.core.access import COMMAND_LINE
 
 FRAMEWORKS = ("sdg", "10.7.2", "mgi")
 
@@ -134,15 +135,18 @@ def main() -> None:
         "from indicators_lab.mapping.embeddings import MiniLMEncoder\n"
         "from indicators_lab.core.db import in_transaction as tx\n"
         "from indicators_lab.mapping.suggestions import suggest\n"
+        "from indicators_lab.core.access import COMMAND_LINE\n"
+        "from indicators_lab.core.db import in_transaction as tx\n"
         f"e = open_database(Settings(data_dir=Path({str(tmp / 'quality')!r})))\n"
         "t = time.perf_counter()\n"
-        "n = sum(len(tx(e, suggest, MiniLMEncoder(), k, top_k=3).table) for k in ('sdg', '10.7.2', 'mgi'))\n"
+        "n = sum(len(tx(e, suggest, MiniLMEncoder(), k, actor=COMMAND_LINE, top_k=3).table)"
+        " for k in ('sdg', '10.7.2', 'mgi'))\n"
         "print(f'{time.perf_counter() - t:.2f} {n} {\"torch\" in sys.modules}')\n"
     )
     for key in ("sdg", "10.7.2", "mgi"):  # make sure every framework is cached
         from indicators_lab.mapping.suggestions import suggest
 
-        tx(engine, suggest, encoder, key, top_k=3)
+        tx(engine, suggest, encoder, key, actor=COMMAND_LINE, top_k=3)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, n, torch_loaded = out.stdout.split()
     print(f"\n(c) warm re-map of sdg + 10.7.2 + mgi ({n} suggestions): {float(seconds):.2f} s, "

@@ -1,6 +1,7 @@
 """The embedding cache: encode each text once per model, in order, across restarts."""
 
 import numpy as np
+import pytest
 
 from indicators_lab.mapping.embeddings import embed_texts
 from tests.fakes import FakeEncoder
@@ -36,3 +37,17 @@ def test_progress_reports_done_and_total(engine):
     seen = []
     tx(engine, embed_texts, FakeEncoder(), [f"text {i}" for i in range(5)], progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 5) and seen[-1] == (5, 5)
+
+
+def test_a_read_only_screen_never_stores_vectors_it_asks_for_an_action_instead(engine):
+    from indicators_lab.core.db import reading
+    from indicators_lab.mapping.embeddings import EncodingNeeded
+
+    encoder = FakeEncoder()
+    texts = ["Recruitment costs borne by employees", "Remittance costs"]
+    with reading(engine) as session, pytest.raises(EncodingNeeded) as needed:
+        embed_texts(encoder, texts, session=session)
+    assert needed.value.count == 2
+    stored = tx(engine, embed_texts, encoder, texts)  # the action encodes and stores them
+    with reading(engine) as session:  # now the screen reads them, with no write at all
+        assert (embed_texts(encoder, texts, session=session) == stored).all()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from indicators_lab.core.access import COMMAND_LINE
 from indicators_lab.core.db import in_transaction as tx
 
 from indicators_lab.catalogue import frameworks as cat
@@ -360,7 +361,7 @@ def test_framework_import_refuses_the_stray_cell_and_stores_nothing(engine, tmp_
     path.write_bytes(stray_far_cell())
     before = tx(engine, cat.counts)
     with pytest.raises(UserError, match="uses 1,048,576 rows"):
-        tx(engine, import_framework, path, key="stray", name="Stray", update=False, max_bytes=10 * MB)
+        tx(engine, import_framework, path, key="stray", name="Stray", update=False, max_bytes=10 * MB, actor=COMMAND_LINE)
     with pytest.raises(UserError, match="uses 1,048,576 rows"):
         tx(engine, plan_import, stray_far_cell(), "stray.xlsx", key="stray", name="Stray", max_bytes=10 * MB)
     assert tx(engine, cat.counts) == before and "stray" not in tx(engine, cat.framework_keys)

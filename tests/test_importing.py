@@ -157,10 +157,10 @@ def test_invalid_key_and_missing_name_are_refused(engine):
 def test_import_from_a_path(engine, tmp_path):
     path = tmp_path / "au.csv"
     path.write_bytes(csv_bytes([["id", "label"], ["AU1", "Regional indicator"]]))
-    result = tx(engine, import_framework, path, key="au", name="AU", update=False, max_bytes=MB)
+    result = tx(engine, import_framework, path, key="au", name="AU", update=False, max_bytes=MB, actor=LEAD)
     assert result.creates == ["AU1"]
     with pytest.raises(UserError, match="There is no file"):
-        tx(engine, import_framework, tmp_path / "missing.csv", key="x", name="x", update=False, max_bytes=MB)
+        tx(engine, import_framework, tmp_path / "missing.csv", key="x", name="x", update=False, max_bytes=MB, actor=LEAD)
 
 
 def test_stakeholder_cannot_import(engine):

@@ -48,7 +48,7 @@ def test_a_write_action_logs_who_did_what_and_a_read_logs_nothing(engine, caplog
     lead = Actor("Lead One", "co_lead", user_id=7)
     item = in_transaction(engine, links.item_id_for, "sdg", "10.7.1")
     with caplog.at_level(logging.INFO, logger="indicators_lab"):
-        in_transaction(engine, links.item_links, item)
+        in_transaction(engine, links.item_links, item, actor=lead)
         assert caplog.records == []
         in_transaction(engine, links.decide, actor=lead, item_id=item, objective=5, status="accepted",
                        rationale="secret reasoning")

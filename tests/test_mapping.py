@@ -26,7 +26,7 @@ def ranked(result, code):
 
 
 def test_every_item_gets_k_ranked_objectives_with_a_reason(engine):
-    result = tx(engine, suggest, FakeEncoder(), "10.7.2", top_k=4)
+    result = tx(engine, suggest, FakeEncoder(), "10.7.2", actor=LEAD, top_k=4)
     t = result.table
     assert len(t) == 36 * 4
     assert set(t.groupby("item_code")["rank"].apply(tuple)) == {(1, 2, 3, 4)}
@@ -36,7 +36,7 @@ def test_every_item_gets_k_ranked_objectives_with_a_reason(engine):
 
 def test_item_worded_like_an_objective_gets_it_first_with_the_matching_action(engine):
     add_framework(engine, [["R1", "Transaction costs of migrant remittances below 3 per cent"]])
-    t = tx(engine, suggest, FakeEncoder(), "nat", top_k=3).table
+    t = tx(engine, suggest, FakeEncoder(), "nat", actor=LEAD, top_k=3).table
     first = t[t["rank"] == 1].iloc[0]
     assert first["objective"] == 20
     assert first["reason_ref"].startswith("20(")
@@ -66,14 +66,14 @@ def test_accepting_a_link_raises_that_objective_for_similar_items(engine):
     add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
                            ["B", "Migrant workers in agriculture sector wages"]])
     enc = FakeEncoder()
-    before = tx(engine, suggest, enc, "nat", top_k=23).table
+    before = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     score_b = lambda t: float(t[(t["item_code"] == "B") & (t["objective"] == 18)]["score"].iloc[0])  # noqa: E731
     a_id = tx(engine, links.item_id_for, "nat", "A")
     tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=18, status="accepted")
-    after = tx(engine, suggest, enc, "nat", top_k=23).table
+    after = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     assert score_b(after) > score_b(before)
     tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=18, status="rejected")
-    rejected = tx(engine, suggest, enc, "nat", top_k=23).table
+    rejected = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     assert score_b(rejected) < score_b(before)
 
 
@@ -82,7 +82,7 @@ def test_own_decisions_rank_accepted_first_and_rejected_last(engine):
     a_id = tx(engine, links.item_id_for, "nat", "A")
     tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=3, status="accepted", grade="proxy")
     tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=20, status="rejected")
-    result = tx(engine, suggest, FakeEncoder(), "nat", top_k=23)
+    result = tx(engine, suggest, FakeEncoder(), "nat", actor=LEAD, top_k=23)
     order = ranked(result, "A")
     assert order[0] == 3 and order[-1] == 20
     assert result.decided_items == 1 and result.precision_at_1 == 0.0  # the model put 20 first
@@ -90,17 +90,17 @@ def test_own_decisions_rank_accepted_first_and_rejected_last(engine):
 
 def test_suggest_refuses_gcm_and_unknown_keys(engine):
     with pytest.raises(UserError, match="suggest for a framework"):
-        tx(engine, suggest, FakeEncoder(), "gcm")
+        tx(engine, suggest, FakeEncoder(), "gcm", actor=LEAD)
     with pytest.raises(NotFound, match="Known keys"):
-        tx(engine, suggest, FakeEncoder(), "nope")
+        tx(engine, suggest, FakeEncoder(), "nope", actor=LEAD)
     with pytest.raises(UserError, match="between 1 and 23"):
-        tx(engine, suggest, FakeEncoder(), "sdg", top_k=0)
+        tx(engine, suggest, FakeEncoder(), "sdg", actor=LEAD, top_k=0)
 
 
 def test_warm_suggest_encodes_nothing(engine):
-    tx(engine, suggest, FakeEncoder(), "10.7.2")
+    tx(engine, suggest, FakeEncoder(), "10.7.2", actor=LEAD)
     warm = FakeEncoder()
-    tx(engine, suggest, warm, "10.7.2")
+    tx(engine, suggest, warm, "10.7.2", actor=LEAD)
     assert warm.encoded == 0
 
 
@@ -108,7 +108,7 @@ def test_stakeholder_cannot_curate(engine):
     item = tx(engine, links.item_id_for, "sdg", "10.7.1")
     with pytest.raises(PermissionDenied, match="Only a co-lead"):
         tx(engine, links.decide, actor=Actor("Sam", "stakeholder"), item_id=item, objective=6, status="accepted")
-    assert tx(engine, links.item_links, item) == []
+    assert tx(engine, links.item_links, item, actor=LEAD) == []
 
 
 def _bulk_rows(table, threshold, *, without):
@@ -120,11 +120,11 @@ def test_one_manual_link_cannot_push_an_unrelated_item_over_the_bulk_accept_thre
     add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
                            ["B", "Migrant workers in agriculture sector wages"]])
     enc = FakeEncoder()
-    before = tx(engine, suggest, enc, "nat", top_k=23).table
+    before = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     a_id = tx(engine, links.item_id_for, "nat", "A")
     # objective 8 (missing migrants) has nothing to do with B's wages
     tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=8, status="accepted", origin="manual")
-    after = tx(engine, suggest, enc, "nat", top_k=23).table
+    after = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     b8 = after[(after["item_code"] == "B") & (after["objective"] == 8)].iloc[0]
     assert 0 < b8["boost"] <= Weights().neighbour_cap
     assert b8["score"] == pytest.approx(b8["model_score"] + b8["boost"], abs=1e-3)
@@ -137,7 +137,7 @@ def test_every_boost_names_the_decided_item_behind_it(engine):
                            ["B", "Migrant workers in agriculture sector wages"]])
     a_id = tx(engine, links.item_id_for, "nat", "A")
     tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=5, status="accepted")
-    t = tx(engine, suggest, FakeEncoder(), "nat", top_k=23).table
+    t = tx(engine, suggest, FakeEncoder(), "nat", actor=LEAD, top_k=23).table
     boosted = t[t["boost"] != 0]
     assert len(boosted) and (boosted["boost_reason"].str.len() > 0).all()
     b5 = t[(t["item_code"] == "B") & (t["objective"] == 5)].iloc[0]
@@ -149,10 +149,10 @@ def test_bulk_accepts_teach_nothing_to_neighbours(engine):
     add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
                            ["B", "Migrant workers in agriculture sector wages"]])
     enc = FakeEncoder()
-    t = tx(engine, suggest, enc, "nat", top_k=23).table
+    t = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     rows = t[(t["item_code"] == "A") & (t["objective"] == 18)]
     tx(engine, links.bulk_accept, actor=LEAD, rows=rows)
-    after = tx(engine, suggest, enc, "nat", top_k=23)
+    after = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23)
     assert (after.table[after.table["item_code"] == "B"]["boost"] == 0).all()
     assert after.decided_items == 0 and after.precision_at_1 is None  # bulk accepts are not counted
 

@@ -54,9 +54,9 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
         assert conn.execute(text('SELECT email FROM "user"')).scalars().all() == ["old@x.org"]
-    [link] = tx(engine, links.item_links, item)
+    [link] = tx(engine, links.item_links, item, actor=Actor("Old", "co_lead"))
     assert (link.status, link.rationale) == ("accepted", "kept")
-    assert tx(engine, links.history, item).iloc[0]["change"] == "accept"
+    assert tx(engine, links.history, item, actor=Actor("Old", "co_lead")).iloc[0]["change"] == "accept"
 
 
 def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):

@@ -32,7 +32,20 @@ def test_model_loads_offline_and_gives_unit_vectors(real_encoder):
     assert v.shape == (2, 384)
     assert abs(float((v[0] ** 2).sum()) - 1) < 1e-4
     assert float(v[0] @ v[1]) > 0.4
-    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+def test_model_loads_with_the_hub_out_of_reach_and_no_offline_variable():
+    """The weights come from the package; a hub address that refuses connections changes nothing."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env["HF_ENDPOINT"] = "http://127.0.0.1:9"  # nothing listens there
+    code = ("from indicators_lab.mapping.embeddings import MiniLMEncoder; import os; "
+            "v = MiniLMEncoder().encode(['Remittance costs']); print(v.shape, os.environ.get('HF_HUB_OFFLINE'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["(1,", "384)", "None"]
 
 
 def test_weights_chosen_on_the_development_half_are_shipped_and_beat_baselines_held_out(real_engine, real_encoder):

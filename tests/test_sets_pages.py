@@ -2,7 +2,7 @@
 
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.mapping import links
-from tests.apptest import app, co_lead, open_page  # noqa: F401  (app is a fixture)
+from tests.apptest import ADMIN, app, co_lead, open_page  # noqa: F401  (app is a fixture)
 from indicators_lab.core.db import in_transaction as tx
 
 
@@ -44,7 +44,7 @@ def test_optimise_page_finds_a_set_and_saves_it(app):
     assert at.subheader[0].value.startswith("2 indicators (exact")
     at.text_input[0].input("Optimised")
     next(b for b in at.button if b.label == "Save as new set").click().run()
-    saved = {s.name: s.id for s in tx(app, cs.list_sets)}
+    saved = {s.name: s.id for s in tx(app, cs.list_sets, actor=ADMIN)}
     assert len(tx(app, cs.members_frame, saved["Optimised"])) == 2
 
 

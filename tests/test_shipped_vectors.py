@@ -8,6 +8,8 @@ import sys
 import numpy as np
 import pytest
 
+from indicators_lab.core.access import COMMAND_LINE
+
 from indicators_lab.catalogue.frameworks import GCM_KEY, framework_keys, item_text, items_frame
 from indicators_lab.core.config import shipped_path
 from indicators_lab.core.db import in_transaction as tx
@@ -41,7 +43,7 @@ def test_mapping_evaluating_and_scoring_shipped_items_encode_nothing(engine):
     with unit_of_work(engine) as session:
         keys = [k for k in framework_keys(session=session) if k != GCM_KEY]
         for key in keys:
-            suggest(spy, key, top_k=3, session=session)
+            suggest(spy, key, actor=COMMAND_LINE, top_k=3, session=session)
         build_bench(spy, session=session)
         ids = [int(i) for key in keys for i in items_frame(key, session=session)["id"]]
         cs.similarity(spy, cs.items_by_ids(ids, session=session), session=session)

@@ -37,7 +37,7 @@ def test_themes_of_an_objective_with_a_campaign(engine):
     tx(engine, matrix.import_comments, actor=LEAD, round_id=rid, filename="c.csv", max_bytes=10**6,
                            data=csv_bytes([["organisation", "constituency", "indicator_code", "objective", "stance",
                                             "comment"], *rows]))
-    found = tx(engine, themes, FakeEncoder(), round_id=rid, objective=20)
+    found = tx(engine, themes, FakeEncoder(), actor=LEAD, round_id=rid, objective=20)
     assert sum(t.size for t in found) == 6
     remit = next(t for t in found if "Remittance" in t.representative or "remittance" in t.representative)
     assert remit.campaign_copies == 2 and remit.voices == remit.size - 2

@@ -7,14 +7,17 @@ from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.sets.scoring import SUMMARY_LABELS
+from indicators_lab.core.access import can
 from indicators_lab.ui import state, widgets
-from indicators_lab.ui.resources import act, get_encoder, page_session
-from indicators_lab.ui.session import require_signed_in
+from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain, show_text
 
 db = page_session()
-encoder = get_encoder()
 st.title("Candidate sets")
-actor = require_signed_in("co_lead")
+actor = page_guard("views/candidate_sets.py")
+may_edit = can(actor, "sets.edit")
+encoder = get_encoder()
 state.show_flash(state.SETS_FLASH)
 
 
@@ -22,8 +25,8 @@ def done(message: str) -> None:
     state.flash_and_rerun(state.SETS_FLASH, message)
 
 
-sets = {s.id: s for s in cs.list_sets(session=db)}
-if actor:
+sets = {s.id: s for s in cs.list_sets(session=db, actor=actor)}
+if may_edit:
     with st.expander("New set", expanded=not sets):
         with st.form("ilab.sets.new"):
             name = st.text_input("Name", max_chars=200)
@@ -34,9 +37,9 @@ if actor:
                     state.put(state.SET_ID, new_id)
                     done(f"Created the set '{name.strip()}'.")
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
 if not sets:
-    st.info("There are no candidate sets yet." + (" Create one above." if actor else ""))
+    st.info("There are no candidate sets yet." + (" Create one above." if may_edit else ""))
     st.stop()
 
 current = state.get(state.SET_ID)
@@ -45,9 +48,9 @@ set_id = st.selectbox("Set", ids, index=ids.index(current) if current in ids els
                       format_func=lambda i: f"{sets[i].name} ({sets[i].items} indicators)")
 state.put(state.SET_ID, set_id)
 if sets[set_id].description:
-    st.caption(sets[set_id].description)
+    show_text(sets[set_id].description)
 
-if actor:
+if may_edit:
     with st.expander("Rename, copy or delete"):
         c1, c2, c3 = st.columns(3)
         new_name = c1.text_input("New name", value=sets[set_id].name, key=f"ilab.sets.rename.{set_id}")
@@ -56,14 +59,14 @@ if actor:
                 act(cs.rename_set, actor=actor, set_id=set_id, name=new_name)
                 done("Renamed.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
         copy_name = c2.text_input("Name of the copy", value=f"{sets[set_id].name} (copy)", key=f"ilab.sets.copy.{set_id}")
         if c2.button("Copy"):
             try:
                 state.put(state.SET_ID, act(cs.copy_set, actor=actor, set_id=set_id, name=copy_name))
                 done(f"Copied to '{copy_name}'.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
         sure = c3.checkbox("Yes, delete this set", key=f"ilab.sets.sure.{set_id}")
         if c3.button("Delete", disabled=not sure):
             act(cs.delete_set, actor=actor, set_id=set_id)
@@ -86,7 +89,7 @@ candidates = cs.linked_candidates(session=db)  # every indicator with an accepte
 scorecard_tab, items_tab, whatif_tab = st.tabs(["Scorecard", "Indicators", "What-if"])
 
 with scorecard_tab:
-    card = act(cs.score_items, encoder, inside, weights)
+    card = read_or_act(cs.score_items, encoder, inside, weights, actor=actor)
     summary = card.summary
     m = st.columns(5)
     m[0].metric("Indicators", summary["items"])
@@ -116,7 +119,7 @@ with scorecard_tab:
 
 with items_tab:
     st.dataframe(members[["code", "title", "framework", "tier", "lock"]], hide_index=True, width="stretch")
-    if actor and len(members):
+    if may_edit and len(members):
         labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)
         b1, b2, b3, b4 = st.columns(4)
@@ -132,7 +135,7 @@ with items_tab:
         if b4.button("Remove"):
             act(cs.remove_items, actor=actor, set_id=set_id, item_ids=[chosen])
             done("Removed.")
-    if actor:
+    if may_edit:
         st.markdown("**Add indicators** (those with accepted links, from every framework)")
         pool = candidates[~candidates["item_key"].isin(members["item_key"])]
         options = dict(zip(pool["item_key"], pool["framework"] + " " + pool["code"] + " " + pool["title"].str[:90]))
@@ -141,7 +144,7 @@ with items_tab:
         number = st.selectbox("…or everything linked to an objective", [None, *objectives],
                               format_func=lambda n: "—" if n is None else objectives[n])
         if number:
-            linked = links_for_objective(number, session=db)
+            linked = links_for_objective(number, session=db, actor=actor)
             st.dataframe(linked[["framework", "code", "title", "grade"]], hide_index=True, width="stretch")
         if st.button("Add", type="primary", disabled=not picked and not number):
             ids = list(picked) + (cs.items_linked_to(number, session=db) if number else [])
@@ -157,12 +160,12 @@ with whatif_tab:
     add = w1.multiselect("Add", list(add_opts), format_func=add_opts.get, key=f"ilab.whatif.add.{set_id}")
     remove = w2.multiselect("Remove", list(rem_opts), format_func=rem_opts.get, key=f"ilab.whatif.rem.{set_id}")
     if add or remove:
-        w = act(cs.what_if, encoder, set_id, add=add, remove=remove, grade_weights=weights)
+        w = read_or_act(cs.what_if, encoder, set_id, actor=actor, add=add, remove=remove, grade_weights=weights)
         st.dataframe(w.changes, hide_index=True, width="stretch")
         if len(w.coverage_change):
             st.markdown("**Coverage per objective that changes**")
             st.dataframe(w.coverage_change, hide_index=True, width="stretch")
         widgets.coverage_heatmap(w.after, key=f"heat.after.{set_id}", height=480)
-        if actor and st.button("Save these changes", type="primary"):
+        if may_edit and st.button("Save these changes", type="primary"):
             act(cs.replace_members, actor=actor, set_id=set_id, add=add, remove=remove)
             done(f"Saved: {len(add)} added, {len(remove)} removed.")

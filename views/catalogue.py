@@ -12,6 +12,8 @@ from indicators_lab.catalogue.frameworks import (
 )
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import page_session
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain, show_text
 
 FILTER_LABELS = {
     "goal": "SDG goal",
@@ -25,6 +27,7 @@ FILTER_LABELS = {
 
 db = page_session()
 st.title("Catalogue")
+page_guard("views/catalogue.py")
 
 frameworks = list_frameworks(session=db)
 by_key = {f.key: f for f in frameworks}
@@ -36,10 +39,10 @@ key = st.selectbox(
 )
 fw = by_key[key]
 if fw.is_partial:
-    st.warning(f"**Partial framework.** {fw.gaps}", icon=":material/warning:")
+    st.warning(f"**Partial framework.** {plain(fw.gaps)}", icon=":material/warning:")
 with st.expander("About this framework: source, licence, known gaps"):
-    st.markdown(f"**Key:** `{fw.key}`")
-    st.text(fw.description)
+    st.markdown(f"**Key:** {plain(fw.key)}")
+    show_text(fw.description)
     st.markdown("**Source**")
     st.text(fw.source or "Imported by a user")
     st.markdown("**Licence**")
@@ -81,13 +84,13 @@ rows = event.selection.rows if event is not None else []
 if rows:
     code = shown.iloc[rows[0]]["code"]
     item = get_item(key, code, session=db)
-    st.subheader(f"{item['code']} {item['title']}")
+    st.subheader(plain(f"{item['code']} {item['title']}"))
     if item.get("former_title"):
-        st.caption(f"Former title: {item['former_title']}")
+        st.caption(f"Former title: {plain(item['former_title'])}")
     if not item["in_current_version"]:
         st.warning("This item is no longer in the current version of the framework.")
     if item["description"]:
-        st.text(item["description"])
+        show_text(item["description"])
     attrs = dict(item["attributes"] or {})
     if attrs:
         st.markdown("**Details**")

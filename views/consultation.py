@@ -7,14 +7,12 @@ from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
-from indicators_lab.ui.session import require_signed_in
-from indicators_lab.ui.widgets import local_time
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import local_time, plain, show_text
 
 db = page_session()
 st.title("Consultation")
-actor = require_signed_in("stakeholder", "co_lead", "excom")
-if actor is None:
-    st.stop()
+actor = page_guard("views/consultation.py")
 state.show_flash(state.CONSULT_FLASH)
 
 rounds = {r.id: r for r in con.open_rounds_for(actor, session=db)}
@@ -26,7 +24,7 @@ rid = st.selectbox("Open consultation", list(rounds), format_func=lambda i: roun
 r = rounds[rid]
 st.caption(f"Open until {local_time(r.closes_at)}.")
 if r.purpose:
-    st.text(r.purpose)
+    show_text(r.purpose)
 
 
 def done(message: str) -> None:
@@ -39,7 +37,7 @@ def show_thread(comments, key: str) -> None:
         box = st.container(border=True)
         if c.parent_id:
             box.caption(f"↳ reply to comment {c.parent_id}")
-        meta = f"{c.author_name}" + (f", {c.organisation}" if c.organisation else "")
+        meta = plain(c.author_name) + (f", {plain(c.organisation)}" if c.organisation else "")
         meta += f" · {con.CONSTITUENCIES.get(c.constituency, c.constituency)} · {local_time(c.created_at)}"
         if c.stance:
             meta += f" · {con.STANCES[c.stance]}"
@@ -47,13 +45,13 @@ def show_thread(comments, key: str) -> None:
             meta += " · edited"
         box.caption(meta)
         if c.hidden:
-            box.caption(f"Hidden: {c.hidden_reason}")
-        box.text(c.text)
+            box.caption(f"Hidden: {plain(c.hidden_reason)}" if c.hidden_reason else "Hidden by the co-leads.")
+        show_text(c.text, box)
         if c.ratings:
             box.caption(" · ".join(f"{k.replace('_', ' ')} {v}/5" for k, v in c.ratings.items()))
         if c.disposition:
             box.caption(f"Co-leads' answer: {con.DISPOSITIONS[c.disposition]}")
-            box.text(c.response)
+            show_text(c.response, box)
         a, b, e = box.columns(3)
         with a.popover("Reply"):
             text = st.text_area("Your reply", key=f"ilab.c.reply.{key}.{c.id}", max_chars=con.MAX_COMMENT)
@@ -62,7 +60,7 @@ def show_thread(comments, key: str) -> None:
                     act(con.post_comment, actor=actor, round_id=rid, parent_id=c.id, text=text)
                     done("Your reply was posted.")
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
         with b.popover("Report"):
             why = st.text_input("Why? (optional)", key=f"ilab.c.rep.{key}.{c.id}")
             if st.button("Report this comment", key=f"ilab.c.repb.{key}.{c.id}"):
@@ -70,7 +68,7 @@ def show_thread(comments, key: str) -> None:
                     act(con.report_comment, actor=actor, comment_id=c.id, reason=why)
                     done("Thank you: the co-leads will look at it.")
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
         if c.mine:
             with e.popover("Edit"):
                 text = st.text_area("Your comment", c.text, key=f"ilab.c.edit.{key}.{c.id}", max_chars=con.MAX_COMMENT)
@@ -79,7 +77,7 @@ def show_thread(comments, key: str) -> None:
                         act(con.edit_comment, actor=actor, comment_id=c.id, text=text)
                         done("Your comment was updated.")
                     except UserError as exc:
-                        st.error(str(exc))
+                        st.error(plain(exc))
 
 
 def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> None:
@@ -100,19 +98,19 @@ def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> Non
                                  stance=stance, ratings=ratings, text=text)
                 done("Your comment was posted.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
 
 
 tab_items, tab_objectives, tab_set = st.tabs(["Indicators", "Objectives", "The set as a whole"])
 with tab_items:
-    items = con.set_items(rid, session=db)
+    items = con.set_items(rid, session=db, actor=actor)
     if not items:
         st.info("This round is not about a particular set of indicators: comment on objectives or overall.")
     else:
         labels = {i["item_id"]: f"{i['code']} {i['title'][:110]}" for i in items}
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)
         entry = next(i for i in items if i["item_id"] == chosen)
-        st.info(entry["help"], icon=":material/help:")
+        st.info(plain(entry["help"]), icon=":material/help:")
         show_thread(con.thread(actor=actor, round_id=rid, item_id=chosen, session=db), f"i{chosen}")
         comment_form(f"i{chosen}", item_id=chosen)
 with tab_objectives:

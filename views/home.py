@@ -3,11 +3,13 @@
 import streamlit as st
 
 from indicators_lab.catalogue.frameworks import counts
+from indicators_lab.core.access import ANONYMOUS, can, page_permission
 from indicators_lab.ui.resources import page_session
-from indicators_lab.ui.session import sign_in_form, signed_in_actor
+from indicators_lab.ui.session import page_guard, sign_in_form
 
 st.title("Indicators Lab")
-if signed_in_actor() is None:
+actor = page_guard("views/home.py")
+if actor.role == ANONYMOUS.role:
     # Seen without scrolling on a laptop or a phone: what this is, then the form.
     st.markdown(
         "The UN Network on Migration's workspace for proposing and consulting on a limited set of "
@@ -41,9 +43,15 @@ cols[3].metric("GCM actions", c.actions)
 cols[4].metric("Accepted links", c.links)
 
 st.subheader("Start here")
-st.page_link("views/catalogue.py", label="Browse the catalogue of frameworks and indicators", icon=":material/menu_book:")
-st.page_link("views/objectives.py", label="Read the GCM objectives, actions and guiding principles", icon=":material/flag:")
-st.page_link("views/mapping.py", label="Map indicators to the GCM objectives (co-leads)", icon=":material/hub:")
-st.page_link("views/candidate_sets.py", label="Build and score candidate sets", icon=":material/checklist:")
-st.page_link("views/optimise.py", label="Find the smallest good set", icon=":material/tune:")
-st.page_link("views/import_framework.py", label="Import another framework (CSV or XLSX)", icon=":material/upload_file:")
+for path, label, icon in [
+    ("views/catalogue.py", "Browse the catalogue of frameworks and indicators", ":material/menu_book:"),
+    ("views/objectives.py", "Read the GCM objectives, actions and guiding principles", ":material/flag:"),
+    ("views/mapping.py", "Map indicators to the GCM objectives (co-leads)", ":material/hub:"),
+    ("views/candidate_sets.py", "Build and score candidate sets", ":material/checklist:"),
+    ("views/optimise.py", "Find the smallest good set", ":material/tune:"),
+    ("views/import_framework.py", "Import another framework (CSV or XLSX)", ":material/upload_file:"),
+    ("views/consultation.py", "Take part in an open consultation", ":material/forum:"),
+    ("views/versions.py", "Read the approved proposal and download its annex", ":material/history:"),
+]:
+    if can(actor, page_permission(path)):  # only the pages this visitor may open
+        st.page_link(path, label=label, icon=icon)

@@ -8,11 +8,13 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.catalogue.importing import apply_import, plan_import
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
-from indicators_lab.ui.session import require_signed_in
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
 
 db = page_session()
 settings = get_settings()
 st.title("Import a framework")
+actor = page_guard("views/import_framework.py")
 st.markdown(
     "Upload a **CSV** or **XLSX** file with one row per indicator and at least a **code** and a "
     "**title** column (also accepted: *indicator code*, *id*; *indicator*, *name*, *question*). "
@@ -21,13 +23,9 @@ st.markdown(
     "XLSX cells are read as stored values."
 )
 
-actor = require_signed_in("co_lead")
-if actor is None:
-    st.stop()
-
 done = state.pop(state.IMPORT_DONE)
 if done:
-    st.success(done, icon=":material/check_circle:")
+    st.success(plain(done), icon=":material/check_circle:")
 
 update = st.toggle("Update an existing framework (keeps every link already made)")
 if update:
@@ -46,15 +44,15 @@ if upload is not None and st.button("Check the file", type="primary"):
         state.put(state.IMPORT_PLAN, plan)
     except UserError as exc:
         state.pop(state.IMPORT_PLAN)
-        st.error(f"The file was not imported. {exc}", icon=":material/error:")
+        st.error(f"The file was not imported. {plain(exc)}", icon=":material/error:")
 
 plan = state.get(state.IMPORT_PLAN)
 if plan is not None:
     st.subheader("Preview")
-    st.markdown(f"This will **{plan.summary()}**. Nothing is stored until you confirm.")
+    st.markdown(f"This will **{plain(plan.summary())}**. Nothing is stored until you confirm.")
     st.caption(
-        "Columns used: " + ", ".join(f"{f} ← '{h}'" for f, h in plan.columns.items())
-        + (("; kept as details: " + ", ".join(plan.extra_columns)) if plan.extra_columns else "")
+        "Columns used: " + ", ".join(f"{f} ← '{plain(h)}'" for f, h in plan.columns.items())
+        + (("; kept as details: " + ", ".join(plain(c) for c in plan.extra_columns)) if plan.extra_columns else "")
     )
     preview = [
         {"code": r["code"], "title": r["title"], "parent": r["parent_code"] or "",
@@ -70,7 +68,7 @@ if plan is not None:
             state.put(state.IMPORT_DONE, f"Imported '{plan.key}': {plan.summary()}. It now has {total} items.")
             st.rerun()
         except UserError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
     if c2.button("Cancel"):
         state.pop(state.IMPORT_PLAN)
         st.rerun()

@@ -12,19 +12,20 @@ from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.queue import ORDERS, framework_progress, item_after, next_item, review_queue
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, get_encoder, page_session
-from indicators_lab.ui.session import require_signed_in
-from indicators_lab.ui.widgets import EncodingProgress
+from indicators_lab.core.access import can
+from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import EncodingProgress, plain, show_text
 
 db = page_session()
 st.title("Mapping")
+actor = page_guard("views/mapping.py")
+may_decide = can(actor, "mapping.decide")
 st.caption(
     "Suggestions compare each item (with its context, e.g. its SDG target) with every objective's "
     "title, commitment and lettered actions, and learn a little from co-leads' one-by-one decisions "
     "on similar items (never from bulk accepts)."
 )
-actor = require_signed_in("co_lead")
-
 state.show_flash(state.MAPPING_FLASH)
 
 frameworks = [f for f in list_frameworks(session=db) if f.item_count]
@@ -36,12 +37,12 @@ objectives = {o.number: o for o in list_objectives(session=db)}
 encoder = get_encoder()
 progress = EncodingProgress(must_load_model(encoder), TYPICAL_LOAD_TIME)
 K = 3
-result = act(suggest, encoder, key, top_k=K, progress=progress)
+result = read_or_act(suggest, encoder, key, actor=actor, top_k=K, progress=progress)
 progress.clear()
 overview = item_overview(result.table)
-done = framework_progress(session=db).set_index("framework")
+done = framework_progress(session=db, actor=actor).set_index("framework")
 mine_progress = done.loc[key] if key in done.index else None
-estimate = act(held_out, encoder, key)
+estimate = read_or_act(held_out, encoder, key)
 held = estimate.quality if estimate else None
 calibration = calibrate(result, links.decisions_frame(session=db))
 use_chance = calibration is not None and calibration.useful
@@ -125,14 +126,14 @@ with st.expander("Bulk accept above a score"):
                          hide_index=True, width="stretch")
         if use_chance and len(preview):
             st.caption(f"Fitted chance that a co-lead would accept them: {calibration.chance(result, preview).mean():.0%} on average.")
-        if actor and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
+        if may_decide and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
             res = act(links.bulk_accept, actor=actor, rows=preview, grade=bulk_grade)
             state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {res.count} links as one batch (grade {bulk_grade}).")
-    batches = links.bulk_batches(session=db)
+    batches = links.bulk_batches(session=db, actor=actor)
     for b in batches.itertuples():
         left, right = st.columns([5, 1])
-        left.write(f"Bulk accept by {b.who}, {b.when:%Y-%m-%d %H:%M}: {b.links} links, {b.standing} not undone")
-        if actor and b.standing and right.button("Undo batch", key=f"ilab.map.ub.{b.batch}"):
+        show_text(f"Bulk accept by {b.who}, {b.when:%Y-%m-%d %H:%M}: {b.links} links, {b.standing} not undone", left)
+        if may_decide and b.standing and right.button("Undo batch", key=f"ilab.map.ub.{b.batch}"):
             n = act(links.undo_batch, actor=actor, batch=b.batch)
             state.flash_and_rerun(state.MAPPING_FLASH, f"Undid {n} links of that bulk accept.")
 
@@ -168,21 +169,21 @@ place = list(queue["item_id"]).index(item_id) + 1 if item_id in set(queue["item_
 with review:
     st.caption(f"Item {place} of {len(queue)} in the queue ({order})" if place else
                f"Picked from the list ({item['state']}); {len(queue)} items in the queue")
-    st.subheader(f"{item['code']} {item['title']}")
+    st.subheader(plain(f"{item['code']} {item['title']}"))
     mine = result.table[result.table["item_id"] == item_id]
     chances = calibration.chance(result, mine) if use_chance else None
     for r in mine.itertuples():
         obj = objectives[r.objective]
         with st.container(border=True):
             head, score = st.columns([5, 1])
-            head.markdown(f"**{r.rank}. {obj.label}**" + (f" — *{r.decision}*" if r.decision else ""))
+            head.markdown(f"**{r.rank}\\. {plain(obj.label)}**" + (f" — *{plain(r.decision)}*" if r.decision else ""))
             score.metric("score", f"{r.score:.2f}", label_visibility="collapsed")
             st.caption(f"Best match: {r.reason_ref}" + (
                 f" · chance a co-lead accepts: {chances.loc[r.Index]:.0%}" if chances is not None else ""))
-            st.text(r.reason_text)
+            show_text(r.reason_text)
             if r.boost_reason:
-                st.caption(f"{'+' if r.boost > 0 else '−'}{abs(r.boost):.2f}: {r.boost_reason}")
-            if actor:
+                st.caption(plain(f"{'+' if r.boost > 0 else '−'}{abs(r.boost):.2f}: {r.boost_reason}"))
+            if may_decide:
                 a, b, c, d = st.columns([2, 3, 1, 1])
                 grade = a.selectbox("Grade", GRADES, key=f"ilab.map.g.{item_id}.{r.objective}")
                 why = b.text_input("Rationale", key=f"ilab.map.w.{item_id}.{r.objective}", max_chars=2000)
@@ -197,7 +198,7 @@ with review:
                         status="rejected", rationale=why, score=float(r.score))
                     _decided(f"Rejected {item['code']} → objective {r.objective}.")
 
-    if actor:
+    if may_decide:
         with st.form(f"ilab.map.manual.{item_id}"):
             st.markdown("**Add a link that was not suggested**")
             m1, m2, m3 = st.columns([3, 1, 1])
@@ -211,20 +212,20 @@ with review:
                         grade=grade, rationale=why, action_letter=letter or None, origin="manual")
                     _decided(f"Linked {item['code']} → objective {number}.")
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
 
-    decided = [lk for lk in links.item_links(item_id, session=db) if lk.status != "undecided"]
+    decided = [lk for lk in links.item_links(item_id, session=db, actor=actor) if lk.status != "undecided"]
     if decided:
         st.markdown("**Decisions on this item**")
         for lk in decided:
             left, right = st.columns([5, 1])
             grade = f" ({lk.grade})" if lk.grade else ""
             action = f", action {lk.objective}({lk.action_letter})" if lk.action_letter else ""
-            left.write(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}")
-            if actor and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
+            show_text(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}", left)
+            if may_decide and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
                 act(links.undo, actor=actor, link_id=lk.id)
                 state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
 
-    hist = links.history(item_id, session=db)
+    hist = links.history(item_id, session=db, actor=actor)
     with st.expander(f"History ({len(hist)} changes)"):
         st.dataframe(hist.drop(columns=["link_id"]), hide_index=True, width="stretch")

@@ -7,20 +7,20 @@ from indicators_lab.consultation import rounds as con
 from indicators_lab.consultation import matrix
 from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.themes import themes
+from indicators_lab.core.access import can
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, get_encoder, page_session
-from indicators_lab.ui.session import require_signed_in
+from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain, show_text
 
 PAGE_SIZE = 50
 db = page_session()
 st.title("Comment-response matrix")
-actor = require_signed_in("co_lead", "excom")
-if actor is None:
-    st.stop()
-can_answer = actor.role in ("co_lead", "admin")
+actor = page_guard("views/matrix.py")
+can_answer = can(actor, "comments.answer")
 state.show_flash(state.MATRIX_FLASH)
 
-rounds = {r.id: r for r in con.list_rounds(session=db)}
+rounds = {r.id: r for r in con.list_rounds(session=db, actor=actor)}
 if not rounds:
     st.info("No consultation rounds yet.")
     st.stop()
@@ -52,7 +52,7 @@ if can_answer and len(rows):
     ids = list(rows["comment_id"])
     cid = st.selectbox("Comment", ids, format_func=lambda i: f"#{i}: {rows.set_index('comment_id').loc[i, 'comment'][:100]}")
     current = rows.set_index("comment_id").loc[cid]
-    st.text(current["comment"])
+    show_text(current["comment"])
     with st.form(f"ilab.matrix.respond.{cid}"):
         keys = list(con.DISPOSITIONS)
         default = next((k for k, v in con.DISPOSITIONS.items() if v == current["disposition"]), keys[0])
@@ -63,7 +63,7 @@ if can_answer and len(rows):
                 act(con.respond, actor=actor, comment_id=int(cid), disposition=disp, text=text)
                 state.flash_and_rerun(state.MATRIX_FLASH, f"Answered comment {cid}.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
     with st.form(f"ilab.matrix.moderate.{cid}"):
         hidden = bool(current["hidden"])
         reason = st.text_input("Reason (kept with the decision)")
@@ -72,10 +72,10 @@ if can_answer and len(rows):
                 act(con.moderate, actor=actor, comment_id=int(cid), hide=not hidden, reason=reason)
                 state.flash_and_rerun(state.MATRIX_FLASH, f"Comment {cid} {'restored' if hidden else 'hidden'}.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
 
 st.subheader("Participation")
-part = matrix.participation(rid, session=db)
+part = matrix.participation(rid, session=db, actor=actor)
 p1, p2 = st.columns(2)
 for col, key, title in [(p1, "constituency", "Comments by constituency"), (p2, "objective", "Comments by objective")]:
     df = part[key]
@@ -84,26 +84,28 @@ for col, key, title in [(p1, "constituency", "Comments by constituency"), (p2, "
     col.plotly_chart(fig, width="stretch", key=f"part.{key}")
 st.caption("Near-identical comments (a campaign) are counted once here.")
 
-st.subheader("Themes")
-t1, t2 = st.columns(2)
-theme_obj = t1.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "any" if o is None else str(o), key="ilab.matrix.theme.obj")
-if t2.button("Group comments by meaning"):
-    found = act(themes, get_encoder(), round_id=rid, objective=theme_obj)
-    if not found:
-        st.info("No comments to group.")
-    for th in found:
-        with st.container(border=True):
-            st.markdown(f"**{th.size} comments** from {th.voices} distinct voices"
-                        + (f" · {th.campaign_copies} near-identical copies (campaign)" if th.campaign_copies else ""))
-            st.caption(", ".join(f"{k}: {v}" for k, v in th.constituencies.items()))
-            st.text(th.representative)
+if can(actor, "themes.run"):
+    st.subheader("Themes")
+    t1, t2 = st.columns(2)
+    theme_obj = t1.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "any" if o is None else str(o),
+                             key="ilab.matrix.theme.obj")
+    if t2.button("Group comments by meaning"):
+        found = read_or_act(themes, get_encoder(), actor=actor, round_id=rid, objective=theme_obj)
+        if not found:
+            st.info("No comments to group.")
+        for th in found:
+            with st.container(border=True):
+                st.markdown(f"**{th.size} comments** from {th.voices} distinct voices"
+                            + (f" · {th.campaign_copies} near-identical copies (campaign)" if th.campaign_copies else ""))
+                st.caption(", ".join(f"{plain(k)}: {v}" for k, v in th.constituencies.items()))
+                show_text(th.representative)
 
 st.subheader("Export")
 e1, e2 = st.columns(2)
 if e1.button("Prepare the matrix for download"):
-    st.session_state["ilab.matrix.export"] = {
-        fmt: matrix.export_bytes(actor=actor, round_id=rid, fmt=fmt, session=db) for fmt in ("xlsx", "csv")}
+    st.session_state["ilab.matrix.export"] = {"round": rid, **{
+        fmt: matrix.export_bytes(actor=actor, round_id=rid, fmt=fmt, session=db) for fmt in ("xlsx", "csv")}}
 ready = st.session_state.get("ilab.matrix.export")
-if ready:
+if ready and ready["round"] == rid:
     e2.download_button("Download XLSX", ready["xlsx"], f"round_{rid}_matrix.xlsx")
     e2.download_button("Download CSV", ready["csv"], f"round_{rid}_matrix.csv", "text/csv")

@@ -6,9 +6,12 @@ from indicators_lab.catalogue.frameworks import list_objectives, list_principles
 from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import page_session
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
 
 db = page_session()
 st.title("GCM objectives")
+actor = page_guard("views/objectives.py")
 
 objectives = list_objectives(session=db)
 by_number = {o.number: o for o in objectives}
@@ -21,29 +24,29 @@ number = st.selectbox(
 obj = by_number[number]
 
 st.header(f"Objective {obj.number}")
-st.subheader(obj.title)
+st.subheader(plain(obj.title))
 if obj.text_incomplete:
-    st.warning(f"**Text incomplete.** {obj.text_note}", icon=":material/warning:")
+    st.warning(f"**Text incomplete.** {plain(obj.text_note)}", icon=":material/warning:")
 elif obj.text_note:
-    st.caption(obj.text_note)
+    st.caption(plain(obj.text_note))
 
 st.markdown("**Commitment**" + (f" (para. {obj.commitment_paragraph})" if obj.commitment_paragraph else ""))
 if obj.commitment:
     st.text(obj.commitment)
     if obj.commitment_source:
-        st.caption(f"Source: {obj.commitment_source}")
+        st.caption(f"Source: {plain(obj.commitment_source)}")
 else:
     st.text("Not available in the shipped sources.")
 
 st.markdown(f"**Actions** ({len(obj.actions)})")
 for a in obj.actions:
     flag = " — text incomplete" if a.text_incomplete else ""
-    st.markdown(f"**{obj.number}{a.label}**{flag}")
+    st.markdown(f"**{obj.number}{plain(a.label)}**{flag}")
     st.text(a.text)
     if a.text_incomplete and a.status:
-        st.caption(a.status)
+        st.caption(plain(a.status))
 
-linked = links_for_objective(obj.number, session=db)
+linked = links_for_objective(obj.number, session=db, actor=actor)
 st.markdown(f"**Linked indicators** ({len(linked)}, from every framework)")
 if len(linked):
     st.dataframe(linked, hide_index=True, width="stretch")
@@ -52,5 +55,5 @@ else:
 
 with st.expander("Guiding principles (A/RES/73/195, para. 15)"):
     for p in list_principles(session=db):
-        st.markdown(f"**({p.code}) {p.name}**")
+        st.markdown(f"**{plain(f'({p.code}) {p.name}')}**")
         st.text(p.text)

@@ -6,20 +6,22 @@ import streamlit as st
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.core.errors import UserError
 from indicators_lab.sets.optimiser import Infeasible
+from indicators_lab.core.access import can
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, page_session
-from indicators_lab.ui.session import require_signed_in
+from indicators_lab.ui.resources import act, page_session, read_or_act
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
 
 db = page_session()
 st.title("Optimise")
+actor = page_guard("views/optimise.py")
 st.caption(
     "Chooses among every indicator with an accepted link (all frameworks), exactly (integer "
     "programme, CBC). Ties go to the higher total link weight, then to Tier I."
 )
-actor = require_signed_in("co_lead")
 state.show_flash(state.OPTIMISE_FLASH)
 
-sets = {s.id: s.name for s in cs.list_sets(session=db)}
+sets = {s.id: s.name for s in cs.list_sets(session=db, actor=actor)}
 base = st.selectbox("Honour the locks of set", [None, *sets], format_func=lambda i: "— no locks —" if i is None else sets[i])
 mode = st.radio("Ask for", ["the smallest set covering every objective", "the best coverage with at most K indicators"])
 c1, c2, c3 = st.columns(3)
@@ -29,7 +31,7 @@ cap = c3.number_input("At most this many per framework (0 = no limit)", 0, 500, 
 
 if st.button("Optimise", type="primary"):
     try:
-        result, curve = act(cs.optimise_for_set, base, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
+        result, curve = read_or_act(cs.optimise_for_set, base, actor=actor, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
             max_per_framework=int(cap) or None, grade_weights=state.grade_weights(), curve=True,
         )
         state.put(state.OPTIMISE_RESULT, {"chosen": result.chosen, "method": result.method,
@@ -37,10 +39,10 @@ if st.button("Optimise", type="primary"):
                                           "curve": curve})
     except Infeasible as exc:
         state.pop(state.OPTIMISE_RESULT)
-        st.error(f"Not possible: {exc}", icon=":material/block:")
+        st.error(f"Not possible: {plain(exc)}", icon=":material/block:")
     except UserError as exc:
         state.pop(state.OPTIMISE_RESULT)
-        st.error(str(exc))
+        st.error(plain(exc))
 
 res = state.get(state.OPTIMISE_RESULT)
 if res is None:
@@ -72,7 +74,7 @@ explanation = res["explanation"].rename(columns={"key": "item_key"})
 table = items.merge(explanation[["item_key", "objectives", "needed_for"]], on="item_key", how="left")
 st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_for"]], hide_index=True, width="stretch",
              column_config={"objectives": "covers objectives", "needed_for": "objectives that need it"})
-if actor:
+if can(actor, "sets.edit"):
     with st.form("ilab.optimise.save"):
         name = st.text_input("Save as a new set named", max_chars=200)
         if st.form_submit_button("Save as new set", type="primary"):
@@ -82,4 +84,4 @@ if actor:
                 state.put(state.SET_ID, new_id)
                 state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{name.strip()}' with {len(chosen_ids)} indicators.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))

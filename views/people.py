@@ -8,16 +8,16 @@ from indicators_lab.consultation.rounds import CONSTITUENCIES
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
-from indicators_lab.ui.session import require_signed_in
+from indicators_lab.core.access import can
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
 from indicators_lab.consultation.invitations import invite, invite_many
 from indicators_lab.core.accounts import list_users, set_active
 
 db = page_session()
 settings = get_settings()
 st.title("People")
-actor = require_signed_in("co_lead")
-if actor is None:
-    st.stop()
+actor = page_guard("views/people.py")
 
 invites = state.get(state.PEOPLE_INVITES)
 if invites:
@@ -29,7 +29,7 @@ if invites:
         state.pop(state.PEOPLE_INVITES)
         st.rerun()
 
-roles = ["stakeholder"] + (["co_lead", "excom", "admin"] if actor.role == "admin" else [])
+roles = ["stakeholder"] + (["co_lead", "excom", "admin"] if can(actor, "people.manage_staff") else [])
 with st.expander("Invite one person", expanded=True):
     with st.form("ilab.people.invite"):
         c1, c2 = st.columns(2)
@@ -45,7 +45,7 @@ with st.expander("Invite one person", expanded=True):
                 state.put(state.PEOPLE_INVITES, [{"name": inv.name, "email": inv.email, "link": inv.link(settings.base_url)}])
                 st.rerun()
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
 
 with st.expander("Invite many stakeholders from a file"):
     st.caption("CSV or XLSX with the columns name, email, organisation, constituency. A bad row refuses the whole file.")
@@ -56,12 +56,12 @@ with st.expander("Invite many stakeholders from a file"):
             state.put(state.PEOPLE_INVITES, [{"name": i.name, "email": i.email, "link": i.link(settings.base_url)} for i in done])
             st.rerun()
         except UserError as exc:
-            st.error(f"Nobody was invited. {exc}")
+            st.error(f"Nobody was invited. {plain(exc)}")
 
 people = pd.DataFrame(list_users(actor=actor, session=db))
 st.subheader(f"Accounts ({len(people)})")
 st.dataframe(people.drop(columns=["id"]), hide_index=True, width="stretch")
-if actor.role == "admin" and len(people):
+if can(actor, "people.manage_staff") and len(people):
     who = st.selectbox("Account", list(people["id"]), format_func=lambda i: people.set_index("id").loc[i, "email"])
     active = bool(people.set_index("id").loc[who, "active"])
     if st.button("Disable" if active else "Enable"):

@@ -3,19 +3,21 @@
 import pandas as pd
 import streamlit as st
 
+from indicators_lab.core.access import can
 from indicators_lab.proposal import versions as proposals
 from indicators_lab.consultation.rounds import list_rounds
 from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.matrix import participation
 from indicators_lab.ui import state, widgets
 from indicators_lab.ui.resources import act, page_session
-from indicators_lab.ui.session import signed_in_actor
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
 
 db = page_session()
 st.title("Review")
-actor = signed_in_actor()
+actor = page_guard("views/review.py")
 state.show_flash(state.REVIEW_FLASH)
-versions = proposals.list_versions(session=db)
+versions = proposals.list_versions(session=db, actor=actor)
 if not versions:
     st.info("No proposal version to review yet.")
     st.stop()
@@ -24,9 +26,9 @@ n = st.selectbox("Version", list(by_number), index=len(by_number) - 1,
                  format_func=lambda x: f"Version {x}" + (" (approved)" if by_number[x].approved else ""))
 v = by_number[n]
 if v.approved:
-    st.success(f"Approved by {v.approved_by} on {widgets.local_time(v.approved_at)}. This version is locked.",
+    st.success(f"Approved by {plain(v.approved_by)} on {widgets.local_time(v.approved_at)}. This version is locked.",
                icon=":material/verified:")
-st.caption(f"{v.set_name} · frozen {widgets.local_time(v.created_at)} by {v.created_by} · {v.note}")
+st.caption(f"{plain(v.set_name)} · frozen {widgets.local_time(v.created_at)} by {plain(v.created_by)} · {plain(v.note)}")
 
 summary = v.snapshot["summary"]
 coverage = pd.DataFrame(v.snapshot["coverage"])
@@ -40,7 +42,7 @@ if gaps:
     st.warning("Gaps: no indicator for objectives " + ", ".join(map(str, gaps)), icon=":material/warning:")
 widgets.heatmap_grid(proposals.snapshot_heatmap(v), coverage, key=f"review.heat.{n}", height=560)
 if v.snapshot["overlaps"]:
-    st.warning("Possible overlaps: " + "; ".join(f"{o['item_a']} / {o['item_b']} ({o['reason']})"
+    st.warning("Possible overlaps: " + "; ".join(plain(f"{o['item_a']} / {o['item_b']} ({o['reason']})")
                                                  for o in v.snapshot["overlaps"]), icon=":material/content_copy:")
 
 c1, c2 = st.columns(2)
@@ -50,14 +52,14 @@ with c1:
     st.metric("Gender-responsive indicators", len(p["gender_responsive"]))
     st.metric("Child-sensitive indicators", len(p["child_sensitive"]))
 with c2:
-    rounds = [r for r in list_rounds(session=db) if r.set_id == v.set_id]
+    rounds = [r for r in list_rounds(session=db, actor=actor) if r.set_id == v.set_id]
     st.markdown("**Consultation**")
     if not rounds:
         st.caption("No consultation round on this set.")
     for r in rounds:
-        part = participation(r.id, session=db)
+        part = participation(r.id, session=db, actor=actor)
         t = part["totals"].iloc[0]
-        st.caption(f"{r.title}: {t['comments']} comments, {t['unanswered']} still unanswered")
+        st.caption(f"{plain(r.title)}: {t['comments']} comments, {t['unanswered']} still unanswered")
         widgets.counts_bar(dict(zip(part["constituency"]["constituency"], part["constituency"]["comments"])),
                            key=f"review.part.{n}.{r.id}", title="Comments by constituency")
         if len(part["disposition"]):
@@ -65,8 +67,8 @@ with c2:
                                key=f"review.disp.{n}.{r.id}", title="Answers")
 
 st.subheader("Views of ExCom members")
-st.dataframe(proposals.views(n, session=db), hide_index=True, width="stretch")
-if actor and actor.role in ("excom", "admin") and not v.approved:
+st.dataframe(proposals.views(n, session=db, actor=actor), hide_index=True, width="stretch")
+if can(actor, "excom_views.record") and not v.approved:
     with st.form(f"ilab.review.view.{n}"):
         scope = st.selectbox("On", [None, *range(1, 24)], format_func=lambda o: "the whole version" if o is None else f"objective {o}")
         verdict = st.radio("Your view", list(proposals.VERDICTS), format_func=proposals.VERDICTS.get, horizontal=True)
@@ -76,8 +78,8 @@ if actor and actor.role in ("excom", "admin") and not v.approved:
                 act(proposals.record_view, actor=actor, version=n, verdict=verdict, text=text, objective=scope)
                 state.flash_and_rerun(state.REVIEW_FLASH, "Your view was recorded.")
             except UserError as exc:
-                st.error(str(exc))
-if actor and actor.role in ("co_lead", "admin") and not v.approved:
+                st.error(plain(exc))
+if can(actor, "versions.freeze") and not v.approved:
     with st.form(f"ilab.review.approve.{n}"):
         st.markdown("**Record the ExCom's approval** (only the latest version; locks it)")
         note = st.text_input("Decision reference (e.g. ExCom meeting of …)")
@@ -86,4 +88,4 @@ if actor and actor.role in ("co_lead", "admin") and not v.approved:
                 act(proposals.approve, actor=actor, version=n, note=note)
                 state.flash_and_rerun(state.REVIEW_FLASH, f"Version {n} approved.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))

@@ -11,17 +11,15 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.matrix import import_comments, template_xlsx
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
-from indicators_lab.ui.session import require_signed_in
-from indicators_lab.ui.widgets import local_time
+from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import local_time, plain
 
 db = page_session()
 st.title("Consultation rounds")
-actor = require_signed_in("co_lead")
+actor = page_guard("views/rounds.py")
 state.show_flash(state.ROUNDS_FLASH)
-if actor is None:
-    st.stop()
 
-sets = {s.id: s.name for s in cs.list_sets(session=db)}
+sets = {s.id: s.name for s in cs.list_sets(session=db, actor=actor)}
 with st.expander("Open a new round", expanded=False):
     with st.form("ilab.rounds.new"):
         title = st.text_input("Title", max_chars=300)
@@ -45,16 +43,16 @@ with st.expander("Open a new round", expanded=False):
                     constituencies=who, report_threshold=int(threshold))
                 state.flash_and_rerun(state.ROUNDS_FLASH, f"Opened round {rid}: {title}.")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
 
-rounds = con.list_rounds(session=db)
+rounds = con.list_rounds(session=db, actor=actor)
 if not rounds:
     st.info("No rounds yet.")
     st.stop()
 for r in rounds:
     with st.container(border=True):
-        st.markdown(f"**{r.title}** — *{r.status}*")
-        st.caption(f"Round {r.id} · set: {r.set_name or 'none'} · {local_time(r.opens_at)} → {local_time(r.closes_at)}"
+        st.markdown(f"**{plain(r.title)}** — *{r.status}*")
+        st.caption(f"Round {r.id} · set: {plain(r.set_name) if r.set_name else 'none'} · {local_time(r.opens_at)} → {local_time(r.closes_at)}"
                    + (" · open to: " + ", ".join(con.CONSTITUENCIES[c] for c in r.constituencies) if r.constituencies else ""))
         c1, c2, c3 = st.columns(3)
         extra = c1.number_input("Extend by days", 1, 365, 7, key=f"ilab.rounds.ext.{r.id}")
@@ -65,7 +63,7 @@ for r in rounds:
         if r.status == "open" and c2.button("Close now", key=f"ilab.rounds.close.{r.id}"):
             act(con.close_round_now, actor=actor, round_id=r.id)
             state.flash_and_rerun(state.ROUNDS_FLASH, f"Round {r.id} closed.")
-        c3.download_button("Offline template (XLSX)", template_xlsx(r.id, session=db), f"round_{r.id}_template.xlsx",
+        c3.download_button("Offline template (XLSX)", template_xlsx(r.id, session=db, actor=actor), f"round_{r.id}_template.xlsx",
                            key=f"ilab.rounds.tpl.{r.id}")
         f = st.file_uploader("Import filled templates (CSV/XLSX)", type=["csv", "xlsx"], key=f"ilab.rounds.imp.{r.id}")
         if f is not None and st.button("Import", key=f"ilab.rounds.impb.{r.id}"):
@@ -74,4 +72,4 @@ for r in rounds:
                                     max_bytes=get_settings().max_upload_bytes)
                 state.flash_and_rerun(state.ROUNDS_FLASH, f"Imported {n} comments into round {r.id}.")
             except UserError as exc:
-                st.error(f"Nothing was imported. {exc}")
+                st.error(f"Nothing was imported. {plain(exc)}")

@@ -8,10 +8,12 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.core.passwords import MIN_PASSWORD
 from indicators_lab.ui import session
 from indicators_lab.ui.resources import act
+from indicators_lab.ui.widgets import plain
 
 RULE = f"at least {MIN_PASSWORD} characters, hard to guess, not your name or email"
 
 st.title("Your password")
+session.page_guard("views/set_password.py")
 token = st.query_params.get("token", "")
 if not token:
     actor = session.signed_in_actor()
@@ -34,7 +36,7 @@ if not token:
                     session.flush_cookie()
                     st.success("Your password is changed.")
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
     st.stop()
 with st.form("ilab.setpw", enter_to_submit=False):
     pw = st.text_input(f"New password ({RULE})", type="password", autocomplete="new-password")
@@ -48,7 +50,7 @@ with st.form("ilab.setpw", enter_to_submit=False):
                 session.remember(actor)
                 session.flush_cookie()
                 st.query_params.clear()
-                st.success(f"Welcome, {actor.name}. You are signed in.")
+                st.success(f"Welcome, {plain(actor.name)}. You are signed in.")
                 st.page_link("views/consultation.py", label="Go to the open consultations", icon=":material/forum:")
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))

@@ -43,6 +43,7 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 
 def cmd_import_framework(args: argparse.Namespace) -> int:
+    from indicators_lab.core.access import COMMAND_LINE
     from indicators_lab.core.config import get_settings
     from indicators_lab.catalogue.importing import import_framework
 
@@ -50,7 +51,7 @@ def cmd_import_framework(args: argparse.Namespace) -> int:
     with _unit() as session:
         plan = import_framework(
             Path(args.path), key=args.key, name=args.name, update=args.update,
-            max_bytes=settings.max_upload_bytes, session=session)
+            max_bytes=settings.max_upload_bytes, session=session, actor=COMMAND_LINE)
         print(f"Imported {args.path}: {plan.summary()}.")
         return 0
 
@@ -76,6 +77,7 @@ def _cli_progress(label: str):
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
+    from indicators_lab.core.access import COMMAND_LINE
     from indicators_lab.mapping.embeddings import MiniLMEncoder
     from indicators_lab.core.exports import write_csv
     from indicators_lab.mapping.suggestions import suggest
@@ -84,7 +86,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         raise UserError("--top-k must be between 1 and 23 (there are 23 GCM objectives).")
     with _unit() as session:
         result = suggest(
-            MiniLMEncoder(), args.framework, top_k=args.top_k,
+            MiniLMEncoder(), args.framework, actor=COMMAND_LINE, top_k=args.top_k,
             progress=_cli_progress("Encoding"), session=session)
         columns = ["framework", "item_code", "objective", "rank", "score"]
         if args.explain:
@@ -217,19 +219,22 @@ def cmd_comments_export(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from indicators_lab.core.access import COMMAND_LINE
     from indicators_lab.proposal.annex import export_version
 
     with _unit() as session:
-        path = export_version(args.version, args.format, Path(args.out), session=session)
+        path = export_version(args.version, args.format, Path(args.out), session=session, actor=COMMAND_LINE,
+                              full=args.full)
         print(f"Wrote version {args.version} as {args.format} to {path}")
         return 0
 
 
 def cmd_versions_list(args: argparse.Namespace) -> int:
+    from indicators_lab.core.access import COMMAND_LINE
     from indicators_lab.proposal.versions import list_versions
 
     with _unit() as session:
-        versions = list_versions(session=session)
+        versions = list_versions(session=session, actor=COMMAND_LINE)
         if not versions:
             print("No proposal version has been frozen yet.")
         for v in versions:
@@ -304,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", type=int, required=True)
     p.add_argument("--format", choices=["xlsx", "docx", "csv", "json"], required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--full", action="store_true",
+                   help="the co-leads' full annex (every comment with its author, hidden ones too, rationale); "
+                        "default: the public annex")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("versions", help="proposal versions")

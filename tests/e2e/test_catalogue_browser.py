@@ -41,7 +41,7 @@ def test_import_previews_then_stores_and_refuses_a_bad_file(app_server, page, tm
     bad.write_bytes(csv_bytes([["code", "title"], ["B1", "x"], ["B1", "y"]]))
 
     page.goto(app_server + "/import_framework")
-    expect(page.get_by_text("Sign in (sidebar) to make changes here.")).to_be_visible()
+    expect(page.get_by_text("Sign in (sidebar) for import or update a framework")).to_be_visible()
     sign_in(page, *ADMIN)
     page.get_by_label("Key of the new framework").fill("regional")
     page.get_by_label("Name").fill("Regional list")

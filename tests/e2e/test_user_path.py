@@ -107,9 +107,9 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     page.get_by_role("button", name="Record approval", exact=True).click()
     success(page, "Approved by Lena Lead")
 
-    # The XLSX annex downloads and opens.
+    # The public XLSX annex downloads and opens (with the comment, without its author).
     go(page, "Versions and annex")
-    page.get_by_role("button", name="Prepare XLSX", exact=True).click()
+    page.get_by_role("button", name="Prepare public XLSX", exact=True).click()
     wait_idle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download annex_v1.xlsx").click()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from indicators_lab.core.access import COMMAND_LINE, Actor, require_role
+from indicators_lab.core.access import Actor, require_role
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Framework, FrameworkItem
 from indicators_lab.catalogue.reading import MAX_ROWS, Table, read_csv, read_xlsx  # noqa: F401
@@ -250,7 +250,7 @@ def apply_import(plan: ImportPlan, *, session: Session, actor: Actor) -> int:
 
 def import_framework(
     path: Path, *, session: Session, key: str, name: str | None, update: bool, max_bytes: int,
-    actor: Actor = COMMAND_LINE,
+    actor: Actor,
 ) -> ImportPlan:
     """Plan and apply in one call (the CLI)."""
     path = Path(path)

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.access import Actor, can, require, require_role
 from indicators_lab.consultation.rounds import (
     CONSTITUENCIES, DISPOSITIONS, STANCES, _clean_text, get_round, normalise_choice, text_key,
 )
@@ -26,7 +26,6 @@ MATRIX_COLUMNS = [
     "disposition", "response", "responder",
 ]
 IMPORT_COLUMNS = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
-READERS = ("co_lead", "excom")
 
 
 @dataclass
@@ -72,6 +71,14 @@ def _where(q, filt: MatrixFilter):
     return q
 
 
+def _for_reader(actor: Actor, filt: MatrixFilter) -> MatrixFilter:
+    """The filter as ``actor`` may run it: hidden comments only for those who may read them."""
+    require(actor, "matrix.read")
+    if can(actor, "comments.hidden.read"):
+        return filt
+    return MatrixFilter(**{**filt.__dict__, "include_hidden": False})
+
+
 def _records(rows) -> list[tuple]:
     out = []
     consts, stances, disps = CONSTITUENCIES, STANCES, DISPOSITIONS
@@ -88,7 +95,7 @@ def _records(rows) -> list[tuple]:
 def matrix_page(*, session: Session, actor: Actor, filt: MatrixFilter, page: int = 1,
                 page_size: int = 50) -> tuple[pd.DataFrame, int]:
     """One page of the matrix (newest first) and the number of matching comments."""
-    require_role(actor, *READERS)
+    filt = _for_reader(actor, filt)
     page = max(1, int(page))
     total = session.exec(_where(select(func.count(Comment.id))
                           .select_from(Comment)
@@ -99,16 +106,22 @@ def matrix_page(*, session: Session, actor: Actor, filt: MatrixFilter, page: int
 
 
 def matrix_frame(*, session: Session, actor: Actor, round_id: int) -> pd.DataFrame:
-    """Every comment of a round with its answer, oldest first (for export)."""
-    require_role(actor, *READERS)
+    """Every comment of a round with its answer, oldest first (for export); hidden ones only for
+    those who may read them."""
+    filt = _for_reader(actor, MatrixFilter(round_id=round_id))
     get_round(round_id, session=session)
-    rows = session.exec(_query(MatrixFilter(round_id=round_id)).order_by(Comment.id)).all()
+    rows = session.exec(_query(filt).order_by(Comment.id)).all()
     return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS)
 
 
-def participation(round_id: int | None = None, *, session: Session) -> dict[str, pd.DataFrame]:
+def participation(round_id: int | None = None, *, session: Session, actor: Actor) -> dict[str, pd.DataFrame]:
     """Comments by constituency and by objective; answered and unanswered (visible comments).
     Near-identical comments (same normalised text) are counted once."""
+    require(actor, "matrix.read")
+    return _participation(session, round_id)
+
+
+def _participation(session: Session, round_id: int | None) -> dict[str, pd.DataFrame]:
     base = select(Comment).where(Comment.hidden == False)  # noqa: E712
     if round_id is not None:
         base = base.where(Comment.round_id == round_id)
@@ -191,12 +204,13 @@ def export_bytes(*, session: Session, actor: Actor, round_id: int, fmt: str) -> 
 # --------------------------------------------------------------------------- offline template and import
 
 
-def template_xlsx(round_id: int, *, session: Session) -> bytes:
+def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
     """A workbook to fill in offline: the comment sheet, and the valid values to choose from."""
     from indicators_lab.consultation.rounds import set_items
 
+    require(actor, "rounds.manage")
     r = get_round(round_id, session=session)
-    items = set_items(round_id, session=session)
+    items = set_items(round_id, session=session, actor=actor)
     buf = io.BytesIO()
     write_xlsx({
         "Comments": pd.DataFrame(columns=IMPORT_COLUMNS),

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.access import Actor, PermissionDenied, can, require, require_role
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.vocabulary import CONSTITUENCIES, DISPOSITIONS, RATINGS, STANCES, normalise_choice  # noqa: F401
@@ -113,8 +113,35 @@ def get_round(round_id: int, *, session: Session) -> RoundView:
     return _round_view(session, r)
 
 
-def list_rounds(*, session: Session) -> list[RoundView]:
+def _all_rounds(session: Session) -> list[RoundView]:
     return [_round_view(session, r) for r in session.exec(select(Round).order_by(Round.id.desc()))]
+
+
+def list_rounds(*, session: Session, actor: Actor) -> list[RoundView]:
+    """Every round, newest first (ExCom, co-leads, admins: whatever constituencies it is open to)."""
+    require(actor, "rounds.read")
+    return _all_rounds(session)
+
+
+def _constituency(session: Session, actor: Actor) -> str:
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    return user.constituency if user else ""
+
+
+def _open_to(session: Session, actor: Actor, r: Round | RoundView) -> bool:
+    return not r.constituencies or can(actor, "rounds.read") or _constituency(session, actor) in r.constituencies
+
+
+def _require_round(session: Session, actor: Actor, round_id: int) -> Round:
+    """The round, if ``actor`` may take part in it (its constituencies); else NotFound/PermissionDenied."""
+    require(actor, "consultation.take_part")
+    r = session.get(Round, round_id)
+    if r is None:
+        raise NotFound(f"There is no consultation round with id {round_id}.")
+    if not _open_to(session, actor, r):
+        allowed = ", ".join(CONSTITUENCIES.get(c, c) for c in r.constituencies)
+        raise PermissionDenied(f"This round is open to: {allowed}.")
+    return r
 
 
 def set_round_close(*, session: Session, actor: Actor, round_id: int, closes_at: datetime) -> None:
@@ -199,7 +226,7 @@ def post_comment(
         raise UserError(f"This round is open to: {allowed}.")
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
-        if parent is None or parent.round_id != round_id or (parent.hidden and actor.role == "stakeholder"):
+        if parent is None or parent.round_id != round_id or (parent.hidden and not can(actor, "comments.hidden.read")):
             raise NotFound(f"There is no comment {parent_id} to reply to in this round.")
         item_id, objective, stance = parent.item_id, parent.objective, ""
     _check_target(session, r, item_id, objective)
@@ -242,8 +269,9 @@ def report_comment(*, session: Session, actor: Actor, comment_id: int, reason: s
     reporter = f"user:{actor.user_id}" if actor.user_id else actor.name
     try:
         c = session.get(Comment, comment_id)
-        if c is None:
+        if c is None or (c.hidden and not can(actor, "comments.hidden.read") and c.author_id != actor.user_id):
             raise NotFound(f"There is no comment {comment_id}.")
+        _require_round(session, actor, c.round_id)
         session.add(CommentReport(comment_id=comment_id, reporter=reporter, reason=(reason or "").strip()[:2000]))
         session.flush()
         c.report_count = session.exec(select(func.count(CommentReport.id))
@@ -273,7 +301,9 @@ def moderate(*, session: Session, actor: Actor, comment_id: int, hide: bool, rea
                           actor=actor.name))
 
 
-def moderation_history(comment_id: int, *, session: Session) -> list[ModerationEvent]:
+def moderation_history(comment_id: int, *, session: Session, actor: Actor) -> list[ModerationEvent]:
+    """Every hide and restore of a comment, with its reason (co-leads and admins)."""
+    require(actor, "comments.hidden.read")
     return list(session.exec(select(ModerationEvent).where(ModerationEvent.comment_id == comment_id)
                        .order_by(ModerationEvent.id)))
 
@@ -325,10 +355,14 @@ class CommentView:
     response: str
 
 
-def thread(*, session: Session, actor: Actor | None, round_id: int, item_id: int | None = None,
+def thread(*, session: Session, actor: Actor, round_id: int, item_id: int | None = None,
            objective: int | None = None, whole_set: bool = False) -> list[CommentView]:
     """Comments of a round on one indicator, objective or the set as a whole (with replies), in
-    order. Stakeholders do not see hidden comments (except their own)."""
+    order, for someone who may take part in the round. Hidden comments and moderation reasons only
+    for co-leads and admins (an author still sees their own hidden comment, without the reason);
+    authors' names only for ExCom, co-leads and admins: others see the organisation, or
+    "a participant"."""
+    _require_round(session, actor, round_id)
     q = (select(Comment, FrameworkItem, Response)
          .join(FrameworkItem, FrameworkItem.id == Comment.item_id, isouter=True)
          .join(Response, Response.comment_id == Comment.id, isouter=True)
@@ -340,35 +374,36 @@ def thread(*, session: Session, actor: Actor | None, round_id: int, item_id: int
     elif whole_set:
         q = q.where(Comment.item_id == None, Comment.objective == None)  # noqa: E711
     rows = session.exec(q.order_by(Comment.id)).all()
-    can_see_hidden = actor is not None and actor.role in ("co_lead", "admin")
+    can_see_hidden = can(actor, "comments.hidden.read")
+    can_see_names = can(actor, "comments.authors.read")
     out = []
     for c, item, resp in rows:
-        mine = actor is not None and actor.user_id is not None and c.author_id == actor.user_id
+        mine = actor.user_id is not None and c.author_id == actor.user_id
         if c.hidden and not (can_see_hidden or mine):
             continue
+        author, organisation = c.author_name, c.organisation
+        if not (can_see_names or mine):
+            author, organisation = c.organisation or "a participant", ""
         out.append(CommentView(
-            c.id, c.parent_id, c.author_name, c.organisation, c.constituency, item.code if item else "",
+            c.id, c.parent_id, author, organisation, c.constituency, item.code if item else "",
             item.title if item else "", c.objective, c.stance, dict(c.ratings or {}), c.text, _aware(c.created_at),
-            c.edited_at is not None, c.hidden, c.hidden_reason, c.report_count, mine,
+            c.edited_at is not None, c.hidden, c.hidden_reason if can_see_hidden else "",
+            c.report_count if can_see_hidden else 0, mine,
             resp.disposition if resp else "", resp.text if resp else "",
         ))
     return out
 
 
 def open_rounds_for(actor: Actor, *, session: Session) -> list[RoundView]:
-    """Rounds open now that this person may take part in."""
-    user = session.get(User, actor.user_id) if actor.user_id else None
-    constituency = user.constituency if user else ""
-    return [r for r in list_rounds(session=session) if r.is_open()
-            and (not r.constituencies or actor.role != "stakeholder" or constituency in r.constituencies)]
+    """Rounds open now that this person may take part in (their constituency)."""
+    require(actor, "consultation.take_part")
+    return [r for r in _all_rounds(session) if r.is_open() and _open_to(session, actor, r)]
 
 
-def set_items(round_id: int, *, session: Session) -> list[dict]:
+def set_items(round_id: int, *, session: Session, actor: Actor) -> list[dict]:
     """The indicators under consultation in a round, with a plain-language explanation each
     (one query for all of them, whatever the size of the set)."""
-    r = session.get(Round, round_id)
-    if r is None:
-        raise NotFound(f"There is no round {round_id}.")
+    r = _require_round(session, actor, round_id)
     if r.set_id is None:
         return []
     rows = session.exec(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlmodel import Session, select
 
+from indicators_lab.core.access import Actor, require
 from indicators_lab.consultation.rounds import CONSTITUENCIES
 from indicators_lab.mapping.embeddings import Encoder, embed_texts
 from indicators_lab.core.models import Comment
@@ -50,9 +51,10 @@ def group_texts(vectors: np.ndarray, *, near: float = NEAR_IDENTICAL, distance: 
     return dup, theme_of_rep[dup]
 
 
-def themes(encoder: Encoder, *, session: Session, round_id: int, item_id: int | None = None,
+def themes(encoder: Encoder, *, session: Session, actor: Actor, round_id: int, item_id: int | None = None,
            objective: int | None = None) -> list[Theme]:
     """Themes among the visible comments of a round on an indicator or an objective (or all)."""
+    require(actor, "themes.run")  # before any encoding
     q = select(Comment).where(Comment.round_id == round_id, Comment.hidden == False)  # noqa: E712
     if item_id is not None:
         q = q.where(Comment.item_id == item_id)

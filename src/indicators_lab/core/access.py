@@ -1,4 +1,7 @@
-"""Who is acting, and what their role allows. Service functions check roles themselves."""
+"""Who is acting, and what each role may see and do: ONE table, read by the services (``require``),
+the navigation (app.py), the page guards and the tests. The README renders the same table
+(``access_table_markdown``); a test fails if the two disagree.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,90 @@ from dataclasses import dataclass
 
 from indicators_lab.core.errors import UserError
 
-ROLES = ("admin", "co_lead", "excom", "stakeholder")
+SIGNED_OUT = "signed_out"
+ROLES = ("admin", "co_lead", "excom", "stakeholder")  # roles an account can hold
+VIEWERS = (SIGNED_OUT, "stakeholder", "excom", "co_lead", "admin")  # every kind of visitor, least first
 ROLE_LABELS = {
+    SIGNED_OUT: "signed-out visitor",
     "admin": "admin",
     "co_lead": "co-lead",
     "excom": "ExCom member",
     "stakeholder": "stakeholder",
+}
+
+_ALL = VIEWERS
+_SIGNED_IN = ("stakeholder", "excom", "co_lead", "admin")
+_STAFF = ("excom", "co_lead", "admin")
+_LEADS = ("co_lead", "admin")
+
+# permission -> (roles that hold it, what it covers). Admins are listed explicitly: nothing is implied.
+PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "home.read": (_ALL, "the home page and its live counts"),
+    "catalogue.read": (_ALL, "frameworks, items, GCM objectives, actions, principles"),
+    "links.read": (_ALL, "accepted links of an objective: item, grade, action"),
+    "links.rationale.read": (_LEADS, "the rationale of a link and who decided it"),
+    "account.set_password": (_ALL, "set a password from a one-time invitation link"),
+    "framework.import": (_LEADS, "import or update a framework from a file"),
+    "mapping.read": (_LEADS, "suggestions (encodes with the model), decisions, their history"),
+    "mapping.decide": (_LEADS, "accept, reject, add, bulk-accept, undo links"),
+    "sets.read": (_LEADS, "candidate sets, scorecards and what-if (encodes with the model)"),
+    "sets.edit": (_LEADS, "create, rename, copy, delete sets; add, remove, lock items"),
+    "optimise.run": (_LEADS, "run the optimiser"),
+    "consultation.take_part": (_SIGNED_IN, "open rounds open to one's constituency: read and post comments"),
+    "rounds.read": (_STAFF, "every round, whichever constituencies it is open to"),
+    "rounds.manage": (_LEADS, "open, extend, close rounds; offline template; import comments"),
+    "comments.authors.read": (_STAFF, "comment authors' names (others see the organisation or 'a participant')"),
+    "comments.hidden.read": (_LEADS, "hidden comments and moderation reasons"),
+    "comments.answer": (_LEADS, "answer and moderate comments"),
+    "matrix.read": (_STAFF, "the comment-response matrix, participation counts, matrix CSV/XLSX"),
+    "themes.run": (_LEADS, "group comments by meaning (encodes with the model)"),
+    "people.read": (_LEADS, "the list of accounts"),
+    "people.invite": (_LEADS, "invite stakeholders; the one-time links"),
+    "people.manage_staff": (("admin",), "add co-leads, ExCom members, admins; disable accounts"),
+    "versions.read": (_STAFF, "every version (drafts too), change notes, diffs"),
+    "versions.freeze": (_LEADS, "freeze a set as a version, link comments to changes, record approval"),
+    "excom_views.read": (_STAFF, "the review screen and ExCom members' views"),
+    "excom_views.record": (("excom", "admin"), "record one's view on a version"),
+    "annex.download": (_SIGNED_IN, "the public annex (approved versions; ExCom and co-leads: any version) "
+                                   "without hidden comments, authors' names or rationale"),
+    "annex.full.download": (_LEADS, "the full annex: every comment with its author, hidden ones too, and rationale"),
+}
+
+# page -> (title, section, permission needed to open it, listed in the menu)
+PAGE_ACCESS: dict[str, tuple[str, str, str, bool]] = {
+    "views/home.py": ("Home", "Indicators Lab", "home.read", True),
+    "views/catalogue.py": ("Catalogue", "Catalogue", "catalogue.read", True),
+    "views/objectives.py": ("GCM objectives", "Catalogue", "catalogue.read", True),
+    "views/import_framework.py": ("Import a framework", "Catalogue", "framework.import", True),
+    "views/mapping.py": ("Mapping", "Work", "mapping.read", True),
+    "views/candidate_sets.py": ("Candidate sets", "Work", "sets.read", True),
+    "views/optimise.py": ("Optimise", "Work", "optimise.run", True),
+    "views/consultation.py": ("Consultation", "Consult and review", "consultation.take_part", True),
+    "views/rounds.py": ("Rounds", "Consult and review", "rounds.manage", True),
+    "views/matrix.py": ("Comment-response matrix", "Consult and review", "matrix.read", True),
+    "views/people.py": ("People", "Consult and review", "people.read", True),
+    "views/versions.py": ("Versions and annex", "Consult and review", "annex.download", True),
+    "views/review.py": ("Review (ExCom)", "Consult and review", "excom_views.read", True),
+    # Reached from the invitation link only; never in the menu.
+    "views/set_password.py": ("Set your password", "Consult and review", "account.set_password", False),
+}
+
+# export -> (page that offers it, permission)
+EXPORT_ACCESS: dict[str, tuple[str, str]] = {
+    "public annex (XLSX, DOCX, CSV, JSON)": ("views/versions.py", "annex.download"),
+    "full annex (XLSX, DOCX, CSV, JSON)": ("views/versions.py", "annex.full.download"),
+    "comment-response matrix (XLSX, CSV)": ("views/matrix.py", "matrix.read"),
+    "offline comment template (XLSX)": ("views/rounds.py", "rounds.manage"),
+    "invitation links (CSV)": ("views/people.py", "people.invite"),
+}
+
+# What a page says to someone who may not open it, by who they are.
+_ASK = {
+    SIGNED_OUT: "Sign in (sidebar) for {what}.",
+    "stakeholder": "Ask a co-lead for {what}: your stakeholder account does not include it.",
+    "excom": "Ask a co-lead for {what}: your ExCom account does not include it.",
+    "co_lead": "Ask an admin for {what}: your co-lead account does not include it.",
+    "admin": "{what} is not available.",
 }
 
 
@@ -21,22 +102,58 @@ class PermissionDenied(UserError):
 
 @dataclass(frozen=True)
 class Actor:
-    """The person acting: their display name and role."""
+    """The person acting: their display name and role (no default: every caller says who)."""
 
     name: str
-    role: str = "co_lead"
+    role: str
     user_id: int | None = None
     # The account's session epoch when this actor was read; a sign-in token carries it.
     session_epoch: int | None = None
 
 
+# A visitor who has not signed in: pages pass this to services, which then show only public data.
+ANONYMOUS = Actor(name="", role=SIGNED_OUT)
 # The command line runs with the machine owner's rights (whoever can run it can open the database).
 COMMAND_LINE = Actor(name="command line", role="admin")
 
 
+def roles_with(permission: str) -> tuple[str, ...]:
+    """The roles holding ``permission`` (KeyError for a name not in the table: a typo fails loudly)."""
+    return PERMISSIONS[permission][0]
+
+
+def can(actor: Actor | None, permission: str) -> bool:
+    """True if ``actor`` (None = signed out) holds ``permission``."""
+    role = SIGNED_OUT if actor is None else actor.role
+    return role in roles_with(permission)
+
+
+def require(actor: Actor | None, permission: str) -> Actor:
+    """Return ``actor`` if it holds ``permission``; else PermissionDenied in the user's words."""
+    if can(actor, permission):
+        return actor if actor is not None else ANONYMOUS
+    raise PermissionDenied(denial(actor, permission))
+
+
+def denial(actor: Actor | None, permission: str) -> str:
+    """What to tell ``actor``, who lacks ``permission``: sign in, or whom to ask."""
+    role = SIGNED_OUT if actor is None else actor.role
+    what = PERMISSIONS[permission][1]
+    return _ASK.get(role, _ASK["stakeholder"]).format(what=what)
+
+
+def page_permission(path: str) -> str:
+    return PAGE_ACCESS[path][2]
+
+
+def pages_for(role: str) -> list[str]:
+    """The pages listed in the menu for ``role``, in menu order."""
+    return [p for p, (_, _, perm, listed) in PAGE_ACCESS.items() if listed and role in roles_with(perm)]
+
+
 def require_role(actor: Actor | None, *roles: str) -> Actor:
     """Return ``actor`` if it holds one of ``roles`` (admin always does); else PermissionDenied."""
-    if actor is None or not actor.name.strip():
+    if actor is None or not actor.name.strip() or actor.role == SIGNED_OUT:
         raise PermissionDenied("Sign in first: this action records who made it.")
     if actor.role == "admin" or actor.role in roles:
         return actor
@@ -44,3 +161,17 @@ def require_role(actor: Actor | None, *roles: str) -> Actor:
     raise PermissionDenied(
         f"Only a {allowed} can do this; you are signed in as {ROLE_LABELS.get(actor.role, actor.role)}."
     )
+
+
+def access_table_markdown() -> str:
+    """The access table as Markdown (the README's "Who sees what" section is exactly this)."""
+    head = "| permission | what it covers | " + " | ".join(ROLE_LABELS[r] for r in VIEWERS) + " |"
+    rule = "|---|---|" + "---|" * len(VIEWERS)
+    rows = [f"| `{name}` | {what} | " + " | ".join("✓" if r in roles else "" for r in VIEWERS) + " |"
+            for name, (roles, what) in PERMISSIONS.items()]
+    pages = ["", "| page | needs | in the menu |", "|---|---|---|"]
+    pages += [f"| {title} (`{path}`) | `{perm}` | {'yes' if listed else 'no (link only)'} |"
+              for path, (title, _, perm, listed) in PAGE_ACCESS.items()]
+    exports = ["", "| download | page | needs |", "|---|---|---|"]
+    exports += [f"| {name} | `{page}` | `{perm}` |" for name, (page, perm) in EXPORT_ACCESS.items()]
+    return "\n".join([head, rule, *rows, *pages, *exports])

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from indicators_lab.core import throttle
-from indicators_lab.core.access import ROLES, Actor, require_role
+from indicators_lab.core.access import ROLES, Actor, require, require_role
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import User, utcnow
 from indicators_lab.core.passwords import MIN_PASSWORD, check_password
@@ -191,7 +191,8 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
 
 
 def list_users(*, session: Session, actor: Actor) -> list[dict]:
-    require_role(actor, "co_lead")
+    """Every account (co-leads and admins)."""
+    require(actor, "people.read")
     return [{"id": u.id, "name": u.name, "email": u.email, "role": u.role, "organisation": u.organisation,
              "constituency": u.constituency, "active": u.active, "has_password": bool(u.password_hash),
              "last_sign_in_at": u.last_sign_in_at}

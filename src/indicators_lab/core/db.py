@@ -15,6 +15,7 @@ from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "indicators_lab_read_only"
+READ_ONLY_UNIT = "indicators_lab_read_only_unit"  # session.info key: opened by ``reading``
 WROTE = "indicators_lab_wrote"  # session.info key: this unit of work changed the database
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -146,6 +147,7 @@ def reading(engine: Engine) -> Iterator[Session]:
     if engine.dialect.name == "postgresql":
         options["postgresql_readonly"] = True
     with Session(engine.execution_options(**options), expire_on_commit=False) as session:
+        session.info[READ_ONLY_UNIT] = True
         try:
             yield session
             if session.new or session.dirty or session.deleted:

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.access import Actor, can, require, require_role
 from indicators_lab.core.db import insert_ignore
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import Action, Framework, FrameworkItem, Link, LinkEvent, Objective, utcnow
@@ -158,8 +158,9 @@ def undo(*, session: Session, actor: Actor, link_id: int) -> LinkView:
     return _view(link)
 
 
-def history(item_id: int, *, session: Session) -> pd.DataFrame:
+def history(item_id: int, *, session: Session, actor: Actor) -> pd.DataFrame:
     """Every decision on an item's links, newest first: when, who, what, before, after, why."""
+    require(actor, "mapping.read")
     events = session.exec(select(LinkEvent).where(LinkEvent.item_id == item_id).order_by(LinkEvent.id.desc())).all()
     rows = [
         {
@@ -184,7 +185,9 @@ def _describe(state: dict | None) -> str:
     return text
 
 
-def item_links(item_id: int, *, session: Session) -> list[LinkView]:
+def item_links(item_id: int, *, session: Session, actor: Actor) -> list[LinkView]:
+    """Every decision (any status) on an item's links."""
+    require(actor, "mapping.read")
     links = session.exec(select(Link).where(Link.item_id == item_id).order_by(Link.objective_number)).all()
     return [_view(x) for x in links]
 
@@ -217,8 +220,10 @@ def decisions_frame(*, session: Session) -> pd.DataFrame:
                                           "framework", "code", "text"])
 
 
-def links_for_objective(number: int, *, session: Session) -> pd.DataFrame:
-    """Every item accepted for an objective, from all frameworks."""
+def links_for_objective(number: int, *, session: Session, actor: Actor) -> pd.DataFrame:
+    """Every item accepted for an objective, from all frameworks. The rationale and who decided
+    only for those who may read them (``links.rationale.read``)."""
+    require(actor, "links.read")
     rows = session.exec(
         _with_items()
         .where(Link.objective_number == number, Link.status == "accepted")
@@ -230,8 +235,11 @@ def links_for_objective(number: int, *, session: Session) -> pd.DataFrame:
          "rationale": link.rationale, "decided_by": link.decided_by}
         for link, item, key in rows
     ]
-    return pd.DataFrame(records, columns=["framework", "code", "title", "grade", "action",
-                                          "rationale", "decided_by"])
+    columns = ["framework", "code", "title", "grade", "action", "rationale", "decided_by"]
+    frame = pd.DataFrame(records, columns=columns)
+    if not can(actor, "links.rationale.read"):
+        frame = frame.drop(columns=["rationale", "decided_by"])
+    return frame
 
 
 def accepted_links_frame(*, session: Session) -> pd.DataFrame:
@@ -309,8 +317,9 @@ def undo_batch(*, session: Session, actor: Actor, batch: str) -> int:
     return done
 
 
-def bulk_batches(*, session: Session, limit: int = 5) -> pd.DataFrame:
+def bulk_batches(*, session: Session, actor: Actor, limit: int = 5) -> pd.DataFrame:
     """The latest bulk accepts: batch, when, who, links made, links still standing."""
+    require(actor, "mapping.read")
     rows = session.exec(
         select(LinkEvent.batch, func.min(LinkEvent.at), func.min(LinkEvent.actor), func.count(LinkEvent.id),
                func.sum(case((LinkEvent.undone == False, 1), else_=0)))  # noqa: E712

@@ -22,6 +22,7 @@ import pandas as pd
 
 from sqlmodel import Session
 
+from indicators_lab.core.access import Actor, require
 from indicators_lab.catalogue.frameworks import GCM_KEY, ObjectiveView, item_text, framework_keys, items_frame, list_objectives
 from indicators_lab.mapping.embeddings import Encoder, Progress, embed_texts
 from indicators_lab.core.errors import UserError
@@ -253,7 +254,7 @@ class Suggestions:
 def suggest(
     encoder: Encoder,
     key: str, *,
-    session: Session, top_k: int = 3,
+    session: Session, actor: Actor, top_k: int = 3,
     weights: Weights = DEFAULT_WEIGHTS,
     use_decisions: bool = True,
     progress: Progress | None = None,
@@ -261,6 +262,7 @@ def suggest(
     """Top-``top_k`` objectives for each item of framework ``key``, with the reason."""
     from indicators_lab.mapping.links import decisions_frame
 
+    require(actor, "mapping.read")  # before any encoding: the model's work is for co-leads only
     if not 1 <= top_k <= 23:
         raise UserError("top-k must be between 1 and 23 (there are 23 GCM objectives).")
     if key == GCM_KEY:

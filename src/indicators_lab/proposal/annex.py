@@ -14,13 +14,16 @@ import pandas as pd
 
 from sqlmodel import Session
 
-from indicators_lab.core.access import COMMAND_LINE, Actor
+from indicators_lab.core.access import Actor, require
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
-from indicators_lab.consultation.rounds import list_rounds
+from indicators_lab.consultation.rounds import _all_rounds
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import write_csv
-from indicators_lab.consultation.matrix import matrix_frame, participation, write_xlsx
-from indicators_lab.proposal.versions import SCHEMA_VERSION, VersionInfo, get_version, version_links
+from indicators_lab.consultation.matrix import (
+    MATRIX_COLUMNS, MatrixFilter, _participation, _query, _records, matrix_frame, write_xlsx,
+)
+from indicators_lab.core.models import Comment
+from indicators_lab.proposal.versions import SCHEMA_VERSION, VersionInfo, version_links, visible_version
 
 FORMATS = ("xlsx", "docx", "csv", "json")
 METHODOLOGY = (
@@ -35,7 +38,11 @@ METHODOLOGY = (
 )
 
 
-def indicators_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
+# Columns of the public annex's consultation sheet: no author, no responder, no hidden flag.
+PUBLIC_CONSULTATION_COLUMNS = [c for c in MATRIX_COLUMNS if c not in ("author", "hidden", "responder")]
+
+
+def indicators_table(v: VersionInfo, *, session: Session, full: bool = True) -> pd.DataFrame:
     titles = {o.number: o.title for o in list_objectives(session=session)}
     df = version_links(v)
     df.insert(1, "objective_title", df["objective"].map(lambda o: titles.get(int(o), "") if pd.notna(o) else ""))
@@ -44,6 +51,8 @@ def indicators_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
               "action", "rationale"]].copy()
     out["objective"] = out["objective"].map(lambda o: int(o) if pd.notna(o) else "")
     out["action"] = [f"{o}({a})" if a else "" for o, a in zip(out["objective"], out["action"])]
+    if not full:
+        out = out.drop(columns=["rationale"])
     return out.reset_index(drop=True)
 
 
@@ -54,8 +63,17 @@ def coverage_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
     return cov
 
 
-def consultation_table(v: VersionInfo, actor: Actor, *, session: Session) -> pd.DataFrame:
-    frames = [matrix_frame(actor=actor, round_id=r.id, session=session) for r in list_rounds(session=session) if r.set_id == v.set_id]
+def _public_comments(session: Session, round_id: int) -> pd.DataFrame:
+    rows = session.exec(_query(MatrixFilter(round_id=round_id, include_hidden=False)).order_by(Comment.id)).all()
+    return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS)[PUBLIC_CONSULTATION_COLUMNS]
+
+
+def consultation_table(v: VersionInfo, actor: Actor, *, session: Session, full: bool) -> pd.DataFrame:
+    """The comments on the version's set: every one with its author (full), or the visible ones
+    without authors' names (public)."""
+    rounds = [r for r in _all_rounds(session) if r.set_id == v.set_id]
+    frames = [matrix_frame(actor=actor, round_id=r.id, session=session) if full else _public_comments(session, r.id)
+              for r in rounds]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=["comment_id", "comment", "disposition", "response"])
@@ -77,14 +95,21 @@ def version_meta(v: VersionInfo) -> dict:
     }
 
 
-def export_version(number: int, fmt: str, out: Path, *, session: Session, actor: Actor = COMMAND_LINE) -> Path:
-    """Write version ``number`` in ``fmt`` to ``out``; returns the path."""
+def _public_links(links: list[dict]) -> list[dict]:
+    return [{k: val for k, val in lk.items() if k not in ("rationale", "decided_by")} for lk in links]
+
+
+def export_version(number: int, fmt: str, out: Path, *, session: Session, actor: Actor, full: bool = False) -> Path:
+    """Write version ``number`` in ``fmt`` to ``out``; returns the path. The public annex (approved
+    versions; drafts for ExCom and co-leads) has no hidden comments, authors' names or rationale;
+    ``full`` (co-leads, admins) has everything."""
+    require(actor, "annex.full.download" if full else "annex.download")
     if fmt not in FORMATS:
         raise UserError(f"The format must be one of {', '.join(FORMATS)}.")
-    v = get_version(number, session=session)
+    v = visible_version(number, session=session, actor=actor)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    indicators = indicators_table(v, session=session)
+    indicators = indicators_table(v, session=session, full=full)
     if fmt == "csv":
         meta = pd.DataFrame({"version": [v.number] * len(indicators), "approved": [v.approved] * len(indicators)})
         write_csv(pd.concat([meta, indicators], axis=1), out)
@@ -94,7 +119,8 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
             "grade_weights": v.snapshot["grade_weights"], "summary": v.snapshot["summary"],
             "indicators": [
                 {"key": it["key"], "framework": it["framework"], "code": it["code"], "title": it["title"],
-                 "tier": it["tier"], "custodian": it["custodian"], "links": it["links"]}
+                 "tier": it["tier"], "custodian": it["custodian"],
+                 "links": it["links"] if full else _public_links(it["links"])}
                 for it in v.snapshot["items"]],
             "coverage": v.snapshot["coverage"],
         }
@@ -103,7 +129,7 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
         write_xlsx({
             "Indicators": indicators,
             "Coverage": coverage_table(v, session=session),
-            "Consultation": consultation_table(v, actor, session=session),
+            "Consultation": consultation_table(v, actor, session=session, full=full),
             "Sources": sources_table(v, session=session),
         }, out)
     else:
@@ -146,11 +172,11 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
             for cell, text in zip(cells, [r.code, r.title, r.framework, r.tier, r.grade or ""]):
                 cell.text = str(text)
     doc.add_heading("Consultation summary", level=2)
-    rounds = [r for r in list_rounds(session=session) if r.set_id == v.set_id]
+    rounds = [r for r in _all_rounds(session) if r.set_id == v.set_id]
     if not rounds:
         doc.add_paragraph("No consultation round was held on this set.")
     for r in rounds:
-        p = participation(r.id, session=session)
+        p = _participation(session, r.id)
         t = p["totals"].iloc[0]
         by = ", ".join(f"{row.constituency} {row.comments}" for row in p["constituency"].itertuples())
         disp = ", ".join(f"{row.disposition} {row.comments}" for row in p["disposition"].itertuples())

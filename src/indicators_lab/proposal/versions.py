@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from indicators_lab.sets import candidate_sets as cs
-from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.access import Actor, PermissionDenied, can, require, require_role
 from indicators_lab.core.db import upsert
 from indicators_lab.mapping.embeddings import Encoder
 from indicators_lab.core.errors import NotFound, UserError
@@ -43,7 +43,7 @@ def freeze(encoder: Encoder, *, session: Session, actor: Actor, set_id: int, not
     members = cs.members_frame(set_id, session=session)
     if members.empty:
         raise UserError("The set is empty: add indicators before freezing it.")
-    card = cs.score_items(encoder, members, grade_weights, session=session)
+    card = cs.score_items(encoder, members, grade_weights, session=session, actor=actor)
     ids = [int(i) for i in members["item_key"]]
     set_name = session.get(CandidateSet, set_id).name
     links = session.exec(select(Link).where(Link.item_id.in_(ids), Link.status == "accepted")
@@ -105,8 +105,23 @@ def _info(v: ProposalVersion) -> VersionInfo:
                        len(v.snapshot.get("items", [])), v.approved_by, v.approved_at, v.snapshot)
 
 
-def list_versions(*, session: Session) -> list[VersionInfo]:
-    return [_info(v) for v in session.exec(select(ProposalVersion).order_by(ProposalVersion.number))]
+def list_versions(*, session: Session, actor: Actor) -> list[VersionInfo]:
+    """The versions ``actor`` may see: every one (ExCom, co-leads, admins), else approved ones only."""
+    if can(actor, "versions.read"):
+        return [_info(v) for v in session.exec(select(ProposalVersion).order_by(ProposalVersion.number))]
+    require(actor, "annex.download")
+    return [_info(v) for v in session.exec(select(ProposalVersion).where(ProposalVersion.approved_at != None)  # noqa: E711
+                                           .order_by(ProposalVersion.number))]
+
+
+def visible_version(number: int, *, session: Session, actor: Actor) -> VersionInfo:
+    """Version ``number`` if ``actor`` may see it (drafts: ExCom, co-leads, admins only)."""
+    if not can(actor, "versions.read"):
+        require(actor, "annex.download")
+    v = get_version(number, session=session)
+    if not v.approved and not can(actor, "versions.read"):
+        raise PermissionDenied(f"Version {number} is a draft: only approved versions are published.")
+    return v
 
 
 def get_version(number: int, *, session: Session) -> VersionInfo:
@@ -145,8 +160,10 @@ class Diff:
     reasons: pd.DataFrame       # key, comment_id, comment, disposition, response
 
 
-def diff(a: int, b: int, *, session: Session) -> Diff:
-    """What changed from version ``a`` to version ``b``, and the comments that led to it."""
+def diff(a: int, b: int, *, session: Session, actor: Actor) -> Diff:
+    """What changed from version ``a`` to version ``b``, and the comments that led to it (hidden
+    comments only for those who may read them)."""
+    require(actor, "versions.read")
     va, vb = get_version(a, session=session), get_version(b, session=session)
     ka = {it["key"] for it in va.snapshot["items"]}
     kb = {it["key"] for it in vb.snapshot["items"]}
@@ -169,7 +186,7 @@ def diff(a: int, b: int, *, session: Session) -> Diff:
     reasons = pd.DataFrame([{"key": cr.item_code, "comment_id": c.id, "comment": c.text,
                              "organisation": c.organisation,
                              "disposition": r.disposition if r else "", "response": r.text if r else ""}
-                            for cr, c, r in rows],
+                            for cr, c, r in rows if not c.hidden or can(actor, "comments.hidden.read")],
                            columns=["key", "comment_id", "comment", "organisation", "disposition", "response"])
     return Diff(sorted(kb - ka), sorted(ka - kb), regraded, cov, reasons)
 
@@ -216,7 +233,9 @@ def record_view(*, session: Session, actor: Actor, version: int, verdict: str, t
            ["version_id", "objective", "user_id"], ["member", "verdict", "text", "at"])
 
 
-def views(version: int, *, session: Session) -> pd.DataFrame:
+def views(version: int, *, session: Session, actor: Actor) -> pd.DataFrame:
+    """ExCom members' views on a version (ExCom, co-leads, admins)."""
+    require(actor, "excom_views.read")
     vid = _version_id(session, version)
     rows = session.exec(select(ExcomView).where(ExcomView.version_id == vid).order_by(ExcomView.objective, ExcomView.id)).all()
     return pd.DataFrame([{"objective": r.objective or "whole version", "member": r.member,

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.access import Actor, require, require_role
 from indicators_lab.core.db import insert_ignore
 from indicators_lab.mapping.embeddings import Encoder, embed_texts
 from indicators_lab.core.errors import NotFound, UserError
@@ -56,7 +56,9 @@ def _check_name(s: Session, name: str, exclude: int | None = None) -> str:
     return name
 
 
-def list_sets(*, session: Session) -> list[SetInfo]:
+def list_sets(*, session: Session, actor: Actor) -> list[SetInfo]:
+    """The candidate sets (not deleted), most recently changed first."""
+    require(actor, "sets.read")
     counts = dict(session.exec(select(SetMember.set_id, func.count(SetMember.id))
                          .where(SetMember.lock != "out").group_by(SetMember.set_id)).all())
     sets = session.exec(select(CandidateSet).where(CandidateSet.deleted == False)  # noqa: E712
@@ -252,15 +254,20 @@ def similarity(encoder: Encoder, items: pd.DataFrame, *, session: Session) -> np
 
 
 def score_items(encoder: Encoder, items: pd.DataFrame,
-                grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, session: Session) -> Scorecard:
+                grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, session: Session,
+                actor: Actor) -> Scorecard:
+    """The scorecard of a list of items (encodes their texts: co-leads only)."""
+    require(actor, "sets.read")
     return scorecard(items, links_for_scoring(session=session), similarity(encoder, items, session=session),
                      n_actions(session=session), grade_weights)
 
 
 def score_set(encoder: Encoder, set_id: int,
-              grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, session: Session) -> Scorecard:
+              grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, session: Session,
+              actor: Actor) -> Scorecard:
     """The scorecard of a saved set."""
-    return score_items(encoder, members_frame(set_id, session=session), grade_weights, session=session)
+    require(actor, "sets.read")
+    return score_items(encoder, members_frame(set_id, session=session), grade_weights, session=session, actor=actor)
 
 
 @dataclass
@@ -271,15 +278,16 @@ class WhatIf:
     coverage_change: pd.DataFrame
 
 
-def what_if(encoder: Encoder, set_id: int, *, session: Session, add: list[int], remove: list[int],
+def what_if(encoder: Encoder, set_id: int, *, session: Session, actor: Actor, add: list[int], remove: list[int],
             grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS) -> WhatIf:
     """Every score before and after adding / removing items, without saving anything."""
+    require(actor, "sets.read")
     members = members_frame(set_id, session=session)
     kept = members[~members["item_key"].isin(remove)]
     extra = items_by_ids([i for i in add if i not in set(kept["item_key"])], session=session)
     after_items = pd.concat([kept, extra], ignore_index=True) if len(extra) else kept.reset_index(drop=True)
-    before = score_items(encoder, members, grade_weights, session=session)
-    after = score_items(encoder, after_items, grade_weights, session=session)
+    before = score_items(encoder, members, grade_weights, session=session, actor=actor)
+    after = score_items(encoder, after_items, grade_weights, session=session, actor=actor)
     cov = before.coverage[["objective", "coverage"]].merge(
         after.coverage[["objective", "coverage"]], on="objective", suffixes=("_before", "_after"))
     cov["change"] = cov["coverage_after"] - cov["coverage_before"]
@@ -301,13 +309,14 @@ def database_links(grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, s
     })
 
 
-def optimise_for_set(set_id: int | None, *, session: Session, min_cover: int = 1, max_size: int | None = None,
+def optimise_for_set(set_id: int | None, *, session: Session, actor: Actor, min_cover: int = 1, max_size: int | None = None,
                      max_per_framework: int | None = None, solver: str = "cbc",
                      grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, curve: bool = False):
     """Optimise over every item with accepted links, honouring the set's locks. Returns the
     optimiser Result (keys are item ids) and, if ``curve``, the Pareto table."""
     from indicators_lab.sets.optimiser import Request, optimise, pareto
 
+    require(actor, "optimise.run")
     lk = database_links(grade_weights, session=session)
     links = lk.assign(key=lk["item_id"])[["key", "objective", "weight"]]
     items = lk.assign(key=lk["item_id"]).drop_duplicates("key")[["key", "tier", "framework"]]

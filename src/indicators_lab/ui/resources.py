@@ -15,12 +15,14 @@ from indicators_lab.core.db import WROTE, log_action, reading, unit_of_work
 
 from indicators_lab.startup import open_database
 from indicators_lab.core.config import get_settings
-from indicators_lab.mapping.embeddings import MiniLMEncoder
+from indicators_lab.mapping.embeddings import EncodingNeeded, MiniLMEncoder
 
 
 @st.cache_resource(show_spinner="Opening the database and loading the shipped catalogues…")
 def _engine_for(url: str) -> Engine:
-    return open_database(get_settings())
+    # Keyed by the URL it opens: another configured database gets an engine of its own.
+    settings = get_settings()
+    return open_database(settings.model_copy(update={"database_url": url}))
 
 
 def get_engine() -> Engine:
@@ -82,3 +84,12 @@ def get_secret_key() -> str:
     settings = get_settings()
     configured = settings.secret_key.get_secret_value() if settings.secret_key else ""
     return _secret_key_for(str(settings.data_dir), hashlib.sha256(configured.encode()).hexdigest())
+
+
+def read_or_act(service: Callable[..., T], *args, **kwargs) -> T:
+    """A read through the screen's session (no lock, no transaction of its own); only when it
+    must first encode and store new texts does it run as an action (``act``)."""
+    try:
+        return service(*args, session=page_session(), **kwargs)
+    except EncodingNeeded:
+        return act(service, *args, **kwargs)

@@ -14,12 +14,13 @@ import secrets
 import streamlit as st
 
 from indicators_lab.core import tokens
-from indicators_lab.core.access import ROLE_LABELS, Actor
+from indicators_lab.core.access import ANONYMOUS, ROLE_LABELS, Actor, can, denial, page_permission
 from indicators_lab.core.accounts import attempt_sign_in, current_actor, sign_out
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_secret_key, page_session
+from indicators_lab.ui.widgets import plain
 
 
 def _browser_token() -> str | None:
@@ -122,7 +123,7 @@ def sign_in_form(*, key: str, title: bool = True) -> None:
                 # The attempt commits (a failure is counted) before a refusal is raised.
                 remember(act(attempt_sign_in, email, password, source=_source_address()).actor_or_raise())
             except UserError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
             else:
                 st.rerun()
 
@@ -132,7 +133,7 @@ def sidebar_sign_in(*, show_form: bool = True) -> Actor | None:
     actor = signed_in_actor()
     with st.sidebar:
         if actor is not None:
-            st.caption(f"Signed in as **{actor.name}** ({ROLE_LABELS.get(actor.role, actor.role)})")
+            st.caption(f"Signed in as **{plain(actor.name)}** ({ROLE_LABELS.get(actor.role, actor.role)})")
             if st.button("Sign out", key=state.widget_key("signout")):
                 act(sign_out, user_id=actor.user_id)
                 forget()
@@ -143,14 +144,13 @@ def sidebar_sign_in(*, show_form: bool = True) -> Actor | None:
     return actor
 
 
-def require_signed_in(*roles: str) -> Actor | None:
-    """The actor if signed in with one of ``roles`` (admin always); else an info box and None."""
-    actor = signed_in_actor()
-    if actor is None:
-        st.info("Sign in (sidebar) to make changes here.", icon=":material/login:")
-        return None
-    if roles and actor.role != "admin" and actor.role not in roles:
-        labels = " or ".join(ROLE_LABELS[r] for r in roles)
-        st.info(f"Only a {labels} can make changes here; you can read.", icon=":material/visibility:")
-        return None
+def page_guard(path: str) -> Actor:
+    """The visitor (ANONYMOUS if signed out) if they may open page ``path`` (core.access.PAGE_ACCESS);
+    otherwise say what to do (sign in, or whom to ask) and stop the page: nothing else is drawn."""
+    actor = signed_in_actor() or ANONYMOUS
+    permission = page_permission(path)
+    if not can(actor, permission):
+        icon = ":material/login:" if actor.role == ANONYMOUS.role else ":material/lock:"
+        st.info(denial(actor, permission), icon=icon)
+        st.stop()
     return actor

@@ -18,6 +18,7 @@ SIGN_IN_NOTICE = "auth.notice"
 SESSION_EPOCH = "auth.session_epoch"
 COOKIE_READ = "auth.cookie_read"  # the browser's sign-in cookie was looked at (once per tab)
 COOKIE_PENDING = "auth.cookie_pending"  # a token to write to the browser ("" clears it)
+DATA_OWNER = "auth.data_owner"  # the user id whose results (exports, invitation links) session_state holds
 MAPPING_FRAMEWORK = "mapping.framework"
 MAPPING_FLASH = "mapping.flash"
 MAPPING_CURRENT = "mapping.current"  # item id under review
@@ -56,6 +57,19 @@ def widget_key(key: str) -> str:
     return PREFIX + key
 
 
+def keep_only_for(user_id: int | None) -> None:
+    """Forget every page's results (prepared exports, invitation links, optimiser results) when the
+    person using this browser session changes (sign-in, sign-out, disabled account), so the next
+    person never sees what the last one prepared. Widget keys go too, except the sign-in form's."""
+    if get(DATA_OWNER, "nobody") == user_id:
+        return
+    keep = {PREFIX + k for k in (USER_ID, SIGN_IN_NOTICE, SESSION_EPOCH, COOKIE_READ, COOKIE_PENDING)}
+    for k in [k for k in st.session_state if str(k).startswith(PREFIX) and k not in keep
+              and not str(k).startswith(PREFIX + "signin")]:
+        del st.session_state[k]
+    put(DATA_OWNER, user_id)
+
+
 def grade_weights() -> dict[str, float]:
     """The grade weights chosen in this session (direct 1, partial 0.5, proxy 0.25 by default)."""
     from indicators_lab.sets.scoring import DEFAULT_GRADE_WEIGHTS
@@ -65,9 +79,11 @@ def grade_weights() -> dict[str, float]:
 
 def show_flash(key: str) -> None:
     """Show (once) the message a page left before its last rerun, e.g. "Saved."."""
+    from indicators_lab.ui.widgets import plain
+
     message = pop(key)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(plain(message), icon=":material/check_circle:")  # messages carry names users typed
 
 
 def flash_and_rerun(key: str, message: str) -> None:

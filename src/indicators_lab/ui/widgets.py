@@ -1,12 +1,31 @@
-"""Shared pictures and pickers (plotly figures drawn with st.plotly_chart)."""
+"""Shared pictures and pickers (plotly figures drawn with st.plotly_chart), and the one way to
+show text that a user or a file supplied (``plain`` / ``show_text``)."""
 
 from __future__ import annotations
+
+import string
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from indicators_lab.sets.scoring import Scorecard
+
+_ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
+
+
+def plain(text: object) -> str:
+    """``text`` (typed by a user or read from a file) made safe to put in anything Streamlit renders
+    as Markdown (st.markdown, captions, st.info/st.error, headers, widget, metric, expander and tab
+    labels): every ASCII punctuation mark is backslash-escaped, so links, images, emphasis, HTML,
+    ``:icons:`` and ``$maths$`` show as typed. Options of a selectbox are not Markdown: pass them raw."""
+    return " ".join(str(text).split()).translate(_ESCAPES)
+
+
+def show_text(text: object, container=None) -> None:
+    """A block of user- or file-supplied text, shown exactly as typed (st.text: no Markdown, no HTML)."""
+    (container or st).text(str(text))
+
 
 GRADE_SCALE = [[0.0, "#dbe9f6"], [0.25, "#9ecae1"], [0.5, "#4292c6"], [1.0, "#08306b"]]
 
