@@ -54,3 +54,8 @@ def test_progress_counts_one_by_one_and_bulk_decisions_apart(engine):
         {"item_id": b, "objective": 6, "score": 0.7, "model_score": 0.7, "decision": "", "reason_ref": "6(c)"}]))
     p = tx(engine, framework_progress, actor=LEAD).set_index("framework")
     assert p.loc["10.7.2"].to_dict() == {"items": 36, "decided one by one": 1, "bulk only": 1, "remaining": 34}
+
+
+def test_an_item_whose_only_decision_fell_out_of_the_top_k_is_not_queued():
+    # a rejected objective ranks last, so it is not among the K rows of the table
+    assert list(review_queue(TABLE, decided={3})["code"]) == ["B", "A"]

@@ -44,7 +44,8 @@ done = framework_progress(session=db, actor=actor).set_index("framework")
 mine_progress = done.loc[key] if key in done.index else None
 estimate = read_or_act(held_out, encoder, key)
 held = estimate.quality if estimate else None
-calibration = calibrate(result, links.decisions_frame(session=db))
+decisions = links.decisions_frame(session=db)
+calibration = calibrate(result, decisions)
 use_chance = calibration is not None and calibration.useful
 
 c1, c2, c3, c4 = st.columns(4)
@@ -78,7 +79,7 @@ q1, q2 = st.columns([3, 2])
 order = q1.radio("Next item to decide", ORDERS, horizontal=True, key=state.widget_key(state.MAPPING_ORDER))
 advance = q2.checkbox("Move to the next item after a decision", value=True,
                       key=state.widget_key(state.MAPPING_ADVANCE))
-queue = review_queue(result.table, order)
+queue = review_queue(result.table, order, decided=set(decisions["item_id"]))
 all_ids = set(overview["item_id"])
 current = state.get(state.MAPPING_CURRENT)
 if current not in all_ids:

@@ -31,9 +31,10 @@ def is_migration_specific(framework: str, text: str) -> bool:
     return framework in MIGRATION_FRAMEWORKS or bool(MIGRATION_WORDS.search(text or ""))
 
 
-def review_queue(table: pd.DataFrame, order: str = ORDERS[0]) -> pd.DataFrame:
+def review_queue(table: pd.DataFrame, order: str = ORDERS[0], decided: set[int] = frozenset()) -> pd.DataFrame:
     """Undecided items of a suggestions table, in the order to decide them: item_id, code, title,
-    margin (best score minus second best), migration (bool)."""
+    margin (best score minus second best), migration (bool). ``decided``: ids of items with any
+    decision (a rejected objective drops out of the top K, so the table alone can miss it)."""
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}")
     # Plain Python over the columns: a pandas group per item costs a visible share of each rerun.
@@ -46,8 +47,8 @@ def review_queue(table: pd.DataFrame, order: str = ORDERS[0]) -> pd.DataFrame:
         g[3].append(float(score))
         g[4] = g[4] or decision != ""
     rows = []
-    for position, (item_id, (code, title, fw, scores, decided)) in enumerate(groups.items()):
-        if decided:
+    for position, (item_id, (code, title, fw, scores, seen_decision)) in enumerate(groups.items()):
+        if seen_decision or item_id in decided:
             continue
         top = sorted(scores, reverse=True)
         margin = top[0] - top[1] if len(top) > 1 else top[0]
