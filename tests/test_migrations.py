@@ -62,6 +62,7 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE user DROP COLUMN last_sign_in_at"))
         conn.execute(text("DROP TABLE response_revision"))  # tables added after the first builds
+        conn.execute(text("DROP TABLE comment_revision"))
         conn.execute(text("ALTER TABLE user DROP COLUMN session_epoch"))
         conn.execute(text("DROP TABLE sign_in_failure"))
     tx(engine, load_shipped_catalogues, FRAMEWORKS_DIR)

@@ -22,7 +22,7 @@ from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.vocabulary import CONSTITUENCIES, DISPOSITIONS, RATINGS, STANCES, normalise_choice  # noqa: F401
 from indicators_lab.core.models import (
     CandidateSet, Comment, CommentReport, Framework, FrameworkItem, ModerationEvent, Response,
-    ResponseRevision, Round, SetMember, User, utcnow,
+    CommentRevision, ResponseRevision, Round, SetMember, User, utcnow,
 )
 
 MAX_COMMENT = 10_000
@@ -241,16 +241,27 @@ def post_comment(
 
 def edit_comment(*, session: Session, actor: Actor, comment_id: int, text: str, stance: str | None = None,
                  ratings: dict | None = None) -> None:
-    """The author edits their own comment while its round is open."""
+    """The author edits their own comment while its round is open, and until it is answered or
+    hidden: an official response always answers the words it was given. Every earlier text is
+    kept as a revision."""
     require_role(actor, *STAKEHOLDER_ROLES)
     text = _clean_text(text)
-    c = session.get(Comment, comment_id)
+    # Locked while edited, as ``respond`` locks it while answering: an edit and an answer at the
+    # same moment are done one after the other, and the rule below sees the other's result.
+    c = session.exec(select(Comment).where(Comment.id == comment_id).with_for_update()
+                     .execution_options(populate_existing=True)).first()
     if c is None:
         raise NotFound(f"There is no comment {comment_id}.")
     if c.author_id is None or c.author_id != actor.user_id:
         raise UserError("You can only edit your own comments.")
     if not _round_view(session, session.get(Round, c.round_id)).is_open():
         raise UserError("The round is closed: comments can no longer be edited.")
+    if c.hidden:
+        raise UserError("This comment is hidden by the co-leads, so it can no longer be edited. Post a new comment instead.")
+    if session.exec(select(Response.id).where(Response.comment_id == comment_id)).first() is not None:
+        raise UserError("This comment has an official answer, so it can no longer be edited. Reply to it instead.")
+    session.add(CommentRevision(comment_id=c.id, text=c.text, stance=c.stance, ratings=c.ratings,
+                                at=c.edited_at or c.created_at))
     c.text, c.text_key, c.edited_at = text, text_key(text), utcnow()
     if stance is not None:
         c.stance = normalise_choice(stance, STANCES, "stance") if stance else ""
@@ -319,7 +330,7 @@ def respond(*, session: Session, actor: Actor, comment_id: int, disposition: str
     text = (text or "").strip()
     if len(text) > MAX_COMMENT:
         raise UserError(f"The response is too long (limit {MAX_COMMENT} characters).")
-    if session.get(Comment, comment_id) is None:
+    if session.exec(select(Comment.id).where(Comment.id == comment_id).with_for_update()).first() is None:
         raise NotFound(f"There is no comment {comment_id}.")
     now = utcnow()
     row = {"comment_id": comment_id, "disposition": disposition, "text": text, "responder": actor.name, "at": now}

@@ -242,6 +242,19 @@ class Comment(SQLModel, table=True):
     report_count: int = 0
 
 
+class CommentRevision(SQLModel, table=True):
+    """An earlier text of an edited comment (with its stance and ratings), kept when it changed."""
+
+    __tablename__ = "comment_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    stance: str = Field(default="", max_length=10)
+    ratings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow)
+
+
 class CommentReport(SQLModel, table=True):
     __tablename__ = "comment_report"
     __table_args__ = (UniqueConstraint("comment_id", "reporter", name="uq_report_once"),)
