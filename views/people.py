@@ -11,8 +11,9 @@ from indicators_lab.ui.resources import act, page_session
 from indicators_lab.core.access import can
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import plain
-from indicators_lab.consultation.invitations import invite, invite_many
+from indicators_lab.consultation.invitations import base_url_warning, invite, invite_many, reissue
 from indicators_lab.core.accounts import list_users, set_active
+from indicators_lab.core.exports import csv_bytes
 
 db = page_session()
 settings = get_settings()
@@ -24,10 +25,14 @@ if invites:
     st.success("Send each person their one-time link (valid 14 days). It is shown only now.")
     links = pd.DataFrame(invites)
     st.dataframe(links, hide_index=True, width="stretch")
-    st.download_button("Download the links (CSV)", links.to_csv(index=False).encode(), "invitation_links.csv", "text/csv")
+    st.download_button("Download the links (CSV)", csv_bytes(links), "invitation_links.csv", "text/csv")
     if st.button("Done"):
         state.pop(state.PEOPLE_INVITES)
         st.rerun()
+
+warning = base_url_warning(settings.base_url)
+if warning:
+    st.warning(warning, icon=":material/link_off:")
 
 roles = ["stakeholder"] + (["co_lead", "excom", "admin"] if can(actor, "people.manage_staff") else [])
 with st.expander("Invite one person", expanded=True):
@@ -42,6 +47,17 @@ with st.expander("Invite one person", expanded=True):
             try:
                 inv = act(invite, actor=actor, email=email, name=name, role=role, organisation=organisation,
                              constituency=constituency)
+                state.put(state.PEOPLE_INVITES, [{"name": inv.name, "email": inv.email, "link": inv.link(settings.base_url)}])
+                st.rerun()
+            except UserError as exc:
+                st.error(plain(exc))
+
+with st.expander("A new link for someone whose link expired"):
+    with st.form("ilab.people.reissue", clear_on_submit=True):
+        again = st.text_input("Their email")
+        if st.form_submit_button("Make a new link"):
+            try:
+                inv = act(reissue, actor=actor, email=again)
                 state.put(state.PEOPLE_INVITES, [{"name": inv.name, "email": inv.email, "link": inv.link(settings.base_url)}])
                 st.rerun()
             except UserError as exc:
