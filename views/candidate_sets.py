@@ -83,9 +83,13 @@ with st.expander("Grade weights used in coverage"):
 members = cs.members_frame(set_id, include_locked_out=True, session=db)
 inside = members[members["lock"] != "out"]
 candidates = cs.linked_candidates(session=db)  # every indicator with an accepted link
-scorecard_tab, items_tab, whatif_tab = st.tabs(["Scorecard", "Indicators", "What-if"])
+# A keyed control, not st.tabs: after an action on the Indicators or What-if part the page
+# stays there instead of jumping back to the first tab.
+PARTS = {"scorecard": "Scorecard", "items": "Indicators", "whatif": "What-if"}
+part = st.segmented_control("Show", list(PARTS), format_func=PARTS.get, default="scorecard",
+                            key=state.widget_key(state.SETS_PART)) or "scorecard"
 
-with scorecard_tab:
+if part == "scorecard":
     card = act(cs.score_items, encoder, inside, weights)
     summary = card.summary
     m = st.columns(5)
@@ -114,7 +118,7 @@ with scorecard_tab:
     p1.metric("Gender-responsive (by sex, women, girls)", len(card.principles["gender_responsive"]))
     p2.metric("Child-sensitive (by age, children)", len(card.principles["child_sensitive"]))
 
-with items_tab:
+if part == "items":
     st.dataframe(members[["code", "title", "framework", "tier", "lock"]], hide_index=True, width="stretch")
     if actor and len(members):
         labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
@@ -148,7 +152,7 @@ with items_tab:
             n = act(cs.add_items, actor=actor, set_id=set_id, item_ids=ids)
             done(f"Added {n} indicators.")
 
-with whatif_tab:
+if part == "whatif":
     st.caption("Try adding, removing or swapping indicators: every score's change shows before you save.")
     outside = candidates[~candidates["item_key"].isin(inside["item_key"])]
     add_opts = dict(zip(outside["item_key"], outside["framework"] + " " + outside["code"] + " " + outside["title"].str[:80]))
