@@ -70,3 +70,20 @@ def test_an_objection_survives_a_later_view_and_must_be_acknowledged_at_approval
     assert not at.exception, at.exception
     v = tx(app, proposals.get_version, n)
     assert v.approved and v.objections_acknowledgement == "Left for v2"
+
+
+def test_approval_closes_the_open_rounds_on_the_version_once_confirmed(app):
+    from indicators_lab.consultation import rounds as con
+
+    lead = co_lead(app)
+    n = frozen(app, lead)
+    rid = tx(app, con.create_round, actor=lead, title="Spring round", version=n)
+    at = open_page("views/review.py", lead.user_id)
+    assert any("1 consultation round is still open" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Record approval").click().run()
+    assert any("confirm that approving closes it" in e.value for e in at.error)
+    next(c for c in at.checkbox if c.label.startswith("Close them now")).check()
+    next(b for b in at.button if b.label == "Record approval").click().run()
+    assert not at.exception, at.exception
+    assert any("Closed 1 consultation round: Spring round." in s.value for s in at.success)
+    assert tx(app, con.get_round, rid).status == "closed"
