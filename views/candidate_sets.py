@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
-from indicators_lab.catalogue.frameworks import list_objectives
+from indicators_lab.catalogue.frameworks import SHORT_NAMES, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.sets.scoring import SUMMARY_LABELS
@@ -83,6 +83,11 @@ with st.expander("Grade weights used in coverage"):
 members = cs.members_frame(set_id, include_locked_out=True, session=db)
 inside = members[members["lock"] != "out"]
 candidates = cs.linked_candidates(session=db)  # every indicator with an accepted link
+def axis_labels(items) -> dict[str, str]:
+    """Heatmap column labels that name the framework too: "SDG 10.7.1", not a bare code."""
+    return {c: f"{SHORT_NAMES.get(f, f)} {c}" for c, f in zip(items["code"], items["framework"])}
+
+
 # A keyed control, not st.tabs: after an action on the Indicators or What-if part the page
 # stays there instead of jumping back to the first tab.
 PARTS = {"scorecard": "Scorecard", "items": "Indicators", "whatif": "What-if"}
@@ -102,7 +107,7 @@ if part == "scorecard":
     if gaps:
         st.warning("Objectives with no coverage: " + ", ".join(map(str, gaps)), icon=":material/warning:")
     st.markdown("**Coverage: objectives × indicators** (colour = grade of the link)")
-    widgets.coverage_heatmap(card, key=f"heat.{set_id}")
+    widgets.heatmap_grid(card.heatmap.rename(columns=axis_labels(inside)), card.coverage, key=f"heat.{set_id}")
     st.markdown("**Weighted coverage per objective**")
     widgets.coverage_bars(card, key=f"bars.{set_id}")
     st.markdown(f"**Overlap** ({len(card.overlaps)} pairs that may measure the same thing)")
@@ -166,7 +171,8 @@ if part == "whatif":
         if len(w.coverage_change):
             st.markdown("**Coverage per objective that changes**")
             st.dataframe(w.coverage_change, hide_index=True, width="stretch")
-        widgets.coverage_heatmap(w.after, key=f"heat.after.{set_id}", height=480)
+        widgets.heatmap_grid(w.after.heatmap.rename(columns={**axis_labels(candidates), **axis_labels(inside)}), w.after.coverage,
+                             key=f"heat.after.{set_id}", height=480)
         if actor and st.button("Save these changes", type="primary"):
             act(cs.replace_members, actor=actor, set_id=set_id, add=add, remove=remove)
             done(f"Saved: {len(add)} added, {len(remove)} removed.")

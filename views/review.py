@@ -8,6 +8,7 @@ from indicators_lab.consultation.rounds import list_rounds
 from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.matrix import participation
 from indicators_lab.core.vocabulary import CONSTITUENCIES, plural
+from indicators_lab.catalogue.frameworks import SHORT_NAMES
 from indicators_lab.ui import state, widgets
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import signed_in_actor
@@ -39,7 +40,9 @@ m[3].metric("Overlapping pairs", summary["overlapping_pairs"])
 gaps = [int(o) for o in coverage.loc[coverage["coverage"] == 0, "objective"]]
 if gaps:
     st.warning("Gaps: no indicator for objectives " + ", ".join(map(str, gaps)), icon=":material/warning:")
-widgets.heatmap_grid(proposals.snapshot_heatmap(v), coverage, key=f"review.heat.{n}", height=560)
+# Axis labels name the framework too: "SDG 10.7.1", not a bare code.
+axis = {it["code"]: f"{SHORT_NAMES.get(it['framework'], it['framework'])} {it['code']}" for it in v.snapshot["items"]}
+widgets.heatmap_grid(proposals.snapshot_heatmap(v).rename(columns=axis), coverage, key=f"review.heat.{n}", height=560)
 if v.snapshot["overlaps"]:
     st.warning("Possible overlaps: " + "; ".join(f"{o['item_a']} / {o['item_b']} ({o['reason']})"
                                                  for o in v.snapshot["overlaps"]), icon=":material/content_copy:")
