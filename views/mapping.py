@@ -137,8 +137,11 @@ if decided:
         action = f", action {lk.objective}({lk.action_letter})" if lk.action_letter else ""
         show_text(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}", left)
         if may_decide and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
-            act(links.undo, actor=actor, link_id=lk.id)
-            state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
+            try:
+                act(links.undo, actor=actor, link_id=lk.id)
+                state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
+            except UserError as exc:
+                st.error(plain(exc))
 
 hist = links.history(item_id, session=db, actor=actor)
 with st.expander(f"History ({len(hist)} changes)"):

@@ -114,6 +114,19 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_users_enable(args: argparse.Namespace) -> int:
+    from indicators_lab.core.access import COMMAND_LINE
+    from indicators_lab.core.accounts import enable_by_email
+
+    email = args.email.strip().lower()
+    with _unit() as session:
+        if enable_by_email(actor=COMMAND_LINE, email=email, session=session):
+            print(f"Re-enabled the account {email}: it can sign in again.")
+        else:
+            print(f"The account {email} is already active; nothing to do.")
+        return 0
+
+
 @contextmanager
 def _native_stdout_to_stderr() -> Iterator[None]:
     """Send what native libraries write to file descriptor 1 to stderr, so stdout stays ours."""
@@ -321,10 +334,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("users", help="manage accounts")
     users = p.add_subparsers(dest="users_command", required=True)
-    q = users.add_parser("create-admin", help="create the first admin (asks for what is not given)")
+    q = users.add_parser("create-admin", help="create an admin while none is active: the first one, or a way "
+                                              "back in (asks for what is not given)")
     q.add_argument("--email")
     q.add_argument("--name")
     q.set_defaults(func=cmd_create_admin)
+    q = users.add_parser("enable", help="re-enable a disabled account, e.g. an admin locked out")
+    q.add_argument("--email", required=True)
+    q.set_defaults(func=cmd_users_enable)
     return parser
 
 

@@ -199,18 +199,38 @@ class SetMember(SQLModel, table=True):
 
 
 class Round(SQLModel, table=True):
-    """A consultation round on a candidate set (or, later, a proposal version)."""
+    """A consultation round on a frozen proposal version, or on a candidate set as it was when the
+    round opened (its indicators are kept as ``RoundItem`` rows)."""
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
     purpose: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     set_id: int | None = Field(default=None, foreign_key="candidate_set.id")
+    # The frozen version consulted on, if any; approving it closes the round.
+    version_id: int | None = Field(default=None, foreign_key="proposal_version.id", index=True)
     opens_at: datetime
     closes_at: datetime
     constituencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     report_threshold: int = 3
     created_by: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class RoundItem(SQLModel, table=True):
+    """An indicator under consultation in a round, as it was when the round opened: later edits
+    of the set or the catalogue do not change what participants see."""
+
+    __tablename__ = "round_item"
+    __table_args__ = (UniqueConstraint("round_id", "item_id", name="uq_round_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    item_id: int = Field(foreign_key="framework_item.id")
+    framework: str = Field(max_length=64)
+    code: str = Field(max_length=64)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    help: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    position: int = 0
 
 
 class Comment(SQLModel, table=True):
@@ -328,13 +348,33 @@ class ProposalVersion(SQLModel, table=True):
     approved_by: str | None = Field(default=None, max_length=200)
     approved_at: datetime | None = None
     approval_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Objections still standing when the version was approved (member, objective, text, at), and
+    # the co-lead's acknowledgement of them: the record shows the approval was made knowingly.
+    approval_objections: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    objections_acknowledgement: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class ExcomView(SQLModel, table=True):
-    """An ExCom member's view on a version, for one objective or the whole version (objective 0)."""
+    """An ExCom member's current view on a version, for one objective or the whole version
+    (objective 0). Every view recorded is also kept, in order, as an ``ExcomViewEvent``."""
 
     __tablename__ = "excom_view"
     __table_args__ = (UniqueConstraint("version_id", "objective", "user_id", name="uq_excom_view"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="proposal_version.id", index=True)
+    objective: int = 0
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    member: str = Field(max_length=200)
+    verdict: str = Field(max_length=30)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ExcomViewEvent(SQLModel, table=True):
+    """Every view an ExCom member ever recorded, in order (``ExcomView`` holds the current one)."""
+
+    __tablename__ = "excom_view_event"
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="proposal_version.id", index=True)

@@ -271,7 +271,7 @@ def bulk_accept(*, session: Session, actor: Actor, rows: pd.DataFrame, grade: st
                 rationale: str = "") -> int:
     """Accept every row of a bulk preview in one transaction; return how many were accepted."""
     require_role(actor, "co_lead")
-    why = rationale or "bulk accept above score"
+    why = rationale or "Accepted with other strong suggestions (similarity at or above the chosen score)"
     for r in rows.itertuples():
         action = r.reason_ref.split("(")[1].rstrip(")") if "(" in r.reason_ref else None
         _decide(session, actor=actor, item_id=int(r.item_id), objective=int(r.objective),

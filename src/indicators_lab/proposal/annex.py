@@ -15,10 +15,11 @@ import pandas as pd
 from sqlmodel import Session
 
 from indicators_lab.core.access import Actor, require
-from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
+from indicators_lab.catalogue.frameworks import framework_names, list_frameworks, list_objectives
 from indicators_lab.consultation.rounds import _all_rounds
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import write_csv
+from indicators_lab.core.vocabulary import CONSTITUENCIES, plural
 from indicators_lab.consultation.matrix import (
     MATRIX_COLUMNS, MatrixFilter, _participation, _query, _records, matrix_frame, write_xlsx,
 )
@@ -56,10 +57,22 @@ def indicators_table(v: VersionInfo, *, session: Session, full: bool = True) -> 
     return out.reset_index(drop=True)
 
 
+def percent(share) -> str:
+    """A share as people read it: 0.0909 -> '9%'."""
+    return f"{float(share):.0%}" if pd.notna(share) else ""
+
+
 def coverage_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
+    """One row per objective for readers: shares as rounded percentages, weights to two places
+    (the JSON export keeps the exact numbers)."""
     titles = {o.number: o.title for o in list_objectives(session=session)}
     cov = pd.DataFrame(v.snapshot["coverage"])
     cov.insert(1, "objective_title", cov["objective"].map(titles))
+    for col in ("coverage", "action_share"):
+        if col in cov:
+            cov[col] = cov[col].map(percent)
+    if "weight" in cov:
+        cov["weight"] = cov["weight"].astype(float).round(2)
     return cov
 
 
@@ -158,6 +171,7 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
     if gaps:
         doc.add_paragraph("Objectives without an indicator: " + ", ".join(map(str, gaps)) + ".")
     doc.add_heading("Indicators by objective", level=2)
+    names = framework_names(session=session)
     for o in list_objectives(session=session):
         rows = indicators[indicators["objective"] == o.number]
         if rows.empty:
@@ -169,7 +183,7 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
             cell.text = text
         for r in rows.itertuples():
             cells = table.add_row().cells
-            for cell, text in zip(cells, [r.code, r.title, r.framework, r.tier, r.grade or ""]):
+            for cell, text in zip(cells, [r.code, r.title, names.get(r.framework, r.framework), r.tier, r.grade or ""]):
                 cell.text = str(text)
     doc.add_heading("Consultation summary", level=2)
     rounds = [r for r in _all_rounds(session) if r.set_id == v.set_id]
@@ -178,8 +192,9 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
     for r in rounds:
         p = _participation(session, r.id)
         t = p["totals"].iloc[0]
-        by = ", ".join(f"{row.constituency} {row.comments}" for row in p["constituency"].itertuples())
+        by = ", ".join(f"{CONSTITUENCIES.get(row.constituency, row.constituency or 'not given')} {row.comments}"
+                       for row in p["constituency"].itertuples())
         disp = ", ".join(f"{row.disposition} {row.comments}" for row in p["disposition"].itertuples())
-        doc.add_paragraph(f"{r.title}: {t['comments']} comments ({t['answered']} answered). By constituency: "
+        doc.add_paragraph(f"{r.title}: {plural(int(t['comments']), 'comment')} ({int(t['answered'])} answered). By constituency: "
                           f"{by or 'none'}. Answers: {disp or 'none'}.")
     doc.save(str(out))

@@ -235,6 +235,12 @@ def items_linked_to(objective: int, *, session: Session) -> list[int]:
 # --------------------------------------------------------------------------- scoring glue
 
 
+def objective_numbers(*, session: Session) -> tuple[int, ...]:
+    """The GCM objectives a set is judged on (all 23 once the catalogue is loaded)."""
+    numbers = tuple(int(n) for n in session.exec(select(Objective.number).order_by(Objective.number)))
+    return numbers or tuple(range(1, 24))
+
+
 def n_actions(*, session: Session) -> dict[int, int]:
     rows = session.exec(select(Objective.number, func.count(Action.id))
                   .join(Action, Action.objective_id == Objective.id).group_by(Objective.number)).all()
@@ -326,7 +332,7 @@ def optimise_for_set(set_id: int | None, *, session: Session, actor: Actor, min_
         lock_in = set(members.loc[members["lock"] == "in", "item_key"]) & set(items["key"])
         lock_out = set(members.loc[members["lock"] == "out", "item_key"]) & set(items["key"])
     req = Request(min_cover=min_cover, max_size=max_size, lock_in=lock_in, lock_out=lock_out,
-                  max_per_framework=max_per_framework, solver=solver)
+                  max_per_framework=max_per_framework, solver=solver, objectives=objective_numbers(session=session))
     result = optimise(links, items, req)
     table = pareto(links, items, req) if curve else None
     return result, table

@@ -38,6 +38,9 @@ class Request:
     max_per_framework: int | None = None
     solver: str = "cbc"  # "cbc", "highs" or "greedy"
     time_limit: float = 60.0
+    # Every objective the set is judged on (the app: all 23 GCM objectives). None: those in the
+    # links (a links file). An objective here with no usable link counts as not covered.
+    objectives: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -47,6 +50,12 @@ class Result:
     covered_weight: float
     explanation: pd.DataFrame
     objectives: list[int]
+    # Objectives no chosen item covers at least ``min_cover`` times -> why (plain words).
+    uncovered: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def covered(self) -> int:
+        return len(self.objectives) - len(self.uncovered)
 
 
 class Infeasible(UserError):
@@ -83,6 +92,30 @@ def prepare(links: pd.DataFrame, items: pd.DataFrame | None = None) -> tuple[pd.
     return lk, info[["key", "framework", "tier_1"]]
 
 
+def universe(lk: pd.DataFrame, req: Request) -> list[int]:
+    """The objectives a set is judged on: the request's, else those in the links."""
+    if req.objectives is not None:
+        return sorted({int(o) for o in req.objectives})
+    return sorted(int(o) for o in lk["objective"].unique())
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def no_candidate(lk: pd.DataFrame, req: Request) -> dict[int, str]:
+    """Objectives of the universe that no choosable item links to, with the reason."""
+    out = {}
+    for o in universe(lk, req):
+        keys = set(lk.loc[lk["objective"] == o, "key"])
+        if not keys:
+            out[o] = "no linked indicator"
+        elif keys <= set(req.lock_out):
+            out[o] = ("its linked indicator is locked out" if len(keys) == 1
+                      else f"all {len(keys)} linked indicators are locked out")
+    return out
+
+
 def _available(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> pd.DataFrame:
     """Items that may be chosen (not locked out)."""
     return info[~info["key"].isin(req.lock_out)]
@@ -110,7 +143,14 @@ def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
     avail = set(_available(lk, info, req)["key"])
     fw = dict(zip(info["key"], info["framework"]))
     problems, bad = [], []
-    for o in sorted(lk["objective"].unique()):
+    unlinked = [o for o in universe(lk, req) if not (lk["objective"] == o).any()]
+    if unlinked:
+        problems.append(("objective " if len(unlinked) == 1 else "objectives ")
+                        + ", ".join(map(str, unlinked)) + " (no linked indicator)")
+        bad.extend(unlinked)
+    for o in universe(lk, req):
+        if o in unlinked:
+            continue
         keys = [k for k in lk.loc[lk["objective"] == o, "key"] if k in avail]
         if req.max_per_framework is not None:
             per_fw = pd.Series([fw[k] for k in keys]).value_counts()
@@ -127,7 +167,9 @@ def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
             problems.append(f"objective {o} ({why}; needs {req.min_cover})")
             bad.append(int(o))
     if problems:
-        raise Infeasible("These objectives cannot be covered as asked: " + "; ".join(problems) + ".", bad)
+        n = len(universe(lk, req))
+        raise Infeasible(f"{len(bad)} of the {n} objectives cannot be covered as asked: "
+                         + "; ".join(problems) + ".", sorted(bad))
 
 
 # --------------------------------------------------------------------------- exact
@@ -352,7 +394,25 @@ def optimise(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Reques
     order = {k: i for i, k in enumerate(info["key"])}
     chosen = sorted(chosen, key=order.get)
     return Result(chosen, method, covered_weight(lk, chosen, req.min_cover),
-                  explain(lk, info, chosen, req.min_cover), sorted(int(o) for o in lk["objective"].unique()))
+                  explain(lk, info, chosen, req.min_cover), universe(lk, req), uncovered(lk, chosen, req))
+
+
+def uncovered(lk: pd.DataFrame, chosen: list, req: Request) -> dict[int, str]:
+    """Objectives of the universe that ``chosen`` covers fewer than ``min_cover`` times, and why."""
+    reasons = no_candidate(lk, req)
+    counts = lk[lk["key"].isin(chosen)].groupby("objective")["key"].nunique()
+    out = {}
+    for o in universe(lk, req):
+        n = int(counts.get(o, 0))
+        if n >= req.min_cover:
+            continue
+        if o in reasons:
+            out[o] = reasons[o]
+        elif n == 0:
+            out[o] = "none of its linked indicators fits within the limits"
+        else:
+            out[o] = f"covered {n} {'time' if n == 1 else 'times'}, needs {req.min_cover}"
+    return out
 
 
 def pareto(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request | None = None,
@@ -361,21 +421,22 @@ def pareto(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request 
     until every objective that can be covered is."""
     req = req or Request()
     lk, info = prepare(links, items)
-    n_obj = lk["objective"].nunique()
-    best_possible = covered_weight(lk, list(info["key"]), req.min_cover)
+    n_obj = len(universe(lk, req))
+    best_possible = covered_weight(lk[~lk["key"].isin(req.lock_out)], list(info["key"]), req.min_cover)
     rows = []
     start = max(1, len(req.lock_in))
-    for k in range(start, start + max_points):
+    stop = start + max_points if req.max_size is None else min(req.max_size, start + max_points - 1) + 1
+    for k in range(start, stop):
         r = optimise(links, items, Request(min_cover=req.min_cover, max_size=k, lock_in=req.lock_in,
                                            lock_out=req.lock_out, max_per_framework=req.max_per_framework,
-                                           solver=req.solver))
-        mine = lk[lk["key"].isin(r.chosen)]
-        full = int((mine.groupby("objective")["key"].nunique() >= req.min_cover).sum())
+                                           solver=req.solver, objectives=req.objectives))
+        if rows and len(r.chosen) <= rows[-1]["size"]:
+            break  # no better set with more indicators
         rows.append({"size": len(r.chosen), "covered_weight": round(r.covered_weight, 4),
-                     "objectives_covered": full, "objectives": n_obj, "chosen": r.chosen})
+                     "objectives_covered": r.covered, "objectives": n_obj, "chosen": r.chosen})
         if r.covered_weight >= best_possible - EPS or len(r.chosen) < k:
             break
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["size", "covered_weight", "objectives_covered", "objectives", "chosen"])
 
 
 def read_links_file(data: bytes, filename: str, *, max_bytes: int) -> pd.DataFrame:
