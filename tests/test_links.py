@@ -71,16 +71,45 @@ def test_unknown_item_is_refused(engine):
 def test_bulk_accept_previews_then_accepts_only_undecided_rows_above_the_score(engine, item):
     other = tx(engine, links.item_id_for, "sdg", "10.c.1")
     table = pd.DataFrame([
-        {"item_id": item, "objective": 6, "score": 0.9, "decision": "", "reason_ref": "6(c)"},
-        {"item_id": item, "objective": 5, "score": 0.2, "decision": "", "reason_ref": "5(a)"},
-        {"item_id": other, "objective": 20, "score": 0.8, "decision": "rejected", "reason_ref": "20(a)"},
+        {"item_id": item, "objective": 6, "score": 0.9, "model_score": 0.9, "decision": "", "reason_ref": "6(c)"},
+        {"item_id": item, "objective": 5, "score": 0.2, "model_score": 0.2, "decision": "", "reason_ref": "5(a)"},
+        {"item_id": other, "objective": 20, "score": 0.8, "model_score": 0.8, "decision": "rejected", "reason_ref": "20(a)"},
+        # lifted over the threshold only by neighbours' decisions: not taken
+        {"item_id": other, "objective": 8, "score": 0.55, "model_score": 0.45, "decision": "", "reason_ref": "8(a)"},
     ])
     preview = links.bulk_accept_preview(table, 0.5)
     assert list(preview["objective"]) == [6]
-    assert tx(engine, links.bulk_accept, actor=LEAD, rows=preview) == 1
+    assert tx(engine, links.bulk_accept, actor=LEAD, rows=preview).count == 1
     [link] = tx(engine, links.item_links, item, actor=LEAD)
-    assert (link.objective, link.action_letter, link.status) == (6, "c", "accepted")
+    assert (link.objective, link.action_letter, link.status, link.grade) == (6, "c", "accepted", "partial")
     assert tx(engine, links.history, item, actor=LEAD).iloc[0]["change"] == "bulk-accept"
+
+
+def test_a_whole_bulk_accept_is_undone_in_one_step(engine, item):
+    other = tx(engine, links.item_id_for, "sdg", "10.c.1")
+    rows = pd.DataFrame([
+        {"item_id": item, "objective": 6, "score": 0.9, "model_score": 0.9, "decision": "", "reason_ref": "6(c)"},
+        {"item_id": other, "objective": 20, "score": 0.8, "model_score": 0.8, "decision": "", "reason_ref": "20(a)"},
+    ])
+    done = tx(engine, links.bulk_accept, actor=LEAD, rows=rows)
+    batches = tx(engine, links.bulk_batches)
+    assert list(batches["batch"]) == [done.batch] and list(batches["standing"]) == [2]
+    assert tx(engine, links.undo_batch, actor=LEAD, batch=done.batch) == 2
+    assert [lk.status for lk in tx(engine, links.item_links, item, actor=LEAD) + tx(engine, links.item_links, other, actor=LEAD)] == ["undecided"] * 2
+    assert list(tx(engine, links.bulk_batches)["standing"]) == [0]
+    with pytest.raises(UserError, match="Nothing left to undo"):
+        tx(engine, links.undo_batch, actor=LEAD, batch=done.batch)
+
+
+def test_undoing_a_batch_keeps_a_later_one_by_one_decision(engine, item):
+    rows = pd.DataFrame([{"item_id": item, "objective": 6, "score": 0.9, "model_score": 0.9, "decision": "",
+                          "reason_ref": "6(c)"}])
+    done = tx(engine, links.bulk_accept, actor=LEAD, rows=rows)
+    tx(engine, links.decide, actor=LEAD, item_id=item, objective=6, status="accepted", grade="direct")
+    with pytest.raises(UserError, match="changed since"):
+        tx(engine, links.undo_batch, actor=LEAD, batch=done.batch)
+    [link] = tx(engine, links.item_links, item, actor=LEAD)
+    assert (link.status, link.grade) == ("accepted", "direct")
 
 
 def test_objective_view_lists_items_from_every_framework(engine, item):

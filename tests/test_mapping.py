@@ -109,3 +109,69 @@ def test_stakeholder_cannot_curate(engine):
     with pytest.raises(PermissionDenied, match="Only a co-lead"):
         tx(engine, links.decide, actor=Actor("Sam", "stakeholder"), item_id=item, objective=6, status="accepted")
     assert tx(engine, links.item_links, item, actor=LEAD) == []
+
+
+def _bulk_rows(table, threshold, *, without):
+    rows = links.bulk_accept_preview(table, threshold)
+    return set(zip(rows[rows["item_code"] != without]["item_code"], rows[rows["item_code"] != without]["objective"]))
+
+
+def test_one_manual_link_cannot_push_an_unrelated_item_over_the_bulk_accept_threshold(engine):
+    add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
+                           ["B", "Migrant workers in agriculture sector wages"]])
+    enc = FakeEncoder()
+    before = tx(engine, suggest, enc, "nat", top_k=23, actor=LEAD).table
+    a_id = tx(engine, links.item_id_for, "nat", "A")
+    # objective 8 (missing migrants) has nothing to do with B's wages
+    tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=8, status="accepted", origin="manual")
+    after = tx(engine, suggest, enc, "nat", top_k=23, actor=LEAD).table
+    b8 = after[(after["item_code"] == "B") & (after["objective"] == 8)].iloc[0]
+    assert 0 < b8["boost"] <= Weights().neighbour_cap
+    assert b8["score"] == pytest.approx(b8["model_score"] + b8["boost"], abs=1e-3)
+    for threshold in np.arange(0.0, 1.0, 0.01):
+        assert _bulk_rows(after, threshold, without="A") == _bulk_rows(before, threshold, without="A")
+
+
+def test_every_boost_names_the_decided_item_behind_it(engine):
+    add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
+                           ["B", "Migrant workers in agriculture sector wages"]])
+    a_id = tx(engine, links.item_id_for, "nat", "A")
+    tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=5, status="accepted")
+    t = tx(engine, suggest, FakeEncoder(), "nat", top_k=23, actor=LEAD).table
+    boosted = t[t["boost"] != 0]
+    assert len(boosted) and (boosted["boost_reason"].str.len() > 0).all()
+    b5 = t[(t["item_code"] == "B") & (t["objective"] == 5)].iloc[0]
+    assert b5["boost_reason"] == "similar to nat A, which was linked to objective 5"
+    assert (t[t["boost"] == 0]["boost_reason"] == "").all()
+
+
+def test_bulk_accepts_teach_nothing_to_neighbours(engine):
+    add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
+                           ["B", "Migrant workers in agriculture sector wages"]])
+    enc = FakeEncoder()
+    t = tx(engine, suggest, enc, "nat", top_k=23, actor=LEAD).table
+    rows = t[(t["item_code"] == "A") & (t["objective"] == 18)]
+    tx(engine, links.bulk_accept, actor=LEAD, rows=rows)
+    after = tx(engine, suggest, enc, "nat", top_k=23, actor=LEAD)
+    assert (after.table[after.table["item_code"] == "B"]["boost"] == 0).all()
+    assert after.decided_items == 0 and after.precision_at_1 is None  # bulk accepts are not counted
+
+
+def test_held_out_estimate_for_a_shipped_framework_needs_no_model(engine):
+    from indicators_lab.mapping.evaluation import held_out_quality
+    from tests.fakes import SpyModelEncoder
+
+    spy = SpyModelEncoder()
+    q = tx(engine, held_out_quality, spy, "10.7.2")
+    assert q is not None and q.n == 16 and 0 <= q.top1 <= q.top3 <= 1
+    assert spy.texts == []
+    assert tx(engine, held_out_quality, spy, "nope-not-labelled") is None
+
+
+def test_held_out_precision_at_a_threshold_counts_items_at_or_above_it(engine):
+    from indicators_lab.mapping.evaluation import held_out
+    from tests.fakes import SpyModelEncoder
+
+    h = tx(engine, held_out, SpyModelEncoder(), "10.7.2")
+    assert h.right_at_or_above(-1.0) == (round(h.quality.top1 * h.quality.n), h.quality.n)
+    assert h.right_at_or_above(max(h.top_scores) + 0.01) == (0, 0)

@@ -9,23 +9,45 @@ def open_mapping(user_id=None):
     return open_page("views/mapping.py", user_id)
 
 
-def test_co_lead_accepts_then_rejects_a_suggestion(app):
+def _decided(app, code):
+    item_id = tx(app, links.item_id_for, "10.7.2", code)
+    return [lk for lk in tx(app, links.item_links, item_id, actor=ADMIN) if lk.status != "undecided"]
+
+
+def test_co_lead_decides_from_the_queue_and_moves_on_to_the_next_item(app):
     lead = co_lead(app)
     at = open_mapping(lead.user_id)
     choose(at, "Framework", "10.7.2")
-    item_id = tx(app, links.item_id_for, "10.7.2", "1")
-    accept = next(b for b in at.button if b.label == "Accept")
-    accept.click().run()
+    first = at.subheader[0].value.split()[0]
+    assert any("Item 1 of 36 in the queue" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Accept").click().run()
     assert not at.exception
-    [link] = [lk for lk in tx(app, links.item_links, item_id, actor=ADMIN) if lk.status != "undecided"]
+    [link] = _decided(app, first)
     assert link.status == "accepted" and link.decided_by == "Lead One"
-    assert any("Accepted 1 →" in s.value for s in at.success)
+    assert any(f"Accepted {first} →" in s.value for s in at.success)
+    second = at.subheader[0].value.split()[0]
+    assert second != first  # the next item of the queue, not the first one again
+    assert any("of 35 in the queue" in c.value for c in at.caption)
 
-    reject = [b for b in at.button if b.label == "Reject"][0]
-    reject.click().run()
-    states = {lk.objective: lk.status for lk in tx(app, links.item_links, item_id, actor=ADMIN)}
-    assert states[link.objective] == "rejected"
-    assert list(tx(app, links.history, item_id, actor=ADMIN)["change"]) == ["reject", "accept"]
+    next(b for b in at.button if b.label == "Reject").click().run()
+    [rejected] = _decided(app, second)
+    assert rejected.status == "rejected"
+    assert at.subheader[0].value.split()[0] not in (first, second)
+
+
+def test_quality_figure_leaves_bulk_accepts_out_and_shows_the_held_out_estimate(app):
+    import pandas as pd
+
+    lead = co_lead(app)
+    item = tx(app, links.item_id_for, "10.7.2", "4d")
+    tx(app, links.bulk_accept, actor=lead, rows=pd.DataFrame([
+        {"item_id": item, "objective": 20, "score": 0.9, "model_score": 0.9, "decision": "", "reason_ref": "20(a)"}]))
+    at = open_mapping(lead.user_id)
+    choose(at, "Framework", "10.7.2")
+    figure = next(c.value for c in at.caption if "Top suggestion right on" in c.value)
+    assert "on 0 items decided one by one" in figure
+    assert "Held-out estimate from the labelled crosswalk" in figure and "on 16 held-out items" in figure
+    assert any("Bulk accept by Lead One" in m.value for m in at.markdown)
 
 
 def test_signed_out_visitor_is_asked_to_sign_in_and_sees_no_suggestion(app):
@@ -68,3 +90,20 @@ def test_progress_counts_new_texts_and_the_loading_notice_goes_once_encoding_run
 def test_nothing_is_shown_when_every_text_is_already_encoded():
     at = _run_encoding(False, [(0, 0)])
     assert not at.info and not at.get("progress")
+
+
+def test_chance_of_acceptance_is_fitted_once_there_are_enough_one_by_one_decisions(app):
+    from indicators_lab.mapping.suggestions import suggest
+    from tests.fakes import FakeEncoder
+
+    lead = co_lead(app)
+    t = tx(app, suggest, FakeEncoder(), "10.7.2", top_k=3, actor=ADMIN).table
+    for code in list(dict.fromkeys(t["item_code"]))[:12]:
+        rows = t[t["item_code"] == code].sort_values("rank")
+        item = int(rows.iloc[0]["item_id"])
+        tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[0]["objective"]), status="accepted")
+        tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[2]["objective"]), status="rejected")
+    at = open_mapping(lead.user_id)
+    choose(at, "Framework", "10.7.2")
+    assert not at.exception
+    assert any("logistic regression on 24 one-by-one decisions" in c.value for c in at.caption)

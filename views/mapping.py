@@ -1,4 +1,4 @@
-"""Mapping: suggested GCM objectives for each item, with reasons; co-leads decide."""
+"""Mapping: a queue of items to decide, suggested GCM objectives with reasons; co-leads decide."""
 
 import streamlit as st
 
@@ -6,10 +6,13 @@ from indicators_lab.mapping import links
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
+from indicators_lab.mapping.evaluation import held_out
+from indicators_lab.mapping.learning import MIN_DECISIONS, calibrate
 from indicators_lab.mapping.links import GRADES
+from indicators_lab.mapping.queue import ORDERS, framework_progress, item_after, next_item, review_queue
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
-from indicators_lab.core.access import can
 from indicators_lab.ui import state
+from indicators_lab.core.access import can
 from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import EncodingProgress, plain, show_text
@@ -20,7 +23,8 @@ actor = page_guard("views/mapping.py")
 may_decide = can(actor, "mapping.decide")
 st.caption(
     "Suggestions compare each item (with its context, e.g. its SDG target) with every objective's "
-    "title, commitment and lettered actions, and learn from co-leads' decisions on similar items."
+    "title, commitment and lettered actions, and learn a little from co-leads' one-by-one decisions "
+    "on similar items (never from bulk accepts)."
 )
 state.show_flash(state.MAPPING_FLASH)
 
@@ -36,113 +40,195 @@ K = 3
 result = read_or_act(suggest, encoder, key, actor=actor, top_k=K, progress=progress)
 progress.clear()
 overview = item_overview(result.table)
+done = framework_progress(session=db, actor=actor).set_index("framework")
+mine_progress = done.loc[key] if key in done.index else None
+estimate = read_or_act(held_out, encoder, key)
+held = estimate.quality if estimate else None
+calibration = calibrate(result, links.decisions_frame(session=db))
+use_chance = calibration is not None and calibration.useful
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric("Items", len(overview))
-c2.metric("Reviewed", int((overview["state"] != "unreviewed").sum()))
-c3.metric(
+c2.metric("Decided one by one", 0 if mine_progress is None else int(mine_progress["decided one by one"]),
+          help="Items with an accepted or rejected link decided one by one; "
+          f"{0 if mine_progress is None else int(mine_progress['bulk only'])} more were decided only by bulk accept.")
+c3.metric("Remaining", len(overview) if mine_progress is None else int(mine_progress["remaining"]))
+c4.metric(
     "Top suggestion right",
     "–" if result.precision_at_1 is None else f"{result.precision_at_1:.0%}",
-    help="Share of items with an accepted link whose first suggestion (before their own decisions) "
-    f"was an accepted objective; measured on {result.decided_items} decided items.",
+    help="Share of items decided one by one whose first suggestion (before their own decisions) was "
+    f"an accepted objective, on {result.decided_items} items; bulk accepts are left out, since they "
+    "only repeat the suggestions.",
+)
+st.caption(
+    f"Top suggestion right on {result.decided_items} items decided one by one"
+    + (f": {result.precision_at_1:.0%}." if result.precision_at_1 is not None else ".")
+    + (f" Held-out estimate from the labelled crosswalk (our own reading of the GCM, not official): "
+       f"top-1 {held.top1:.0%}, top-3 {held.top3:.0%} on {held.n} held-out items."
+       if held else " No labelled items of this framework to estimate from.")
+    + (f" Chance of acceptance: a logistic regression on {calibration.n} one-by-one decisions "
+       f"(out-of-fold Brier {calibration.brier_cv:.3f} against {calibration.brier_raw:.3f} for the raw score"
+       + ("; shown on each suggestion)." if use_chance else "; not better, so not shown).")
+       if calibration else f" A chance of acceptance is fitted once there are {MIN_DECISIONS} one-by-one "
+       "decisions, some accepted and some rejected.")
 )
 
-f1, f2, f3 = st.columns([2, 3, 2])
-states = f1.multiselect("Show", REVIEW_STATES, default=["unreviewed", "accepted", "rejected"])
-wanted = f2.multiselect("Suggested for objective", list(objectives),
-                        format_func=lambda n: objectives[n].label)
-min_score = f3.slider("Best score at least", 0.0, 1.0, 0.0, 0.05)
-shown = filter_overview(overview, states=states, objectives=wanted, min_score=min_score)
-st.caption(f"{len(shown)} of {len(overview)} items. Select a row to review it.")
-event = st.dataframe(
-    shown[["code", "title", "state", "accepted", "suggestions"]],
-    hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-    column_config={"title": st.column_config.TextColumn(width="large"),
-                   "suggestions": st.column_config.TextColumn("suggested objectives (score)")},
-    key=f"ilab.mapping.table.{key}",
-)
+# ---------------------------------------------------------------- the queue
+q1, q2 = st.columns([3, 2])
+order = q1.radio("Next item to decide", ORDERS, horizontal=True, key=state.widget_key(state.MAPPING_ORDER))
+advance = q2.checkbox("Move to the next item after a decision", value=True,
+                      key=state.widget_key(state.MAPPING_ADVANCE))
+queue = review_queue(result.table, order)
+all_ids = set(overview["item_id"])
+current = state.get(state.MAPPING_CURRENT)
+if current not in all_ids:
+    current = next_item(queue, None)
+
+
+def _decided(message: str) -> None:
+    """After a decision: move on to the next queued item (not back to the first), then rerun."""
+    if advance:
+        state.put(state.MAPPING_CURRENT, item_after(queue, item_id))
+    state.flash_and_rerun(state.MAPPING_FLASH, message)
+
+
+review = st.container(border=True)
 
 with st.expander("Bulk accept above a score"):
-    threshold = st.slider("Accept every undecided suggestion with score at least", 0.3, 1.0, 0.6, 0.01)
-    bulk_grade = st.selectbox("Grade", GRADES, key="ilab.mapping.bulk.grade")
-    rank1_only = st.checkbox("Only each item's first suggestion", value=True)
-    candidates = result.table if not rank1_only else result.table[result.table["rank"] == 1]
-    preview = links.bulk_accept_preview(candidates, threshold)
-    st.write(f"This would accept **{len(preview)}** links:")
-    st.dataframe(preview[["item_code", "item_title", "objective", "score", "reason_ref"]],
-                 hide_index=True, width="stretch")
-    if may_decide and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
-        n = act(links.bulk_accept, actor=actor, rows=preview, grade=bulk_grade)
-        state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {n} links.")
-
-if shown.empty:
-    st.stop()
-rows = event.selection.rows if event is not None else []
-st.divider()
-# Labels from whole columns: two .iloc lookups per option cost ~0.3 s of every rerun.
-labels = [f"{code} {title[:120]}" for code, title in zip(shown["code"], shown["title"])]
-position = st.selectbox(
-    "Item to review", range(len(shown)), index=rows[0] if rows else 0, format_func=labels.__getitem__,
-)
-item = shown.iloc[position]
-item_id = int(item["item_id"])
-st.subheader(plain(f"{item['code']} {item['title']}"))
-mine = result.table[result.table["item_id"] == item_id]
-
-for r in mine.itertuples():
-    obj = objectives[r.objective]
-    with st.container(border=True):
-        head, score = st.columns([5, 1])
-        head.markdown(f"**{r.rank}\\. {plain(obj.label)}**" + (f" — *{plain(r.decision)}*" if r.decision else ""))
-        score.metric("score", f"{r.score:.2f}", label_visibility="collapsed")
-        st.caption(f"Best match: {plain(r.reason_ref)}")
-        show_text(r.reason_text)
-        if may_decide:
-            a, b, c, d = st.columns([2, 3, 1, 1])
-            grade = a.selectbox("Grade", GRADES, key=f"ilab.map.g.{item_id}.{r.objective}")
-            why = b.text_input("Rationale", key=f"ilab.map.w.{item_id}.{r.objective}", max_chars=2000)
-            action = r.reason_ref.split("(")[1].rstrip(")") if "(" in r.reason_ref else None
-            if c.button("Accept", key=f"ilab.map.a.{item_id}.{r.objective}", type="primary"):
-                act(links.decide, actor=actor, item_id=item_id, objective=int(r.objective),
-                             status="accepted", grade=grade, rationale=why, action_letter=action,
-                             score=float(r.score))
-                state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {item['code']} → objective {r.objective}.")
-            if d.button("Reject", key=f"ilab.map.r.{item_id}.{r.objective}"):
-                act(links.decide, actor=actor, item_id=item_id, objective=int(r.objective),
-                             status="rejected", rationale=why, score=float(r.score))
-                state.flash_and_rerun(state.MAPPING_FLASH, f"Rejected {item['code']} → objective {r.objective}.")
-
-if may_decide:
-    with st.form(f"ilab.map.manual.{item_id}"):
-        st.markdown("**Add a link that was not suggested**")
-        m1, m2, m3 = st.columns([3, 1, 1])
-        number = m1.selectbox("Objective", list(objectives), format_func=lambda n: objectives[n].label)
-        letter = m2.text_input("Action letter (optional)", max_chars=2, placeholder="e.g. c")
-        grade = m3.selectbox("Grade", GRADES)
-        why = st.text_input("Rationale", max_chars=2000)
-        if st.form_submit_button("Add link"):
-            try:
-                act(links.decide, actor=actor, item_id=item_id, objective=number, status="accepted",
-                             grade=grade, rationale=why, action_letter=letter or None, origin="manual")
-                state.flash_and_rerun(state.MAPPING_FLASH, f"Linked {item['code']} → objective {number}.")
-            except UserError as exc:
-                st.error(plain(exc))
-
-decided = [lk for lk in links.item_links(item_id, session=db, actor=actor) if lk.status != "undecided"]
-if decided:
-    st.markdown("**Decisions on this item**")
-    for lk in decided:
+    top = result.table[(result.table["rank"] == 1) & (result.table["decision"] == "")]
+    scores = top["model_score"]
+    if scores.empty:
+        st.write("Every item has a decision.")
+    else:
+        # The default accepts only the most certain tenth of the remaining first suggestions.
+        lo, hi = round(float(scores.min()), 2), round(float(scores.max()), 2)
+        default = round(float(scores.quantile(0.9)), 2)
+        threshold = st.slider("Accept every undecided first suggestion whose text score is at least",
+                              lo, max(hi, lo + 0.01), min(max(default, lo), hi), 0.01)
+        st.caption(
+            "Text score: similarity of the item's own wording to the objective, without any boost from "
+            f"decisions on neighbours. Remaining first suggestions score {lo:.2f}–{hi:.2f}; "
+            f"the default ({default:.2f}) takes the top tenth."
+        )
+        if estimate:
+            right, of = estimate.right_at_or_above(threshold)
+            st.caption(
+                f"On the held-out labelled items of this framework, {of} first suggestions score at least "
+                f"{threshold:.2f}" + (f"; {right} of them are right." if of else ".")
+            )
+        bulk_grade = st.selectbox("Grade", GRADES, index=GRADES.index("partial"), key="ilab.mapping.bulk.grade")
+        preview = links.bulk_accept_preview(top, threshold)
+        st.write(f"This would make **{len(preview)}** links ({len(preview)} of {len(top)} undecided items).")
+        if len(preview):
+            sample = preview.sample(min(10, len(preview)), random_state=0).sort_values("model_score", ascending=False)
+            st.caption(f"A sample of {len(sample)}:" if len(sample) < len(preview) else "All of them:")
+            st.dataframe(sample[["item_code", "item_title", "objective", "model_score", "reason_ref"]],
+                         hide_index=True, width="stretch")
+        if use_chance and len(preview):
+            st.caption(f"Fitted chance that a co-lead would accept them: {calibration.chance(result, preview).mean():.0%} on average.")
+        if may_decide and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
+            res = act(links.bulk_accept, actor=actor, rows=preview, grade=bulk_grade)
+            state.flash_and_rerun(state.MAPPING_FLASH, f"Accepted {res.count} links as one batch (grade {bulk_grade}).")
+    batches = links.bulk_batches(session=db, actor=actor)
+    for b in batches.itertuples():
         left, right = st.columns([5, 1])
-        grade = f" ({lk.grade})" if lk.grade else ""
-        action = f", action {lk.objective}({lk.action_letter})" if lk.action_letter else ""
-        show_text(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}", left)
-        if may_decide and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
-            try:
-                act(links.undo, actor=actor, link_id=lk.id)
-                state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
-            except UserError as exc:
-                st.error(plain(exc))
+        show_text(f"Bulk accept by {b.who}, {b.when:%Y-%m-%d %H:%M}: {b.links} links, {b.standing} not undone", left)
+        if may_decide and b.standing and right.button("Undo batch", key=f"ilab.map.ub.{b.batch}"):
+            n = act(links.undo_batch, actor=actor, batch=b.batch)
+            state.flash_and_rerun(state.MAPPING_FLASH, f"Undid {n} links of that bulk accept.")
 
-hist = links.history(item_id, session=db, actor=actor)
-with st.expander(f"History ({len(hist)} changes)"):
-    st.dataframe(hist.drop(columns=["link_id"]), hide_index=True, width="stretch")
+with st.expander("Browse all items", expanded=False):
+    f1, f2, f3 = st.columns([2, 3, 2])
+    states = f1.multiselect("Show", REVIEW_STATES, default=["unreviewed", "accepted", "rejected"])
+    wanted = f2.multiselect("Suggested for objective", list(objectives),
+                            format_func=lambda n: objectives[n].label)
+    min_score = f3.slider("Best score at least", 0.0, 1.0, 0.0, 0.05)
+    shown = filter_overview(overview, states=states, objectives=wanted, min_score=min_score)
+    st.caption(f"{len(shown)} of {len(overview)} items. Select a row to review it above.")
+    event = st.dataframe(
+        shown[["code", "title", "state", "accepted", "suggestions"]],
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+        column_config={"title": st.column_config.TextColumn(width="large"),
+                       "suggestions": st.column_config.TextColumn("suggested objectives (score)")},
+        key=f"ilab.mapping.table.{key}",
+    )
+    rows = event.selection.rows if event is not None else []
+    pick = int(shown.iloc[rows[0]]["item_id"]) if rows and rows[0] < len(shown) else None
+    if pick is not None and pick != state.get(state.MAPPING_PICK):  # a new pick, not the old one again
+        state.put(state.MAPPING_PICK, pick)
+        current = pick
+
+if current is None:
+    review.success("Every item of this framework has a decision.")
+    st.stop()
+state.put(state.MAPPING_CURRENT, current)
+item_id = int(current)
+item = overview[overview["item_id"] == item_id].iloc[0]
+place = list(queue["item_id"]).index(item_id) + 1 if item_id in set(queue["item_id"]) else None
+
+with review:
+    st.caption(f"Item {place} of {len(queue)} in the queue ({order})" if place else
+               f"Picked from the list ({item['state']}); {len(queue)} items in the queue")
+    st.subheader(plain(f"{item['code']} {item['title']}"))
+    mine = result.table[result.table["item_id"] == item_id]
+    chances = calibration.chance(result, mine) if use_chance else None
+    for r in mine.itertuples():
+        obj = objectives[r.objective]
+        with st.container(border=True):
+            head, score = st.columns([5, 1])
+            head.markdown(f"**{r.rank}\\. {plain(obj.label)}**" + (f" — *{plain(r.decision)}*" if r.decision else ""))
+            score.metric("score", f"{r.score:.2f}", label_visibility="collapsed")
+            st.caption(f"Best match: {plain(r.reason_ref)}" + (
+                f" · chance a co-lead accepts: {chances.loc[r.Index]:.0%}" if chances is not None else ""))
+            show_text(r.reason_text)
+            if r.boost_reason:
+                st.caption(plain(f"{'+' if r.boost > 0 else '−'}{abs(r.boost):.2f}: {r.boost_reason}"))
+            if may_decide:
+                a, b, c, d = st.columns([2, 3, 1, 1])
+                grade = a.selectbox("Grade", GRADES, key=f"ilab.map.g.{item_id}.{r.objective}")
+                why = b.text_input("Rationale", key=f"ilab.map.w.{item_id}.{r.objective}", max_chars=2000)
+                action = r.reason_ref.split("(")[1].rstrip(")") if "(" in r.reason_ref else None
+                if c.button("Accept", key=f"ilab.map.a.{item_id}.{r.objective}", type="primary"):
+                    act(links.decide, actor=actor, item_id=item_id, objective=int(r.objective),
+                        status="accepted", grade=grade, rationale=why, action_letter=action,
+                        score=float(r.score))
+                    _decided(f"Accepted {item['code']} → objective {r.objective}.")
+                if d.button("Reject", key=f"ilab.map.r.{item_id}.{r.objective}"):
+                    act(links.decide, actor=actor, item_id=item_id, objective=int(r.objective),
+                        status="rejected", rationale=why, score=float(r.score))
+                    _decided(f"Rejected {item['code']} → objective {r.objective}.")
+
+    if may_decide:
+        with st.form(f"ilab.map.manual.{item_id}"):
+            st.markdown("**Add a link that was not suggested**")
+            m1, m2, m3 = st.columns([3, 1, 1])
+            number = m1.selectbox("Objective", list(objectives), format_func=lambda n: objectives[n].label)
+            letter = m2.text_input("Action letter (optional)", max_chars=2, placeholder="e.g. c")
+            grade = m3.selectbox("Grade", GRADES)
+            why = st.text_input("Rationale", max_chars=2000)
+            if st.form_submit_button("Add link"):
+                try:
+                    act(links.decide, actor=actor, item_id=item_id, objective=number, status="accepted",
+                        grade=grade, rationale=why, action_letter=letter or None, origin="manual")
+                    _decided(f"Linked {item['code']} → objective {number}.")
+                except UserError as exc:
+                    st.error(plain(exc))
+
+    decided = [lk for lk in links.item_links(item_id, session=db, actor=actor) if lk.status != "undecided"]
+    if decided:
+        st.markdown("**Decisions on this item**")
+        for lk in decided:
+            left, right = st.columns([5, 1])
+            grade = f" ({lk.grade})" if lk.grade else ""
+            action = f", action {lk.objective}({lk.action_letter})" if lk.action_letter else ""
+            show_text(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}", left)
+            if may_decide and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
+                try:
+                    act(links.undo, actor=actor, link_id=lk.id)
+                    state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
+                except UserError as exc:
+                    st.error(plain(exc))
+
+    hist = links.history(item_id, session=db, actor=actor)
+    with st.expander(f"History ({len(hist)} changes)"):
+        st.dataframe(hist.drop(columns=["link_id"]), hide_index=True, width="stretch")

@@ -139,6 +139,8 @@ class LinkEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     undone: bool = False
+    # Every link of one bulk accept shares a batch id, so the whole batch is undone in one step.
+    batch: str | None = Field(default=None, max_length=40, index=True)
 
 
 class User(SQLModel, table=True):

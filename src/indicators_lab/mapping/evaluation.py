@@ -6,6 +6,9 @@ Labels are used here only to measure; the suggestion code never reads them.
 from __future__ import annotations
 
 import csv
+import hashlib
+import itertools
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,12 +36,14 @@ class Label:
     framework: str
     code: str
     objectives: frozenset[int]
+    confidence: str = "clear"  # source / clear / judgement (data/labels/README.md)
 
 
 def load_labels(path: Path = LABELS) -> list[Label]:
     with open(path, encoding="utf-8", newline="") as fh:
         return [
-            Label(r["framework"], r["item_code"], frozenset(int(x) for x in r["objectives"].split(";")))
+            Label(r["framework"], r["item_code"], frozenset(int(x) for x in r["objectives"].split(";")),
+                  r.get("confidence") or "clear")
             for r in csv.DictReader(fh)
         ]
 
@@ -81,10 +86,14 @@ class Bench:
         return {
             "TF-IDF (objective titles + actions)": quality(self.tfidf_title_actions, self.numbers, self.labels),
             "MiniLM, objective titles only": quality(self.title_only_embedding, self.numbers, self.labels),
+            "MiniLM, best-matching action only": quality(self.signals.action, self.numbers, self.labels),
         }
 
     def subset(self, framework: str) -> Bench:
-        idx = [i for i, lab in enumerate(self.labels) if lab.framework == framework]
+        return self.take([i for i, lab in enumerate(self.labels) if lab.framework == framework])
+
+    def take(self, idx: list[int]) -> Bench:
+        """The bench restricted to the labelled rows ``idx``."""
         s = self.signals
         sub = Signals(*(getattr(s, f)[idx] for f in Signals.__dataclass_fields__))
         return Bench([self.labels[i] for i in idx], self.numbers, sub,
@@ -109,3 +118,88 @@ def build_bench(encoder: Encoder, labels: list[Label] | None = None, *, session:
     vecs = embed_texts(encoder, bare + obj.titles, session=session)
     title_only = vecs[: len(bare)] @ vecs[len(bare) :].T
     return Bench(labels, obj.numbers, signals, tfidf, title_only)
+
+
+# --------------------------------------------------------------------------- honest estimates
+
+GRID = [
+    Weights(title=t, action=a, action_mean_top2=m, commitment=c, lexical=lx)
+    for t, a, m, c, lx in itertools.product(
+        [0, 0.25, 0.5], [0, 0.25, 0.5], [0, 0.25], [0, 0.1], [0.25, 0.5, 1]
+    )
+]
+
+
+def split_labels(labels: list[Label]) -> tuple[list[int], list[int]]:
+    """(development rows, held-out rows): within each framework, items sorted by a hash of their
+    code go alternately to each part, so the split is fixed, even and not chosen by hand."""
+    dev, held = [], []
+    for fw in dict.fromkeys(lab.framework for lab in labels):
+        rows = [i for i, lab in enumerate(labels) if lab.framework == fw]
+        rows.sort(key=lambda i: hashlib.sha256(f"{fw}:{labels[i].code}".encode()).hexdigest())
+        dev += rows[0::2]
+        held += rows[1::2]
+    return sorted(dev), sorted(held)
+
+
+def choose_weights(bench: Bench, rows: list[int], grid: list[Weights] = GRID) -> Weights:
+    """The grid weights with the best top-1 + top-3 on ``rows`` (ties: first in the grid)."""
+    part = bench.take(rows)
+    return max(grid, key=lambda w: (lambda q: q.top1 + q.top3)(part.ours(w)))
+
+
+def nested_cv_scores(bench: Bench, folds: int = 5, seed: int = 7, grid: list[Weights] = GRID) -> np.ndarray:
+    """Out-of-fold scores: each fold is scored with weights chosen on the other folds only."""
+    idx = list(range(len(bench.labels)))
+    random.Random(seed).shuffle(idx)
+    idx.sort(key=lambda i: bench.labels[i].framework)  # stable: every framework in every fold
+    parts = [idx[k::folds] for k in range(folds)]
+    out = np.zeros((len(idx), len(bench.numbers)), dtype=np.float32)
+    for part in parts:
+        held = set(part)
+        w = choose_weights(bench, [i for i in idx if i not in held], grid)
+        out[part] = bench.signals.combine(w)[part]
+    return out
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """The shipped weights on one framework's held-out labelled items."""
+
+    quality: Quality
+    top_scores: list[float]  # each item's best score
+    top1_right: list[bool]
+
+    def right_at_or_above(self, threshold: float) -> tuple[int, int]:
+        """(right, of): held-out items whose best score is >= threshold, and how many were right."""
+        picked = [hit for s, hit in zip(self.top_scores, self.top1_right) if s >= threshold]
+        return sum(picked), len(picked)
+
+
+def held_out(encoder: Encoder, framework: str, *, session: Session) -> HeldOut | None:
+    """Top-1 / top-3 of the shipped weights on the held-out half of the labelled crosswalk for
+    one framework (None if it has no labels). Shipped texts have shipped vectors: no model load."""
+    labels = load_labels()
+    _, held = split_labels(labels)
+    mine = [labels[i] for i in held if labels[i].framework == framework]
+    if not mine:
+        return None
+    frame = items_frame(framework, session=session).set_index("code", drop=False)
+    mine = [lab for lab in mine if lab.code in frame.index]
+    if not mine:
+        return None
+    texts = [item_text(frame.loc[lab.code].to_dict()) for lab in mine]
+    obj = ObjectiveTexts.from_objectives(list_objectives(session=session))
+    scores = compute_signals(encoder, texts, obj, session=session).combine(DEFAULT_WEIGHTS)
+    best = scores.argmax(axis=1)
+    return HeldOut(
+        quality(scores, obj.numbers, mine),
+        [float(scores[i, j]) for i, j in enumerate(best)],
+        [obj.numbers[j] in lab.objectives for j, lab in zip(best, mine)],
+    )
+
+
+def held_out_quality(encoder: Encoder, framework: str, *, session: Session) -> Quality | None:
+    """Just the held-out top-1 / top-3 of ``held_out``."""
+    h = held_out(encoder, framework, session=session)
+    return h.quality if h else None

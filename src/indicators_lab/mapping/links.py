@@ -6,10 +6,11 @@ the state before the latest change that is not undone yet, and is itself recorde
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, can, require, require_role
@@ -87,7 +88,7 @@ def decide(
 
 def _decide(s: Session, *, actor: Actor, item_id: int, objective: int, status: str,
             grade: str | None, rationale: str, action_letter: str | None, origin: str,
-            score: float | None, kind: str | None) -> Link:
+            score: float | None, kind: str | None, batch: str | None = None) -> Link:
     if status not in STATUSES:
         raise UserError(f"A decision is 'accepted' or 'rejected', not '{status}'.")
     if status == "accepted":
@@ -124,7 +125,8 @@ def _decide(s: Session, *, actor: Actor, item_id: int, objective: int, status: s
         else:
             kind = "add" if origin == "manual" else ("accept" if status == "accepted" else "reject")
     s.add(LinkEvent(link_id=link.id, item_id=item_id, objective_number=objective, kind=kind,
-                    actor=actor.name, before=before, after=_snapshot(link), reason=rationale))
+                    actor=actor.name, before=before, after=_snapshot(link), reason=rationale,
+                    batch=batch))
     return link
 
 
@@ -208,14 +210,14 @@ def decisions_frame(*, session: Session) -> pd.DataFrame:
     records = [
         {
             "item_id": link.item_id, "objective": link.objective_number, "status": link.status,
-            "grade": link.grade, "framework": key, "code": item.code,
+            "grade": link.grade, "origin": link.origin, "framework": key, "code": item.code,
             "text": item_text({"title": item.title, "description": item.description,
                                "attributes": item.attributes}),
         }
         for link, item, key in rows
     ]
-    return pd.DataFrame(records, columns=["item_id", "objective", "status", "grade", "framework",
-                                          "code", "text"])
+    return pd.DataFrame(records, columns=["item_id", "objective", "status", "grade", "origin",
+                                          "framework", "code", "text"])
 
 
 def links_for_objective(number: int, *, session: Session, actor: Actor) -> pd.DataFrame:
@@ -261,23 +263,71 @@ def count_accepted_links(*, session: Session) -> int:
 
 
 def bulk_accept_preview(suggestions: pd.DataFrame, min_score: float) -> pd.DataFrame:
-    """The suggestions a bulk accept at ``min_score`` would accept: rank 1..K rows at or above
-    the score whose link is not decided yet."""
-    rows = suggestions[(suggestions["score"] >= min_score) & (suggestions["decision"] == "")]
+    """The suggestions a bulk accept at ``min_score`` would accept: undecided rows whose text-only
+    ``model_score`` is at or above it. The boost from decided neighbours is left out on purpose:
+    a decision on one item must never carry others into a bulk accept."""
+    rows = suggestions[(suggestions["model_score"] >= min_score) & (suggestions["decision"] == "")]
     return rows.reset_index(drop=True)
 
 
-def bulk_accept(*, session: Session, actor: Actor, rows: pd.DataFrame, grade: str = "direct",
-                rationale: str = "") -> int:
-    """Accept every row of a bulk preview in one transaction; return how many were accepted."""
+@dataclass(frozen=True)
+class BulkResult:
+    count: int
+    batch: str
+
+
+def bulk_accept(*, session: Session, actor: Actor, rows: pd.DataFrame, grade: str = "partial",
+                rationale: str = "") -> BulkResult:
+    """Accept every row of a bulk preview in one transaction, as one batch (undo_batch undoes it).
+    The grade defaults to 'partial': a score alone does not show that an item measures an
+    objective directly."""
     require_role(actor, "co_lead")
     why = rationale or "Accepted with other strong suggestions (similarity at or above the chosen score)"
+    batch = uuid.uuid4().hex
+    score_col = "model_score" if "model_score" in rows.columns else "score"
     for r in rows.itertuples():
         action = r.reason_ref.split("(")[1].rstrip(")") if "(" in r.reason_ref else None
         _decide(session, actor=actor, item_id=int(r.item_id), objective=int(r.objective),
                 status="accepted", grade=grade, rationale=why, action_letter=action,
-                origin="bulk", score=float(r.score), kind="bulk-accept")
-    return len(rows)
+                origin="bulk", score=float(getattr(r, score_col)), kind="bulk-accept", batch=batch)
+    return BulkResult(len(rows), batch)
+
+
+def undo_batch(*, session: Session, actor: Actor, batch: str) -> int:
+    """Undo every link of one bulk accept that has not changed since; return how many.
+    A link a co-lead changed after the batch keeps that later decision."""
+    require_role(actor, "co_lead")
+    events = session.exec(select(LinkEvent).where(LinkEvent.batch == batch)).all()
+    if not events:
+        raise NotFound("There is no such bulk accept.")
+    done = 0
+    for e in events:
+        if e.undone:
+            continue
+        latest = session.exec(
+            select(LinkEvent)
+            .where(LinkEvent.link_id == e.link_id, LinkEvent.undone == False, LinkEvent.kind != "undo")  # noqa: E712
+            .order_by(LinkEvent.id.desc())
+        ).first()
+        if latest is not None and latest.id == e.id:
+            undo(session=session, actor=actor, link_id=e.link_id)
+            done += 1
+    if not done:
+        raise UserError("Nothing left to undo in this bulk accept: its links were undone or changed since.")
+    return done
+
+
+def bulk_batches(*, session: Session, limit: int = 5) -> pd.DataFrame:
+    """The latest bulk accepts: batch, when, who, links made, links still standing."""
+    rows = session.exec(
+        select(LinkEvent.batch, func.min(LinkEvent.at), func.min(LinkEvent.actor), func.count(LinkEvent.id),
+               func.sum(case((LinkEvent.undone == False, 1), else_=0)))  # noqa: E712
+        .where(LinkEvent.batch.is_not(None))
+        .group_by(LinkEvent.batch)
+        .order_by(func.min(LinkEvent.id).desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame(rows, columns=["batch", "when", "who", "links", "standing"])
 
 
 def item_id_for(key: str, code: str, *, session: Session) -> int:

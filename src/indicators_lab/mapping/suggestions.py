@@ -5,6 +5,10 @@ lettered action) by sentence-embedding cosine, and with the objective's whole te
 the four are combined with weights chosen by measurement (benchmarks/mapping_quality.py).
 Co-leads' decisions then act in two ways: an item's own accepted links rank first and its
 rejected links last, and decided items shift the scores of similar items (k-nearest neighbours).
+That shift is capped (Weights.neighbour_cap), explained per suggestion ("similar to 10.7.2 3b,
+which was linked to objective 5"), learnt only from decisions made one by one (bulk accepts would
+feed the model its own output), and kept out of ``model_score``, the text-only score that bulk
+accept thresholds, so no decision on a neighbour can carry an item into a bulk accept.
 """
 
 from __future__ import annotations
@@ -26,17 +30,21 @@ from indicators_lab.core.errors import UserError
 
 @dataclass(frozen=True)
 class Weights:
-    """How the signals combine. Chosen on the labelled crosswalk by a grid search
-    (benchmarks/mapping_quality.py prints it, with a cross-validated estimate): commitment
-    sentences added nothing there, so they only serve as reasons."""
+    """How the signals combine. Chosen by a grid search on the development half of the labelled
+    crosswalk only (evaluation.split_labels); benchmarks/mapping_quality.py prints the choice and
+    the quality on the held-out half. Commitment sentences added nothing, so they only serve as
+    reasons."""
 
     title: float = 0.25
-    action: float = 0.25
+    action: float = 0.5
     action_mean_top2: float = 0.25
     commitment: float = 0.0
     lexical: float = 0.5
     neighbour: float = 0.25
     neighbour_threshold: float = 0.55
+    # The most decided neighbours may add to a score: a few decisions nudge the ranking but never
+    # carry an item far on similarity alone (bulk accept ignores the boost altogether).
+    neighbour_cap: float = 0.1
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -176,6 +184,24 @@ def compute_signals(
     )
 
 
+def neighbour_weights(
+    item_vectors: np.ndarray,
+    decided_vectors: np.ndarray,
+    *,
+    threshold: float,
+    self_mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """(items, decided items): how far each similarity exceeds ``threshold``, scaled to [0, 1];
+    ``self_mask[i, j]`` True zeroes decided item j for item i (its own decisions)."""
+    if decided_vectors.size == 0:
+        return np.zeros((item_vectors.shape[0], 0), dtype=np.float32)
+    sim = item_vectors @ decided_vectors.T
+    w = np.clip((sim - threshold) / (1 - threshold), 0, None)
+    if self_mask is not None:
+        w = np.where(self_mask, 0.0, w)
+    return w.astype(np.float32)
+
+
 def neighbour_adjustment(
     item_vectors: np.ndarray,
     decided_vectors: np.ndarray,
@@ -189,11 +215,14 @@ def neighbour_adjustment(
     [-1, 1]. ``self_mask[i, j]`` True excludes decided item j from item i (its own decisions)."""
     if decided_vectors.size == 0:
         return np.zeros((item_vectors.shape[0], decided_matrix.shape[1]), dtype=np.float32)
-    sim = item_vectors @ decided_vectors.T
-    w = np.clip((sim - threshold) / (1 - threshold), 0, None)
-    if self_mask is not None:
-        w = np.where(self_mask, 0.0, w)
+    w = neighbour_weights(item_vectors, decided_vectors, threshold=threshold, self_mask=self_mask)
     return np.clip(w @ decided_matrix, -1.0, 1.0).astype(np.float32)
+
+
+def capped_boost(adj: np.ndarray, w: Weights) -> np.ndarray:
+    """The score change from neighbours: ``neighbour`` × adjustment, at most ``neighbour_cap``
+    either way."""
+    return np.clip(w.neighbour * adj, -w.neighbour_cap, w.neighbour_cap).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- suggestions
@@ -201,18 +230,25 @@ def neighbour_adjustment(
 
 SUGGESTION_COLUMNS = [
     "framework", "item_id", "item_code", "item_title", "objective", "rank", "score",
-    "model_score", "reason_ref", "reason_text", "decision",
+    "model_score", "reason_ref", "reason_text", "decision", "boost", "boost_reason",
 ]
 
 
 @dataclass
 class Suggestions:
-    """Ranked objectives for every item of a framework; ``table`` has SUGGESTION_COLUMNS."""
+    """Ranked objectives for every item of a framework; ``table`` has SUGGESTION_COLUMNS.
+    ``score`` = ``model_score`` (text only) + ``boost`` (capped, from decided neighbours).
+    ``precision_at_1`` counts only items decided one by one (no bulk accepts)."""
 
     framework: str
     table: pd.DataFrame
     precision_at_1: float | None
     decided_items: int
+    # Every item × objective (rows follow item_ids, columns numbers), for learning.calibrate.
+    item_ids: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    model_matrix: np.ndarray | None = None
+    boost_matrix: np.ndarray | None = None
 
 
 def suggest(
@@ -240,25 +276,34 @@ def suggest(
     model = sig.combine(weights)
 
     decided = decisions_frame(session=session) if use_decisions else pd.DataFrame()
-    adj = np.zeros_like(model)
+    boost = np.zeros_like(model)
     own: dict[int, dict[int, str]] = {}
-    if len(decided):
-        d_items = decided.drop_duplicates("item_id")[["item_id", "text"]].reset_index(drop=True)
+    one_by_one: set[int] = set()  # items with an accepted link decided one by one
+    for r in decided.itertuples():
+        own.setdefault(r.item_id, {})[r.objective] = r.status
+        if r.status == "accepted" and r.origin != "bulk":
+            one_by_one.add(r.item_id)
+    # Learn only from decisions made one by one: a bulk accept is the model's own output.
+    learn = decided[decided["origin"] != "bulk"] if len(decided) else decided
+    nw = np.zeros((len(items), 0), dtype=np.float32)
+    dm = np.zeros((0, len(obj.numbers)), dtype=np.float32)
+    d_labels: list[str] = []
+    if len(learn):
+        d_items = learn.drop_duplicates("item_id")[["item_id", "text", "framework", "code"]].reset_index(drop=True)
         d_vecs = embed_texts(encoder, list(d_items["text"]), session=session)
         pos = {iid: k for k, iid in enumerate(d_items["item_id"])}
         col = {n: k for k, n in enumerate(obj.numbers)}
         dm = np.zeros((len(d_items), len(obj.numbers)), dtype=np.float32)
-        for r in decided.itertuples():
+        for r in learn.itertuples():
             dm[pos[r.item_id], col[r.objective]] = 1.0 if r.status == "accepted" else -1.0
-            own.setdefault(r.item_id, {})[r.objective] = r.status
         self_mask = np.array(
             [[iid == did for did in d_items["item_id"]] for iid in items["id"]], dtype=bool
         ).reshape(len(items), len(d_items))
-        adj = neighbour_adjustment(
-            sig.item_vectors, d_vecs, dm, threshold=weights.neighbour_threshold,
-            self_mask=self_mask,
-        )
-    scores = model + weights.neighbour * adj
+        nw = neighbour_weights(sig.item_vectors, d_vecs, threshold=weights.neighbour_threshold,
+                               self_mask=self_mask)
+        boost = capped_boost(np.clip(nw @ dm, -1.0, 1.0), weights)
+        d_labels = [f"{fw} {code}" for fw, code in zip(d_items["framework"], d_items["code"])]
+    scores = model + boost
 
     rows = []
     hits = n_decided = 0
@@ -268,7 +313,7 @@ def suggest(
         order = np.argsort(-scores[i], kind="stable")
         if mine:
             accepted = {n for n, st in mine.items() if st == "accepted"}
-            if accepted:  # precision of the model's own top choice on decided items
+            if item.id in one_by_one:  # precision of the model's own top choice, one-by-one decisions
                 n_decided += 1
                 hits += int(numbers[order[0]] in accepted)
             rank_key = [(0 if mine.get(numbers[j]) == "accepted" else
@@ -276,14 +321,27 @@ def suggest(
             order = [j for _, j in sorted(zip(rank_key, order), key=lambda t: t[0])]
         for rank, j in enumerate(order[:top_k], start=1):
             ref, text = _reason(sig, obj, i, j)
+            b = float(boost[i, j])
             rows.append(
                 (key, item.id, item.code, item.title, int(numbers[j]), rank,
                  round(float(scores[i, j]), 4), round(float(model[i, j]), 4), ref, text,
-                 mine.get(int(numbers[j]), ""))
+                 mine.get(int(numbers[j]), ""), round(b, 4),
+                 _boost_reason(nw[i], dm[:, j], d_labels, int(numbers[j])) if abs(b) > 1e-4 else "")
             )
     table = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
     precision = hits / n_decided if n_decided else None
-    return Suggestions(key, table, precision, n_decided)
+    return Suggestions(key, table, precision, n_decided, [int(x) for x in items["id"]],
+                       [int(n) for n in obj.numbers], model, boost)
+
+
+def _boost_reason(w_row: np.ndarray, decisions: np.ndarray, labels: list[str], number: int) -> str:
+    """The decided neighbour that moved this score most, in words."""
+    contrib = w_row * decisions
+    k = int(np.argmax(np.abs(contrib)))
+    verb = "linked to" if decisions[k] > 0 else "rejected for"
+    others = int((np.abs(contrib) > 1e-6).sum()) - 1
+    more = f" (and {others} more decided item{'s' if others > 1 else ''})" if others > 0 else ""
+    return f"similar to {labels[k]}, which was {verb} objective {number}{more}"
 
 
 def _reason(sig: Signals, obj: ObjectiveTexts, i: int, j: int) -> tuple[str, str]:

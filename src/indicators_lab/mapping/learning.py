@@ -1,0 +1,85 @@
+"""Learning from one-by-one decisions: a logistic regression over the similarity signals and the
+neighbours' decisions that turns a suggestion's score into the chance a co-lead accepts it.
+
+Fitted only on links decided one by one (bulk accepts repeat the suggestions), validated by 5-fold
+cross-validation grouped by item, and used only when it beats the raw score there; it re-states a
+score as a probability and never re-ranks an item's suggestions on neighbours alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicators_lab.mapping.suggestions import Suggestions
+
+MIN_DECISIONS = 20  # and both accepted and rejected among them
+FEATURES = ("text score", "gap to the item's best", "is the item's best", "neighbours' boost")
+
+
+@dataclass
+class Calibration:
+    """A fitted model, with how it did on decisions it was not fitted on."""
+
+    n: int
+    accepted: int
+    brier_cv: float  # of the fitted chance, out of fold
+    brier_raw: float  # of the raw text score read as a chance, same decisions
+    coef: dict[str, float]
+    _model: object
+
+    @property
+    def useful(self) -> bool:
+        return self.brier_cv < self.brier_raw
+
+    def chance(self, result: Suggestions, table: pd.DataFrame) -> pd.Series:
+        """The fitted chance of acceptance for each row of a suggestions table."""
+        X = _features(result, list(zip(table["item_id"], table["objective"])))
+        return pd.Series(self._model.predict_proba(X)[:, 1], index=table.index)
+
+
+def _features(result: Suggestions, pairs: list[tuple[int, int]]) -> np.ndarray:
+    row = {iid: k for k, iid in enumerate(result.item_ids)}
+    col = {n: k for k, n in enumerate(result.numbers)}
+    m, b = result.model_matrix, result.boost_matrix
+    best = m.max(axis=1)
+    out = []
+    for item_id, objective in pairs:
+        i, j = row[int(item_id)], col[int(objective)]
+        out.append((m[i, j], best[i] - m[i, j], float(m[i, j] >= best[i]), b[i, j]))
+    return np.array(out, dtype=np.float64).reshape(len(pairs), len(FEATURES))
+
+
+def training_rows(result: Suggestions, decisions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels (accepted = 1) and item groups of this framework's one-by-one decisions."""
+    mine = decisions[(decisions["origin"] != "bulk") & decisions["item_id"].isin(set(result.item_ids))]
+    pairs = list(zip(mine["item_id"], mine["objective"]))
+    return (_features(result, pairs), (mine["status"] == "accepted").to_numpy(int),
+            mine["item_id"].to_numpy())
+
+
+def calibrate(result: Suggestions, decisions: pd.DataFrame, *, folds: int = 5) -> Calibration | None:
+    """Fit the acceptance model on one-by-one decisions; None until there are MIN_DECISIONS of
+    them with both outcomes."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    X, y, groups = training_rows(result, decisions)
+    if len(y) < MIN_DECISIONS or y.min() == y.max():
+        return None
+    oof = np.zeros(len(y))
+    k = min(folds, len(set(groups)))
+    for train, test in GroupKFold(n_splits=k).split(X, y, groups):
+        if y[train].min() == y[train].max():
+            oof[test] = y[train].mean()
+            continue
+        oof[test] = LogisticRegression(C=1.0).fit(X[train], y[train]).predict_proba(X[test])[:, 1]
+    model = LogisticRegression(C=1.0).fit(X, y)
+    raw = np.clip(X[:, 0], 0, 1)
+    return Calibration(
+        n=len(y), accepted=int(y.sum()),
+        brier_cv=float(((oof - y) ** 2).mean()), brier_raw=float(((raw - y) ** 2).mean()),
+        coef=dict(zip(FEATURES, (float(c) for c in model.coef_[0]))), _model=model,
+    )
