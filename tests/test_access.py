@@ -215,14 +215,14 @@ def test_stakeholders_see_approved_versions_only(world, tmp_path):
     with pytest.raises(PermissionDenied, match="draft"):
         tx(engine, export_version, 1, "json", tmp_path / "never.json", actor=ngo)
     assert not (tmp_path / "never.json").exists()
-    tx(engine, proposals.approve, actor=world["lead"], version=1)
+    tx(engine, proposals.approve, actor=world["lead"], version=1, close_rounds=True)
     assert [v.number for v in tx(engine, proposals.list_versions, actor=ngo)] == [1]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "json", "csv", "docx"])
 def test_public_annex_has_no_hidden_comment_author_name_or_rationale_and_the_full_one_has(world, tmp_path, fmt):
     engine = world["engine"]
-    tx(engine, proposals.approve, actor=world["lead"], version=1)
+    tx(engine, proposals.approve, actor=world["lead"], version=1, close_rounds=True)
     public = tx(engine, export_version, 1, fmt, tmp_path / f"p.{fmt}", actor=world["ngo"])
     full = tx(engine, export_version, 1, fmt, tmp_path / f"f.{fmt}", actor=world["lead"], full=True)
 
