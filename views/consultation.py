@@ -22,7 +22,7 @@ if not rounds:
 rid = st.selectbox("Open consultation", list(rounds), format_func=lambda i: rounds[i].title,
                    key=state.widget_key(state.CONSULT_ROUND))
 r = rounds[rid]
-st.caption(f"Open until {local_time(r.closes_at)}. On {r.subject}"
+st.caption(f"Open until {local_time(r.closes_at)}. On {plain(r.subject)}"
            + (", with its indicators as they were when the round opened." if r.set_id else "."))
 if r.purpose:
     show_text(r.purpose)
