@@ -92,11 +92,11 @@ def test_a_whole_bulk_accept_is_undone_in_one_step(engine, item):
         {"item_id": other, "objective": 20, "score": 0.8, "model_score": 0.8, "decision": "", "reason_ref": "20(a)"},
     ])
     done = tx(engine, links.bulk_accept, actor=LEAD, rows=rows)
-    batches = tx(engine, links.bulk_batches)
+    batches = tx(engine, links.bulk_batches, actor=LEAD)
     assert list(batches["batch"]) == [done.batch] and list(batches["standing"]) == [2]
     assert tx(engine, links.undo_batch, actor=LEAD, batch=done.batch) == 2
     assert [lk.status for lk in tx(engine, links.item_links, item, actor=LEAD) + tx(engine, links.item_links, other, actor=LEAD)] == ["undecided"] * 2
-    assert list(tx(engine, links.bulk_batches)["standing"]) == [0]
+    assert list(tx(engine, links.bulk_batches, actor=LEAD)["standing"]) == [0]
     with pytest.raises(UserError, match="Nothing left to undo"):
         tx(engine, links.undo_batch, actor=LEAD, batch=done.batch)
 

@@ -120,11 +120,11 @@ def test_one_manual_link_cannot_push_an_unrelated_item_over_the_bulk_accept_thre
     add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
                            ["B", "Migrant workers in agriculture sector wages"]])
     enc = FakeEncoder()
-    before = tx(engine, suggest, enc, "nat", top_k=23, actor=LEAD).table
+    before = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     a_id = tx(engine, links.item_id_for, "nat", "A")
     # objective 8 (missing migrants) has nothing to do with B's wages
     tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=8, status="accepted", origin="manual")
-    after = tx(engine, suggest, enc, "nat", top_k=23, actor=LEAD).table
+    after = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     b8 = after[(after["item_code"] == "B") & (after["objective"] == 8)].iloc[0]
     assert 0 < b8["boost"] <= Weights().neighbour_cap
     assert b8["score"] == pytest.approx(b8["model_score"] + b8["boost"], abs=1e-3)
@@ -137,7 +137,7 @@ def test_every_boost_names_the_decided_item_behind_it(engine):
                            ["B", "Migrant workers in agriculture sector wages"]])
     a_id = tx(engine, links.item_id_for, "nat", "A")
     tx(engine, links.decide, actor=LEAD, item_id=a_id, objective=5, status="accepted")
-    t = tx(engine, suggest, FakeEncoder(), "nat", top_k=23, actor=LEAD).table
+    t = tx(engine, suggest, FakeEncoder(), "nat", actor=LEAD, top_k=23).table
     boosted = t[t["boost"] != 0]
     assert len(boosted) and (boosted["boost_reason"].str.len() > 0).all()
     b5 = t[(t["item_code"] == "B") & (t["objective"] == 5)].iloc[0]
@@ -149,10 +149,10 @@ def test_bulk_accepts_teach_nothing_to_neighbours(engine):
     add_framework(engine, [["A", "Migrant workers in agriculture sector employment"],
                            ["B", "Migrant workers in agriculture sector wages"]])
     enc = FakeEncoder()
-    t = tx(engine, suggest, enc, "nat", top_k=23, actor=LEAD).table
+    t = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23).table
     rows = t[(t["item_code"] == "A") & (t["objective"] == 18)]
     tx(engine, links.bulk_accept, actor=LEAD, rows=rows)
-    after = tx(engine, suggest, enc, "nat", top_k=23, actor=LEAD)
+    after = tx(engine, suggest, enc, "nat", actor=LEAD, top_k=23)
     assert (after.table[after.table["item_code"] == "B"]["boost"] == 0).all()
     assert after.decided_items == 0 and after.precision_at_1 is None  # bulk accepts are not counted
 

@@ -52,5 +52,5 @@ def test_progress_counts_one_by_one_and_bulk_decisions_apart(engine):
     tx(engine, links.decide, actor=LEAD, item_id=a, objective=20, status="accepted")
     tx(engine, links.bulk_accept, actor=LEAD, rows=pd.DataFrame([
         {"item_id": b, "objective": 6, "score": 0.7, "model_score": 0.7, "decision": "", "reason_ref": "6(c)"}]))
-    p = tx(engine, framework_progress).set_index("framework")
+    p = tx(engine, framework_progress, actor=LEAD).set_index("framework")
     assert p.loc["10.7.2"].to_dict() == {"items": 36, "decided one by one": 1, "bulk only": 1, "remaining": 34}

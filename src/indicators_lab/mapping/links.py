@@ -317,8 +317,9 @@ def undo_batch(*, session: Session, actor: Actor, batch: str) -> int:
     return done
 
 
-def bulk_batches(*, session: Session, limit: int = 5) -> pd.DataFrame:
+def bulk_batches(*, session: Session, actor: Actor, limit: int = 5) -> pd.DataFrame:
     """The latest bulk accepts: batch, when, who, links made, links still standing."""
+    require(actor, "mapping.read")
     rows = session.exec(
         select(LinkEvent.batch, func.min(LinkEvent.at), func.min(LinkEvent.actor), func.count(LinkEvent.id),
                func.sum(case((LinkEvent.undone == False, 1), else_=0)))  # noqa: E712

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from indicators_lab.core.access import Actor, require
 from indicators_lab.core.models import Framework, FrameworkItem, Link
 
 ORDERS = ("least certain first", "migration-specific first", "catalogue order")
@@ -77,8 +78,9 @@ def item_after(queue: pd.DataFrame, current: int) -> int | None:
     return rest[0] if rest else None
 
 
-def framework_progress(*, session: Session) -> pd.DataFrame:
+def framework_progress(*, session: Session, actor: Actor) -> pd.DataFrame:
     """Per framework: items, decided one by one, decided only by bulk accept, remaining."""
+    require(actor, "mapping.read")
     totals = dict(session.exec(
         select(Framework.key, func.count(FrameworkItem.id))
         .join(FrameworkItem, FrameworkItem.framework_id == Framework.id)
