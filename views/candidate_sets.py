@@ -3,6 +3,7 @@
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.catalogue.availability import metadata_badges
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.links import links_for_objective
@@ -115,7 +116,14 @@ with scorecard_tab:
     p2.metric("Child-sensitive (by age, children)", len(card.principles["child_sensitive"]))
 
 with items_tab:
-    st.dataframe(members[["code", "title", "framework", "tier", "lock"]], hide_index=True, width="stretch")
+    badges = metadata_badges(list(members["item_key"]), session=db)
+    members = members.assign(
+        countries_metadata=[badges.get(int(i), ("", ""))[0] for i in members["item_key"]],
+        migration_metadata=[badges.get(int(i), ("", ""))[1] for i in members["item_key"]])
+    st.dataframe(members[["code", "title", "framework", "tier", "countries_metadata", "migration_metadata", "lock"]],
+                 hide_index=True, width="stretch",
+                 column_config={"countries_metadata": "countries (metadata)",
+                                "migration_metadata": "migratory split (metadata)"})
     if actor and len(members):
         labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)

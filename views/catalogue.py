@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from indicators_lab.catalogue.availability import badge, metadata_availability
 from indicators_lab.catalogue.frameworks import (
     apply_filters,
     filter_options,
@@ -67,13 +68,21 @@ shown = apply_filters(search_items(df, query), selected)
 st.caption(f"{len(shown)} of {len(df)} items")
 visible = [c for c in ["code", "title", "level", "tier", "custodian", "target", "domain", "dimension", "parent_code"]
            if c in shown and (shown[c] != "").any()]
+if "attributes" in shown and any("metadata_coverage" in (a or {}) for a in shown["attributes"]):
+    badges = [badge(metadata_availability(a)) for a in shown["attributes"]]
+    shown = shown.assign(countries_metadata=[b[0] for b in badges], migration_metadata=[b[1] for b in badges])
+    visible += ["countries_metadata", "migration_metadata"]
 event = st.dataframe(
     shown[visible],
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
-    column_config={"title": st.column_config.TextColumn("title", width="large")},
+    column_config={"title": st.column_config.TextColumn("title", width="large"),
+                   "countries_metadata": st.column_config.TextColumn(
+                       "countries (metadata)", help="Number of countries the official metadata states (quoted in the item's detail)."),
+                   "migration_metadata": st.column_config.TextColumn(
+                       "migratory split (metadata)", help="What the metadata says about a split by migratory status, citizenship, country of birth or nationality.")},
     key=f"ilab.catalogue.table.{key}",
 )
 
@@ -89,6 +98,38 @@ if rows:
     if item["description"]:
         st.text(item["description"])
     attrs = dict(item["attributes"] or {})
+    coverage = attrs.pop("metadata_coverage", None)
+    if coverage:
+        av = metadata_availability({"metadata_coverage": coverage})
+        st.markdown("**Data availability (UN SDG global metadata)**")
+        c1, c2 = st.columns(2)
+        c1.metric("Countries stated", av.countries.label)
+        c2.metric("Split by migratory status", av.migration_status)
+        if av.countries.quote:
+            st.caption("Countries, from the sentence:")
+            st.text(av.countries.quote)
+        for reading in av.migration:
+            st.caption(f"{reading.term}: {reading.status} (from the {reading.section} text):")
+            st.text(reading.quote)
+        for rec in av.records:
+            with st.expander(f"Metadata text as published: {rec.part}"):
+                for label, text in (("Data availability", rec.data_availability),
+                                    ("Disaggregation", rec.disaggregation), ("Text", rec.full_text)):
+                    if text:
+                        st.markdown(f"**{label}**")
+                        st.text(text)
+                if not rec.data_availability and not rec.full_text:
+                    st.caption("Data availability: not stated in the metadata.")
+                if not rec.disaggregation and not rec.full_text:
+                    st.caption("Disaggregation: not stated in the metadata.")
+                for lang, texts in rec.translations.items():
+                    st.markdown(f"**{lang.upper()}**")
+                    for text in texts.values():
+                        if text:
+                            st.text(text)
+                st.caption(f"Source: {rec.source}")
+    elif key == "sdg":
+        st.caption("Data availability: the shipped metadata has no COVERAGE text for this indicator (not stated).")
     if attrs:
         st.markdown("**Details**")
         st.dataframe(

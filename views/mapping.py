@@ -3,6 +3,7 @@
 import streamlit as st
 
 from indicators_lab.mapping import links
+from indicators_lab.catalogue.availability import metadata_badges
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.links import GRADES
@@ -62,11 +63,15 @@ wanted = f2.multiselect("Suggested for objective", list(objectives),
 min_score = f3.slider("Best score at least", 0.0, 1.0, 0.0, 0.05)
 shown = filter_overview(overview, states=states, objectives=wanted, min_score=min_score)
 st.caption(f"{len(shown)} of {len(overview)} items. Select a row to review it.")
+badges = metadata_badges(list(shown["item_id"]), session=db)
+shown = shown.assign(data=[" · ".join(badges[int(i)]) if int(i) in badges else "" for i in shown["item_id"]])
 event = st.dataframe(
-    shown[["code", "title", "state", "accepted", "suggestions"]],
+    shown[["code", "title", "state", "accepted", "suggestions", "data"]],
     hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     column_config={"title": st.column_config.TextColumn(width="large"),
-                   "suggestions": st.column_config.TextColumn("suggested objectives (score)")},
+                   "suggestions": st.column_config.TextColumn("suggested objectives (score)"),
+                   "data": st.column_config.TextColumn(
+                       "data (metadata)", help="Countries stated · split by migratory status, from the official SDG metadata")},
     key=f"ilab.mapping.table.{key}",
 )
 
