@@ -18,6 +18,7 @@ PAGES = {
         st.Page("views/catalogue.py", title="Catalogue", icon=":material/menu_book:"),
         st.Page("views/objectives.py", title="GCM objectives", icon=":material/flag:"),
         st.Page("views/import_framework.py", title="Import a framework", icon=":material/upload_file:"),
+        st.Page("views/data_availability.py", title="Data availability", icon=":material/query_stats:"),
     ],
     "Work": [
         st.Page("views/mapping.py", title="Mapping", icon=":material/hub:"),

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         default=10.0,
         description="Largest framework or comment file accepted for import, in megabytes.",
     )
+    max_extract_mb: float = Field(
+        default=200.0,
+        description="Largest data extract (SDG Global Database or open-sdg CSV/XLSX) accepted for import, in megabytes; uploads in the app are also capped by Streamlit's server.maxUploadSize.",
+    )
     base_url: str = Field(
         default="http://localhost:8501",
         description="Address where people reach the app; used in invitation links.",
@@ -86,6 +90,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_extract_bytes(self) -> int:
+        return int(self.max_extract_mb * 1024 * 1024)
 
 
 def get_settings() -> Settings:
