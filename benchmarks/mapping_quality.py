@@ -4,9 +4,9 @@
 
 Prints (a) top-1 / top-3 on the labelled crosswalk (data/labels/) for our method, TF-IDF and
 title-only MiniLM, side by side, plus a 5-fold cross-validated estimate of our weight choice;
-(b) pipeline throughput (embed_texts with its cache writes) as a ratio of raw model.encode on
-the same texts in the same run; (c) warm re-map time of every framework, and whether torch was
-imported for it (it must not be).
+(b) pipeline throughput (embed_texts with its cache writes, under a model name that has no
+shipped vectors) as a ratio of raw model.encode on the same texts in the same run; (c) warm
+re-map time of every framework, and whether torch was imported for it (it must not be).
 """
 
 from __future__ import annotations
@@ -58,6 +58,15 @@ def cross_validated(bench: Bench, folds: int = 5, seed: int = 7) -> tuple[float,
     return hit1 / n, hit3 / n
 
 
+class _Unshipped:
+    """The real model under another name, so the shipped vectors do not answer for it."""
+
+    name = "all-MiniLM-L6-v2 (benchmark, not shipped)"
+
+    def __init__(self, encoder: MiniLMEncoder) -> None:
+        self.encode = encoder.encode
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ilab-bench-"))
     engine = open_database(Settings(data_dir=tmp / "quality"))
@@ -96,7 +105,7 @@ def main() -> None:
         cold = make_engine(f"sqlite:///{tmp / f'throughput{run}.db'}")
         init_db(cold)
         t0 = time.perf_counter()
-        tx(cold, embed_texts, encoder, texts)
+        tx(cold, embed_texts, _Unshipped(encoder), texts)
         pipe = min(pipe, time.perf_counter() - t0)
     print(f"\n(b) throughput on {len(texts)} texts: raw model.encode {len(texts) / raw:.0f} texts/s, "
           f"pipeline {len(texts) / pipe:.0f} texts/s, ratio {raw / pipe:.2f} (target >= 0.9)")
@@ -108,10 +117,11 @@ def main() -> None:
         "from indicators_lab.startup import open_database\n"
         "from indicators_lab.core.config import Settings\n"
         "from indicators_lab.mapping.embeddings import MiniLMEncoder\n"
+        "from indicators_lab.core.db import in_transaction as tx\n"
         "from indicators_lab.mapping.suggestions import suggest\n"
         f"e = open_database(Settings(data_dir=Path({str(tmp / 'quality')!r})))\n"
         "t = time.perf_counter()\n"
-        "n = sum(len(suggest(e, MiniLMEncoder(), k, top_k=3).table) for k in ('sdg', '10.7.2', 'mgi'))\n"
+        "n = sum(len(tx(e, suggest, MiniLMEncoder(), k, top_k=3).table) for k in ('sdg', '10.7.2', 'mgi'))\n"
         "print(f'{time.perf_counter() - t:.2f} {n} {\"torch\" in sys.modules}')\n"
     )
     for key in ("sdg", "10.7.2", "mgi"):  # make sure every framework is cached

@@ -1,4 +1,5 @@
-"""Build the shipped catalogues in src/indicators_lab/data/frameworks/ from ../shared/sources/.
+"""Build the shipped catalogues in src/indicators_lab/data/frameworks/ from ../shared/sources/,
+then the vectors of their texts in src/indicators_lab/data/embeddings/ (with the real model).
 
 Run from the project root:  python scripts/build_frameworks.py [--sources ../shared/sources]
 
@@ -20,6 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "indicators_lab" / "data" / "frameworks"
+VECTORS_OUT = ROOT / "src" / "indicators_lab" / "data" / "embeddings"
 
 
 def _norm_space(text: str) -> str:
@@ -378,12 +380,29 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sources", type=Path, default=ROOT.parent / "shared" / "sources")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--vectors-out", type=Path, default=VECTORS_OUT)
+    parser.add_argument("--skip-vectors", action="store_true",
+                        help="only the catalogues (the vectors need the model: ~30 s)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for build in BUILDERS:
         doc = build(args.sources, args.out)
         n = len(doc.get("items", doc.get("objectives", [])))
         print(f"{doc['framework']['key']}: {n} entries, version {doc['framework']['version']}")
+    if not args.skip_vectors:
+        build_vectors(args.out, args.vectors_out)
+
+
+def build_vectors(frameworks_dir: Path, out_dir: Path) -> Path:
+    """Pre-compute the embedding of every text the app encodes for the shipped catalogues."""
+    from indicators_lab.mapping.embeddings import MiniLMEncoder
+    from indicators_lab.mapping.shipped_vectors import build_shipped_vectors
+
+    encoder = MiniLMEncoder()
+    path = out_dir / f"{encoder.name}.npz"
+    n = build_shipped_vectors(frameworks_dir, path, encoder)
+    print(f"vectors: {n} texts, {path.stat().st_size // 1024} KiB, {path.name}")
+    return path
 
 
 if __name__ == "__main__":

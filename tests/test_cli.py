@@ -89,6 +89,16 @@ def test_optimise_command_chooses_the_smallest_cover(tmp_path):
     assert "Chose" in proc.stdout
 
 
+@pytest.mark.parametrize("solver", ["cbc", "highs", "greedy"])
+def test_every_offered_solver_runs_and_prints_only_our_lines(tmp_path, solver):
+    src = tmp_path / "links.csv"
+    src.write_text("item_code,objective,weight\nA,1,1\nB,1,1\nB,2,0.5\nC,2,1\n")
+    out = tmp_path / "chosen.csv"
+    proc = run(["optimise", "--links", str(src), "--out", str(out), "--solver", solver], tmp_path / "var")
+    assert proc.stdout.splitlines() == [line for line in proc.stdout.splitlines() if line.startswith("Chose ")]
+    assert read_csv(out)
+
+
 def test_optimise_infeasible_exits_non_zero_naming_the_objectives(tmp_path):
     src = tmp_path / "links.csv"
     src.write_text("item_code,objective,weight\nA,1,1\nB,1,1\nC,8,1\n")

@@ -22,6 +22,6 @@ def test_settings_come_from_prefixed_environment_variables(monkeypatch):
 def test_default_database_is_a_wal_sqlite_file_in_a_created_data_dir(settings_env):
     assert not settings_env.data_dir.exists()
     engine = open_database(settings_env)
-    assert (settings_env.data_dir / "indicators_lab.core.db").is_file()
+    assert (settings_env.data_dir / "indicators_lab.db").is_file()
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

@@ -36,3 +36,24 @@ def test_default_level_is_info_and_records_go_to_stderr(clean_logger, capsys):
 def test_an_unknown_level_is_refused():
     with pytest.raises(ValueError):
         Settings(log_level="LOUD")
+
+
+def test_a_write_action_logs_who_did_what_and_a_read_logs_nothing(engine, caplog):
+    import logging
+
+    from indicators_lab.core.access import Actor
+    from indicators_lab.core.db import in_transaction
+    from indicators_lab.mapping import links
+
+    lead = Actor("Lead One", "co_lead", user_id=7)
+    item = in_transaction(engine, links.item_id_for, "sdg", "10.7.1")
+    with caplog.at_level(logging.INFO, logger="indicators_lab"):
+        in_transaction(engine, links.item_links, item)
+        assert caplog.records == []
+        in_transaction(engine, links.decide, actor=lead, item_id=item, objective=5, status="accepted",
+                       rationale="secret reasoning")
+    [record] = caplog.records
+    assert record.levelno == logging.INFO
+    message = record.getMessage()
+    assert "Lead One (co_lead, user 7)" in message and "links.decide" in message and "objective=5" in message
+    assert "secret reasoning" not in message

@@ -33,3 +33,38 @@ def test_reader_sees_suggestions_without_decision_buttons(app):
     assert any("Sign in" in i.value for i in at.info)
     assert not [b for b in at.button if b.label in ("Accept", "Reject")]
     assert any(m.label == "Items" for m in at.metric)
+
+
+def _encoding_script(must_load, steps):
+    from indicators_lab.ui.widgets import EncodingProgress
+
+    progress = EncodingProgress(must_load, "about 10 seconds")
+    for done, total in steps:
+        progress(done, total)
+
+
+def _run_encoding(must_load, steps):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_encoding_script, kwargs={"must_load": must_load, "steps": steps})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_first_encoding_says_the_model_is_loading_and_how_long_it_takes():
+    at = _run_encoding(True, [(0, 480)])
+    assert "Loading the language model" in at.info[0].value
+    assert "about 10 seconds" in at.info[0].value
+    assert at.get("progress")[0].proto.text == "Encoding 0 of 480 new texts"
+
+
+def test_progress_counts_new_texts_and_the_loading_notice_goes_once_encoding_runs():
+    at = _run_encoding(True, [(0, 480), (128, 480)])
+    assert not [i for i in at.info if i.value]
+    assert at.get("progress")[0].proto.text == "Encoding 128 of 480 new texts"
+
+
+def test_nothing_is_shown_when_every_text_is_already_encoded():
+    at = _run_encoding(False, [(0, 0)])
+    assert not at.info and not at.get("progress")

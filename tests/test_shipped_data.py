@@ -76,6 +76,6 @@ def test_build_script_reproduces_the_shipped_files(tmp_path):
     sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
     import build_frameworks
 
-    build_frameworks.main(["--sources", str(SOURCES), "--out", str(tmp_path)])
+    build_frameworks.main(["--sources", str(SOURCES), "--out", str(tmp_path), "--skip-vectors"])
     for path in FW.glob("*.json"):
         assert (tmp_path / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), path.name

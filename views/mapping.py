@@ -6,11 +6,13 @@ from indicators_lab.mapping import links
 from indicators_lab.catalogue.availability import metadata_badges
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
+from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
 from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_encoder, page_session
 from indicators_lab.ui.session import require_signed_in
+from indicators_lab.ui.widgets import EncodingProgress
 
 db = page_session()
 st.title("Mapping")
@@ -28,22 +30,11 @@ key = st.selectbox("Framework", list(by_key), format_func=lambda k: by_key[k].na
                    key=state.widget_key(state.MAPPING_FRAMEWORK))
 objectives = {o.number: o for o in list_objectives(session=db)}
 
-bar = None
-
-
-def progress(done: int, total: int) -> None:
-    global bar
-    if total == 0:
-        return
-    if bar is None:
-        bar = st.progress(0.0, text=f"Encoding {total} texts (first time only)…")
-    bar.progress(done / total, text=f"Encoding texts: {done} of {total}")
-
-
+encoder = get_encoder()
+progress = EncodingProgress(must_load_model(encoder), TYPICAL_LOAD_TIME)
 K = 3
-result = act(suggest, get_encoder(), key, top_k=K, progress=progress)
-if bar is not None:
-    bar.empty()
+result = act(suggest, encoder, key, top_k=K, progress=progress)
+progress.clear()
 overview = item_overview(result.table)
 
 c1, c2, c3 = st.columns(3)

@@ -7,6 +7,7 @@ checks: keep their arguments and output exactly.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -23,11 +24,13 @@ if TYPE_CHECKING:
 @contextmanager
 def _unit() -> Iterator[Session]:
     """One command, one transaction on the configured database (opened and upgraded first)."""
-    from indicators_lab.core.db import unit_of_work
+    from indicators_lab.core.db import WROTE, unit_of_work
     from indicators_lab.startup import open_database
 
     with unit_of_work(open_database()) as session:
         yield session
+    if session.info.get(WROTE):
+        logging.getLogger(__name__).info("command line: %s", " ".join(sys.argv[1:3]))
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
@@ -136,6 +139,20 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
         return 0
 
 
+@contextmanager
+def _native_stdout_to_stderr() -> Iterator[None]:
+    """Send what native libraries write to file descriptor 1 to stderr, so stdout stays ours."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def cmd_optimise(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -157,7 +174,8 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     req = Request(min_cover=args.min_cover, max_size=args.max_size, solver=args.solver,
                   max_per_framework=args.max_per_framework)
     try:
-        result = optimise(links[["key", "objective", "weight"]], items, req)
+        with _native_stdout_to_stderr():  # highspy prints a licence banner from C on creation
+            result = optimise(links[["key", "objective", "weight"]], items, req)
     except Infeasible as exc:
         print(f"error: infeasible: {exc}", file=sys.stderr)
         return 3

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from indicators_lab.core.errors import NotFound
@@ -26,6 +25,10 @@ from indicators_lab.core.models import (
     Principle,
     utcnow,
 )
+
+if TYPE_CHECKING:  # pandas is imported where a table is built: opening the database and the
+    # home page's counts need none of it, and it is ~0.5 s of a fresh server's first render.
+    import pandas as pd
 
 GCM_KEY = "gcm"
 SHIPPED_ORIGIN = "shipped"
@@ -109,14 +112,13 @@ def upsert_items(
     }
     created = updated = 0
     seen: set[str] = set()
+    new_rows: list[dict] = []
+    now = utcnow()
     for row in rows:
         code = row["code"]
         seen.add(code)
         item = existing.get(code)
-        if item is None:
-            item = FrameworkItem(framework_id=fw.id, code=code, title=row["title"])
-            created += 1
-        else:
+        if item is not None:
             changed = (
                 item.title != row["title"]
                 or item.description != row.get("description", "")
@@ -129,17 +131,27 @@ def upsert_items(
             if item.title != row["title"] and not row.get("former_title"):
                 row = dict(row, former_title=item.title)
             updated += 1
-        item.title = row["title"]
-        item.description = row.get("description") or ""
-        item.parent_code = row.get("parent_code")
-        item.level = row.get("level") or "indicator"
-        item.position = int(row.get("position") or 0)
-        item.former_title = row.get("former_title") or item.former_title
-        item.attributes = row.get("attributes") or {}
-        item.in_current_version = True
-        item.origin = origin
-        item.updated_at = utcnow()
-        session.add(item)
+        fields = {
+            "title": row["title"],
+            "description": row.get("description") or "",
+            "parent_code": row.get("parent_code"),
+            "level": row.get("level") or "indicator",
+            "position": int(row.get("position") or 0),
+            "former_title": row.get("former_title") or (item.former_title if item else None),
+            "attributes": row.get("attributes") or {},
+            "in_current_version": True,
+            "origin": origin,
+            "updated_at": now,
+        }
+        if item is None:
+            new_rows.append({"framework_id": fw.id, "code": code, **fields})
+        else:
+            for name, value in fields.items():
+                setattr(item, name, value)
+    # New items in one executemany INSERT (a new database: every item), not one ORM object each.
+    if new_rows:
+        session.execute(insert(FrameworkItem), new_rows)
+        created = len(new_rows)
     retired = 0
     if retire_missing:
         for code, item in existing.items():
@@ -151,35 +163,50 @@ def upsert_items(
     return created, updated, retired
 
 
-def _load_gcm(session: Session, doc: dict) -> None:
-    objectives = {o.number: o for o in session.exec(select(Objective))}
-    for o in doc["objectives"]:
-        obj = objectives.get(o["number"]) or Objective(number=o["number"], title=o["title"])
-        obj.title = o["title"]
-        obj.commitment = o["commitment"]
-        obj.commitment_paragraph = o["commitment_paragraph"]
-        obj.commitment_source = o["commitment_source"]
-        obj.text_note = " ".join(x for x in (o.get("text_note", ""), o.get("gaps", "")) if x)
-        obj.text_incomplete = bool(o["text_incomplete"])
-        session.add(obj)
-        session.flush()
-        actions = {
-            a.letter: a for a in session.exec(select(Action).where(Action.objective_id == obj.id))
-        }
-        for a in o["actions"]:
-            act = actions.get(a["letter"]) or Action(
-                objective_id=obj.id, letter=a["letter"], text=a["text"]
-            )
-            act.text = a["text"]
-            act.status = a.get("status", "")
-            act.text_incomplete = bool(a.get("text_incomplete"))
-            session.add(act)
-    principles = {p.code: p for p in session.exec(select(Principle))}
-    for p in doc["principles"]:
-        pr = principles.get(p["code"]) or Principle(code=p["code"], name=p["name"], text=p["text"])
-        pr.name, pr.text, pr.status = p["name"], p["text"], p.get("status", "")
-        session.add(pr)
+def _upsert_rows(session: Session, model: type, existing: dict, rows: list[tuple[Any, dict]]) -> None:
+    """Update the rows of ``existing`` (by key) in place; insert the others in one executemany."""
+    new = []
+    for key, fields in rows:
+        row = existing.get(key)
+        if row is None:
+            new.append(fields)
+        else:
+            for name, value in fields.items():
+                setattr(row, name, value)
+    if new:
+        session.execute(insert(model), new)
     session.flush()
+
+
+def _load_gcm(session: Session, doc: dict) -> None:
+    _upsert_rows(session, Objective, {o.number: o for o in session.exec(select(Objective))}, [
+        (o["number"], {
+            "number": o["number"],
+            "title": o["title"],
+            "commitment": o["commitment"],
+            "commitment_paragraph": o["commitment_paragraph"],
+            "commitment_source": o["commitment_source"],
+            "text_note": " ".join(x for x in (o.get("text_note", ""), o.get("gaps", "")) if x),
+            "text_incomplete": bool(o["text_incomplete"]),
+        })
+        for o in doc["objectives"]
+    ])
+    ids = dict(session.exec(select(Objective.number, Objective.id)).all())
+    _upsert_rows(session, Action, {(a.objective_id, a.letter): a for a in session.exec(select(Action))}, [
+        ((ids[o["number"]], a["letter"]), {
+            "objective_id": ids[o["number"]],
+            "letter": a["letter"],
+            "text": a["text"],
+            "status": a.get("status", ""),
+            "text_incomplete": bool(a.get("text_incomplete")),
+        })
+        for o in doc["objectives"] for a in o["actions"]
+    ])
+    _upsert_rows(session, Principle, {p.code: p for p in session.exec(select(Principle))}, [
+        (p["code"], {"code": p["code"], "name": p["name"], "text": p["text"],
+                     "status": p.get("status", "")})
+        for p in doc["principles"]
+    ])
 
 
 # --------------------------------------------------------------------------- reading
@@ -243,6 +270,8 @@ def get_framework(session: Session, key: str) -> Framework:
 def items_frame(key: str, *, session: Session, current_only: bool = True) -> pd.DataFrame:
     """All items of a framework as a table: code, title, description, level, parent_code,
     former_title, the common attribute columns, and ``attributes`` (the full dict)."""
+    import pandas as pd
+
     if key == GCM_KEY:
         return objectives_frame(session=session)
     fw = get_framework(session, key)
@@ -282,6 +311,8 @@ def search_items(df: pd.DataFrame, query: str = "") -> pd.DataFrame:
         df["code"] + " " + df["title"] + " " + df["description"] + " "
         + df.get("former_title", "") + " " + df.get("also_codes", "")
     ).str.lower()
+    import pandas as pd
+
     mask = pd.Series(True, index=df.index)
     for w in words:
         mask &= hay.str.contains(w, regex=False)
@@ -401,6 +432,8 @@ def get_objective(number: int, *, session: Session) -> ObjectiveView:
 
 
 def objectives_frame(*, session: Session) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [
         {
             "code": str(o.number),

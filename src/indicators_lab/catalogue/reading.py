@@ -13,7 +13,9 @@ Every refusal is a ``UserError`` with one line in the user's words.
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import operator
 import re
 import struct
 import zipfile
@@ -88,11 +90,43 @@ def cell_text(value: object) -> str:
 
 def to_table(grid: list[list[object]] | list[list[str]], *, clean: bool) -> Table:
     """Drop blank rows, pad rows to the header's width, and make every cell a clean string."""
+    # Building ~a million small lists would run the cycle collector over and over; none of
+    # them can form a cycle, so it is paused meanwhile.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _to_table(grid, clean=clean)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _to_table(grid: list[list[object]] | list[list[str]], *, clean: bool) -> Table:
     rows: list[list[str]] = []
     blank = 0
     cleaned = 0
+    widths = set(map(len, grid))
+    if len(widths) == 1 and grid:
+        # A rectangular grid (calamine's): convert column by column, so that the common
+        # all-text column is one C-level map instead of a Python step per cell.
+        columns = []
+        for col in zip(*grid):
+            kinds = set(map(type, col))
+            if kinds == {str}:
+                col = list(map(str.strip, col))
+            else:
+                col = [v.strip() if v.__class__ is str else cell_text(v) for v in col]
+            if clean:
+                fixed = list(map(clean_cell, col))
+                cleaned += sum(map(str.__ne__, col, fixed))
+                col = fixed
+            columns.append(col)
+        converted = list(map(list, zip(*columns))) if columns else []
+        keep = list(map(any, converted))
+        rows = [r for r, k in zip(converted, keep) if k]
+        blank = len(converted) - len(rows)
+        grid = []
     for raw in grid:
-        # str cells (most of them) skip the general conversion
         row = [v.strip() if v.__class__ is str else cell_text(v) for v in raw]
         if clean:
             fixed = [clean_cell(c) for c in row]
@@ -112,7 +146,8 @@ def to_table(grid: list[list[object]] | list[list[str]], *, clean: bool) -> Tabl
     while width and not headers[width - 1] and not any(len(r) >= width and r[width - 1] for r in data):
         width -= 1
     headers = headers[:width]
-    data = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in data]
+    if set(map(len, data)) != {width}:
+        data = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in data]
     return Table(headers, data, blank_rows_skipped=blank, cleaned_cells=cleaned)
 
 
@@ -161,8 +196,11 @@ def decode_text(data: bytes) -> str:
     best = from_bytes(data, cp_isolation=["cp1252"]).best()
     if best is not None:
         return _decoded(data, best.encoding)
-    other = from_bytes(data).best()
-    if other is not None and other.encoding not in ("utf_8", "ascii"):
+    other = None if b"\x00" in head else from_bytes(data).best()
+    if other is None or other.encoding.startswith(("utf_16", "utf_32")):
+        raise refuse("The file could not be read as text: it looks like a binary file. "
+                     "Save it as CSV (UTF-8) or XLSX.")
+    if other.encoding not in ("utf_8", "ascii"):
         name = _ENCODING_NAMES.get(other.encoding, other.encoding)
         raise refuse(f"The file seems to be written in the {name} encoding, which is not accepted: {_SAVE_AS}")
     raise refuse(f"The file could not be decoded as text: {_SAVE_AS}")
@@ -259,7 +297,7 @@ _CELL = re.compile(
 _STRING_CELL_VALUE = re.compile(
     rb"""<""" + _PFX + rb"""c\s[^>]*?\bt\s*=\s*["']s["'][^>]*>\s*<""" + _PFX + rb"""v>\s*([0-9]+)\s*</"""
 )
-_SI = re.compile(rb"<" + _PFX + rb"si[\s>/]")
+_SI = re.compile(rb"<" + _PFX + rb"si")
 _SHEET = re.compile(rb"<" + _PFX + rb"sheet[\s/>]")
 
 
@@ -350,6 +388,8 @@ def _xml_chunks(data: bytes, info: zipfile.ZipInfo, budget: list[int]):
 
 
 def _check_markup(chunk: bytes, prev_tail: bytes) -> None:
+    if b"<!" not in chunk and b"<!" not in prev_tail[-1:] + chunk[:1]:
+        return
     if _MARKUP_DECL.search(prev_tail + chunk[:16]) or _MARKUP_DECL.search(chunk):
         raise refuse("The workbook is refused: it declares XML entities or a DTD, which a spreadsheet "
                      "never needs and which can be used to read files (XXE, billion laughs).")
@@ -357,9 +397,13 @@ def _check_markup(chunk: bytes, prev_tail: bytes) -> None:
 
 # The shape every common writer (Excel, LibreOffice, openpyxl, xlsxwriter) gives a cell: r first,
 # then lowercase attributes in double quotes. Chunks holding only such cells take the fast path.
-_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!r=)[a-z]+="[^"]*")*(/?)>(</c>)?')
-_ODD_CELL_STARTS = (b"<c\t", b"<c\n", b"<c\r", b"<c>", b"<c/", b":c")
+# (A second r attribute is caught by counting ' r="': only cells and rows carry one.)
+_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: [a-z]+="[^"]*")*(/?)>(</c>)?')
+_ODD_CELL_START = re.compile(rb"<c[\t\n\r>/]")
 _CONTROL_SET = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+_first, _second, _third, _fourth = (operator.itemgetter(i) for i in range(4))
 
 
 def _has_control(chunk: bytes) -> bool:
@@ -379,10 +423,13 @@ def _scan_sheet(data: bytes, info: zipfile.ZipInfo, budget: list[int], si_bytes:
         if not scan.control and _has_control(chunk):
             scan.control = True
         n_tags = chunk.count(b"<c ")
-        fast = not any(odd in chunk for odd in _ODD_CELL_STARTS)
+        fast = (b":c" not in chunk and _ODD_CELL_START.search(chunk) is None
+                and chunk.count(b' r="') == chunk.count(b'<c r="') + chunk.count(b'<row r="'))
         found = _FAST_CELL.findall(chunk) if fast else []
         if fast and len(found) == n_tags:
-            values = [(f[0], f[1]) for f in found if not f[2] and not f[3]]
+            if any(map(_third, found)) or any(map(_fourth, found)):
+                found = [f for f in found if not f[2] and not f[3]]
+            letters, digits = set(map(_first, found)), set(map(_second, found))
         else:
             # Cells written some other way: the strict, slower pattern; any cell it cannot
             # read is left counted in cell_tags and refuses the file below.
@@ -392,15 +439,14 @@ def _scan_sheet(data: bytes, info: zipfile.ZipInfo, budget: list[int], si_bytes:
             if any(f[3] or not f[1] or not f[2] or f[2][:1] == b"0" or len(f[2]) > 7 or len(f[1]) > 3
                    for f in found):
                 bad = True
-            values = [(f[1], f[2]) for f in found if not f[4] and not f[5]]
-        if values:
-            scan.value_cells += len(values)
-            scan.max_row = max(scan.max_row, max(map(int, [v[1] for v in values])))
-            longest = max(map(len, [v[0] for v in values]))
-            if longest >= max_len:
-                top = max(v[0] for v in values if len(v[0]) == longest)
-                if longest > max_len or top > letters_at_max:
-                    max_len, letters_at_max = longest, top
+            found = [(f[1], f[2]) for f in found if not f[4] and not f[5]]
+            letters, digits = set(map(_first, found)), set(map(_second, found))
+        if found:
+            scan.value_cells += len(found)
+            scan.max_row = max(scan.max_row, max(map(int, digits)))
+            top = max(letters, key=lambda x: (len(x), x))
+            if (len(top), top) > (max_len, letters_at_max):
+                max_len, letters_at_max = len(top), top
         if max_si:
             strings = chunk.count(b't="s"') + chunk.count(b"t='s'")
             if strings:
@@ -438,25 +484,22 @@ def _scan_shared_strings(data: bytes, info: zipfile.ZipInfo, budget: list[int]) 
     whether any may carry control characters."""
     sizes: list[int] = []
     control = False
+    started = False
     tail = b""
-    pos = 0  # offset of the chunk in the part
-    last = None
     for chunk in _xml_chunks(data, info, budget):
         _check_markup(chunk, tail)
         tail = chunk[-16:]
         if not control and _has_control(chunk):
             control = True
-        for m in _SI.finditer(chunk):
-            at = pos + m.start()
-            if last is not None:
-                sizes.append(at - last)
-            last = at
-            if len(sizes) > MAX_SHARED_STRINGS:
-                raise refuse(f"This spreadsheet has more than {_fmt(MAX_SHARED_STRINGS)} different texts; "
-                             f"the limit is {_fmt(MAX_SHARED_STRINGS)}.")
-        pos += len(chunk)
-    if last is not None:
-        sizes.append(pos - last)
+        # Sizes of the pieces between two "<si" (an upper bound of each text), across chunks.
+        lens = list(map(len, _SI.split(chunk) if b":si" in chunk else chunk.split(b"<si")))
+        if started:
+            sizes[-1] += lens[0]
+        started = started or len(lens) > 1
+        sizes.extend(lens[1:])
+        if len(sizes) > MAX_SHARED_STRINGS:
+            raise refuse(f"This spreadsheet has more than {_fmt(MAX_SHARED_STRINGS)} different texts; "
+                         f"the limit is {_fmt(MAX_SHARED_STRINGS)}.")
     return sizes, control
 
 

@@ -3,6 +3,7 @@ Roles are checked in access.require_role."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +23,13 @@ __all__ = ["MIN_PASSWORD", "SignInAttempt", "attempt_sign_in", "change_password"
            "current_actor", "end_sessions", "list_users", "set_active", "sign_out"]
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both cases take the same time. Made on
+    first sign-in, not at import: one argon2 hash costs ~0.5 s, on every page's start-up path."""
+    return _hasher.hash("not-a-real-password")
 
 
 def _actor(user: User) -> Actor:
@@ -96,7 +102,7 @@ def _check(session: Session, email: str, password: str, source: str | None, now:
         return None, throttle.wait_message(until - now)
     user = session.exec(select(User).where(User.email == email)).first()
     try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+        _hasher.verify(user.password_hash if user and user.password_hash else _dummy_hash(), password or "")
         if user is None or not user.password_hash:
             raise VerificationError()
     except (VerificationError, InvalidHashError):

@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'indicators_lab.core.db').as_posix()}"
+        return f"sqlite:///{(self.data_dir / 'indicators_lab.db').as_posix()}"
 
     @property
     def resolved_frameworks_dir(self) -> Path:

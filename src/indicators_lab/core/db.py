@@ -7,12 +7,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import logging
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "indicators_lab_read_only"
+WROTE = "indicators_lab_wrote"  # session.info key: this unit of work changed the database
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -93,12 +97,42 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     lock at BEGIN, so a nested one waits for its parent and fails after the busy timeout.
     """
     with Session(engine, expire_on_commit=False) as session:
+        _track_writes(session)
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
+            session.info.pop(WROTE, None)
             raise
+
+
+def _track_writes(session: Session) -> None:
+    """Mark the session once it writes (ORM flushes and INSERT/UPDATE/DELETE statements alike)."""
+
+    @event.listens_for(session, "after_flush")
+    def _flushed(s, _context):  # pragma: no cover - trivial
+        s.info[WROTE] = True
+
+    @event.listens_for(session, "do_orm_execute")
+    def _executed(state):  # pragma: no cover - trivial
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info[WROTE] = True
+
+
+_LOGGED_ARGS = ("_id", "_ids", "version", "objective", "status", "grade", "verdict", "disposition", "key",
+                "fmt", "lock", "hide", "active", "role", "email", "name", "title")
+
+
+def log_action(service: Callable, kwargs: dict) -> None:
+    """Log who did what, at INFO, for an action that changed the database (never passwords,
+    tokens, texts or file contents: only ids, choices and names)."""
+    actor = kwargs.get("actor")
+    who = f"{actor.name} ({actor.role}, user {actor.user_id})" if actor is not None else "someone signed out"
+    shown = {k: v for k, v in kwargs.items()
+             if k.endswith(_LOGGED_ARGS) and isinstance(v, (int, str, bool, list)) and len(repr(v)) < 120}
+    what = ", ".join(f"{k}={v!r}" for k, v in shown.items())
+    log.info("%s: %s.%s(%s)", who, service.__module__.rsplit(".", 1)[-1], service.__name__, what)
 
 
 @contextmanager
@@ -123,7 +157,10 @@ def reading(engine: Engine) -> Iterator[Session]:
 def in_transaction(engine: Engine, service: Callable[..., T], *args, **kwargs) -> T:
     """Call one service in its own unit of work (batch jobs and tests: one call, one action)."""
     with unit_of_work(engine) as session:
-        return service(*args, session=session, **kwargs)
+        result = service(*args, session=session, **kwargs)
+    if session.info.get(WROTE):
+        log_action(service, kwargs)
+    return result
 
 
 def _insert(session: Session, model):

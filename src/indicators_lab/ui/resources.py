@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from indicators_lab.core.db import reading, unit_of_work
+from indicators_lab.core.db import WROTE, log_action, reading, unit_of_work
 
 from indicators_lab.startup import open_database
 from indicators_lab.core.config import get_settings
@@ -62,7 +62,10 @@ def page_session() -> Session:
 def act(service: Callable[..., T], *args, **kwargs) -> T:
     """Run one user action as one transaction: commit when it returns, roll back if it raises."""
     with unit_of_work(get_engine()) as session:
-        return service(*args, session=session, **kwargs)
+        result = service(*args, session=session, **kwargs)
+    if session.info.get(WROTE):
+        log_action(service, kwargs)
+    return result
 
 
 @st.cache_resource

@@ -63,3 +63,35 @@ def local_time(dt) -> str:
         return dt.astimezone(ZoneInfo(tz_name)).strftime(f"%d %b %Y %H:%M ({tz_name})")
     except Exception:  # an unknown zone name from the browser: fall back to UTC
         return dt.strftime("%d %b %Y %H:%M (UTC)")
+
+
+class EncodingProgress:
+    """A ``(done, total)`` callback for services that may encode texts: first says the language
+    model is loading (if it has to, with how long that takes), then shows a bar with counts.
+    ``clear()`` removes both once the service returns."""
+
+    def __init__(self, model_must_load: bool, typical_load_time: str) -> None:
+        self._must_load = model_must_load
+        self._load_time = typical_load_time
+        self._notice = None
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total == 0:
+            return
+        if self._bar is None:
+            if self._must_load:
+                self._notice = st.info(
+                    "Loading the language model (once per server start; it typically takes "
+                    f"{self._load_time}), then encoding the new texts…", icon=":material/hourglass_top:")
+            self._bar = st.progress(0.0)
+        elif self._notice is not None:  # the first chunk is encoded: the model has loaded
+            self._notice.empty()
+            self._notice = None
+        self._bar.progress(done / total, text=f"Encoding {done} of {total} new texts")
+
+    def clear(self) -> None:
+        for element in (self._notice, self._bar):
+            if element is not None:
+                element.empty()
+        self._notice = self._bar = None
