@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.sets.optimiser import Infeasible
 from indicators_lab.ui import state
@@ -26,11 +27,19 @@ c1, c2, c3 = st.columns(3)
 min_cover = c1.number_input("Each objective covered at least (M) times", 1, 10, 1)
 max_size = c2.number_input("At most (K) indicators", 1, 500, 23) if mode.startswith("the best") else None
 cap = c3.number_input("At most this many per framework (0 = no limit)", 0, 500, 0)
+settings = get_settings()
+d1, d2 = st.columns(2)
+min_data = d1.slider("Each chosen indicator has data for at least this share of the 193 Member States", 0.0, 1.0,
+                     0.0, 0.05, help=f"Setting INDICATORS_LAB_DATA_READY_SHARE (the scorecard's threshold) is "
+                     f"{settings.data_ready_share:.0%}. From the newest data import, else the metadata's stated number.")
+tiebreak = d2.checkbox("Break ties towards better data", value=settings.data_tiebreak,
+                       help="Setting INDICATORS_LAB_DATA_TIEBREAK: after link weight, before Tier I.")
 
 if st.button("Optimise", type="primary"):
     try:
         result, curve = act(cs.optimise_for_set, base, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
             max_per_framework=int(cap) or None, grade_weights=state.grade_weights(), curve=True,
+            min_data_coverage=float(min_data), data_tiebreak=bool(tiebreak),
         )
         state.put(state.OPTIMISE_RESULT, {"chosen": result.chosen, "method": result.method,
                                           "weight": result.covered_weight, "explanation": result.explanation,
@@ -54,6 +63,9 @@ if curve is not None and len(curve):
                              name="objectives covered ≥ M times"))
     fig.add_trace(go.Scatter(x=curve["size"], y=curve["covered_weight"], mode="lines+markers",
                              name="covered weight", yaxis="y2"))
+    if "mean_data_coverage" in curve:
+        fig.add_trace(go.Scatter(x=curve["size"], y=curve["mean_data_coverage"] * 23, mode="lines+markers",
+                                 name="data readiness (mean share of 193, × 23)", line={"dash": "dot"}))
     fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title="Set size against coverage",
                       xaxis={"title": "indicators in the set"}, yaxis={"title": "objectives"},
                       yaxis2={"title": "weight", "overlaying": "y", "side": "right"})

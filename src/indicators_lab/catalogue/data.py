@@ -185,3 +185,47 @@ def data_badges(item_ids: list[int], *, session: Session) -> dict[int, str]:
         int(r.item_id): f"{r.areas_since_2015} areas" + (" · migratory split" if r.migratory_dimensions else "")
         for r in df.itertuples()
     }
+
+
+READINESS_COLUMNS = ["item_id", "data_share", "data_source", "migratory_data", "migratory_metadata",
+                     "migratory_split", "migratory_source"]
+
+
+def readiness_frame(item_ids: list[int], *, session: Session) -> pd.DataFrame:
+    """Per item: the share of the 193 Member States with data (from the newest data import; else
+    the number the metadata states; else 0) and whether it can be split by migratory status
+    today (a migratory dimension in the imported data, or the metadata naming the split as
+    available), each with where it comes from."""
+    from indicators_lab.catalogue.availability import metadata_availability
+
+    ids = sorted({int(i) for i in item_ids})
+    if not ids:
+        return pd.DataFrame(columns=READINESS_COLUMNS)
+    figures = {int(r.item_id): r for r in current_figures(session=session, item_ids=ids).itertuples()}
+    attrs = dict(session.exec(select(FrameworkItem.id, FrameworkItem.attributes).where(FrameworkItem.id.in_(ids))).all())
+    rows = []
+    for item_id in ids:
+        meta = metadata_availability(attrs.get(item_id))
+        fig = figures.get(item_id)
+        if fig is not None:
+            share = min(fig.areas_since_2015, MEMBER_STATES) / MEMBER_STATES
+            source = f"data: {fig.areas_since_2015} areas since 2015 ({fig.filename}, {fig.imported_at:%Y-%m-%d})"
+        elif meta.countries.number is not None:
+            share = min(meta.countries.number, MEMBER_STATES) / MEMBER_STATES
+            source = f"metadata: {meta.countries.label} countries stated"
+        else:
+            share, source = 0.0, "no data imported; metadata states no number"
+        by_data = bool(fig is not None and fig.migratory_dimensions)
+        by_meta = meta.splits_by_migration
+        if by_data:
+            why = f"data: dimension {fig.migratory_dimensions} ({fig.filename})"
+        elif by_meta:
+            why = "metadata: " + next(m.quote for m in meta.migration if m.status == "available")
+        elif fig is not None:
+            why = f"data: no migratory dimension ({fig.filename}); metadata: {meta.migration_status}"
+        else:
+            why = f"metadata: {meta.migration_status}"
+        rows.append({"item_id": item_id, "data_share": round(share, 4), "data_source": source,
+                     "migratory_data": by_data, "migratory_metadata": meta.migration_status,
+                     "migratory_split": by_data or by_meta, "migratory_source": why})
+    return pd.DataFrame(rows, columns=READINESS_COLUMNS)
