@@ -31,6 +31,7 @@ PAGES = {
         st.Page("views/matrix.py", title="Comment-response matrix", icon=":material/table_chart:"),
         st.Page("views/people.py", title="People", icon=":material/group:"),
         st.Page("views/versions.py", title="Versions and annex", icon=":material/history:"),
+        st.Page("views/strategy.py", title="Disaggregation strategy", icon=":material/diversity_3:"),
         st.Page("views/review.py", title="Review (ExCom)", icon=":material/how_to_vote:"),
         st.Page("views/set_password.py", title="Your password", icon=":material/key:", url_path="set_password"),
     ],

@@ -64,6 +64,7 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
         conn.execute(text("DROP TABLE response_revision"))  # tables added after the first builds
         conn.execute(text("ALTER TABLE user DROP COLUMN session_epoch"))
         conn.execute(text("DROP TABLE sign_in_failure"))
+        conn.execute(text("DROP TABLE strategy_action"))
         conn.execute(text("DROP TABLE data_figure"))
         conn.execute(text("DROP TABLE data_import"))
     tx(engine, load_shipped_catalogues, FRAMEWORKS_DIR)

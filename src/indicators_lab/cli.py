@@ -337,7 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export a proposal version (the annex)")
     p.add_argument("--version", type=int, required=True)
-    p.add_argument("--format", choices=["xlsx", "docx", "csv", "json"], required=True)
+    p.add_argument("--format", choices=["xlsx", "docx", "csv", "json", "strategy-csv"], required=True,
+                   help="strategy-csv: the disaggregation strategy alone")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
 

@@ -384,3 +384,23 @@ class DataFigure(SQLModel, table=True):
     last_year: int | None = None
     dimensions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     series: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class StrategyAction(SQLModel, table=True):
+    """The co-leads' proposed action on one disaggregation gap of a proposal version: an indicator
+    of an objective that cannot yet be split by migratory status (who, by when: free text)."""
+
+    __tablename__ = "strategy_action"
+    __table_args__ = (
+        UniqueConstraint("version_id", "objective", "item_key", name="uq_strategy_action"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="proposal_version.id", index=True)
+    objective: int
+    item_key: str = Field(max_length=140)  # "framework:code", or "" for the objective as a whole
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    who: str = Field(default="", max_length=300)
+    by_when: str = Field(default="", max_length=100)
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -35,6 +35,7 @@ VERSIONS_FLASH = "versions.flash"
 REVIEW_FLASH = "review.flash"
 DATA_PLAN = "data.plan"  # an ExtractSummary (plain data) awaiting confirmation
 DATA_FLASH = "data.flash"
+STRATEGY_FLASH = "strategy.flash"
 
 
 def get(key: str, default: Any = None) -> Any:
