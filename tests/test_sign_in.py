@@ -214,3 +214,29 @@ def test_wrong_current_passwords_on_change_count_towards_the_lock(empty_engine, 
             _change(empty_engine, admin, "wrong guess", "another strong one 9", now=T0)
     with pytest.raises(UserError, match="Too many attempts"):
         _change(empty_engine, admin, PW, "another strong one 9", now=T0)
+
+
+def test_parallel_guesses_get_no_more_tries_than_one_at_a_time(empty_engine, admin):
+    """Ten processes guessing at the same moment: still only ``free`` guesses are checked."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlmodel import Session
+
+    from indicators_lab.core.models import SignInFailure
+
+    start = threading.Barrier(10)
+
+    def guess(i):
+        start.wait()
+        try:
+            sign_in(empty_engine, "admin@example.org", f"guess {i}", now=T0)
+        except UserError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(guess, range(10)))
+    assert answers.count("The email or password is not right.") == throttle.ACCOUNT.free
+    assert sum(a.startswith("Too many attempts") for a in answers) == 10 - throttle.ACCOUNT.free
+    with Session(empty_engine) as s:
+        assert s.get(SignInFailure, throttle.account_key("admin@example.org")).failures == throttle.ACCOUNT.free

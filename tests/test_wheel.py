@@ -99,9 +99,9 @@ def _shipped_files(*parts: str) -> set[str]:
 
 
 @pytest.mark.wheel
-def test_the_wheel_carries_the_catalogues_labels_and_migrations(wheel):
+def test_the_wheel_carries_the_catalogues_vectors_labels_and_migrations(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for part in ("data/frameworks", "data/labels", "migrations"):
+    for part in ("data/frameworks", "data/embeddings", "data/labels", "migrations"):
         expected = _shipped_files(part)
         assert expected, part
         assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"

@@ -16,7 +16,7 @@ from indicators_lab.consultation.rounds import (
     CONSTITUENCIES, DISPOSITIONS, STANCES, _clean_text, get_round, normalise_choice, text_key,
 )
 from indicators_lab.core.errors import UserError
-from indicators_lab.core.exports import neutralise_frame, write_csv
+from indicators_lab.core.exports import FORMULA_PREFIXES, write_csv
 from indicators_lab.catalogue.importing import normalise_header, read_table
 from indicators_lab.core.models import Comment, Framework, FrameworkItem, Response, SetMember
 
@@ -153,12 +153,12 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path | io.BytesIO) -> None:
         ws.freeze_panes(1, 0)
         if len(df.columns):
             ws.autofilter(0, 0, max(0, len(df)), len(df.columns) - 1)
-        # Neutralise once per column (vectorised), then stream whole rows: per-cell Python work
-        # is what limits large exports.
-        clean = neutralise_frame(df).astype(object)
-        clean = clean.where(clean.notna(), None)
-        for r, row in enumerate(clean.itertuples(index=False, name=None), start=1):
-            ws.write_row(r, 0, row)
+        # Stream whole rows, neutralising text and blanking missing values on the way: no copy of
+        # the frame, one pass (the export then costs little more than XlsxWriter's own write).
+        prefixes = FORMULA_PREFIXES
+        for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
+            ws.write_row(r, 0, [("'" + v if v.startswith(prefixes) else v) if type(v) is str
+                                else (None if v is None or v != v else v) for v in row])
     wb.close()
 
 

@@ -68,9 +68,30 @@ def _schedule(key: str) -> Schedule:
     return SOURCE if key.startswith("source:") else ACCOUNT
 
 
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the app supports SQLite and PostgreSQL
+        raise RuntimeError(f"sign-in throttling needs SQLite or PostgreSQL, not {dialect}")
+    return insert(SignInFailure.__table__)
+
+
 def locked_until(session: Session, keys: list[str], now: datetime) -> datetime | None:
-    """The latest time until which any of ``keys`` is locked, or None if none is locked now."""
-    rows = session.exec(select(SignInFailure).where(SignInFailure.key.in_(keys))).all()
+    """The latest time until which any of ``keys`` is locked, or None if none is locked now.
+
+    The keys' rows are locked until the caller's transaction ends (made first if missing, taken
+    in key order): concurrent attempts on one account wait for each other, so a burst of parallel
+    guesses cannot all pass this check before the first failure is counted. (SQLite's write
+    transactions are serial anyway.)
+    """
+    keys = sorted(set(keys))
+    session.execute(_insert(session).values([{"key": k, "failures": 0, "last_failed_at": now} for k in keys])
+                    .on_conflict_do_nothing(index_elements=["key"]))
+    rows = session.exec(select(SignInFailure).where(SignInFailure.key.in_(keys))
+                        .order_by(SignInFailure.key).with_for_update()).all()
     until = None
     for row in rows:
         last = _aware(row.last_failed_at)
@@ -88,17 +109,10 @@ def record_failure(session: Session, keys: list[str], now: datetime) -> None:
     The row is inserted or bumped with one ``INSERT … ON CONFLICT`` so two processes failing at
     the same moment both count, without a check-then-insert race.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the app supports SQLite and PostgreSQL
-        raise RuntimeError(f"sign-in throttling needs SQLite or PostgreSQL, not {dialect}")
     table = SignInFailure.__table__
-    for key in keys:
+    for key in sorted(set(keys)):
         stale_before = now - _schedule(key).forget_after
-        stmt = insert(table).values(key=key, failures=1, last_failed_at=now)
+        stmt = _insert(session).values(key=key, failures=1, last_failed_at=now)
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.key],
             set_={

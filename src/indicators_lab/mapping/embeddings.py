@@ -84,8 +84,9 @@ def must_load_model(encoder: Encoder) -> bool:
 
 # --------------------------------------------------------------------------- shipped vectors
 # One file per model, data/embeddings/<model>.npz: ``hashes`` (n, 32) uint8 SHA-256 digests in
-# ascending order, ``vectors`` (n, dim) float16 (half the size of float32; suggestions are the
-# same, see benchmarks/first_visit.py), and ``model`` (the name). Written uncompressed with fixed
+# ascending order, ``vectors`` (n, dim) float16 (half the size of float32; when the format was
+# chosen, suggest ranked every item of sdg, 10.7.2 and mgi exactly as with float32 vectors, scores
+# within 1e-4, and the crosswalk's top-1/top-3 were unchanged), and ``model`` (the name). Written uncompressed with fixed
 # zip timestamps so a rebuild is byte for byte the same.
 
 
