@@ -4,6 +4,7 @@ import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.catalogue.availability import metadata_badges
+from indicators_lab.catalogue.data import data_badges
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
@@ -134,13 +135,16 @@ with scorecard_tab:
 
 with items_tab:
     badges = metadata_badges(list(members["item_key"]), session=db)
+    imported = data_badges(list(members["item_key"]), session=db)
     members = members.assign(
         countries_metadata=[badges.get(int(i), ("", ""))[0] for i in members["item_key"]],
-        migration_metadata=[badges.get(int(i), ("", ""))[1] for i in members["item_key"]])
-    st.dataframe(members[["code", "title", "framework", "tier", "countries_metadata", "migration_metadata", "lock"]],
+        migration_metadata=[badges.get(int(i), ("", ""))[1] for i in members["item_key"]],
+        imported=[imported.get(int(i), "") for i in members["item_key"]])
+    st.dataframe(members[["code", "title", "framework", "tier", "countries_metadata", "migration_metadata", "imported", "lock"]],
                  hide_index=True, width="stretch",
                  column_config={"countries_metadata": "countries (metadata)",
-                                "migration_metadata": "migratory split (metadata)"})
+                                "migration_metadata": "migratory split (metadata)",
+                                "imported": "data (imported)"})
     if actor and len(members):
         labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)

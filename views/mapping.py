@@ -4,6 +4,7 @@ import streamlit as st
 
 from indicators_lab.mapping import links
 from indicators_lab.catalogue.availability import metadata_badges
+from indicators_lab.catalogue.data import data_badges
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
@@ -55,14 +56,18 @@ min_score = f3.slider("Best score at least", 0.0, 1.0, 0.0, 0.05)
 shown = filter_overview(overview, states=states, objectives=wanted, min_score=min_score)
 st.caption(f"{len(shown)} of {len(overview)} items. Select a row to review it.")
 badges = metadata_badges(list(shown["item_id"]), session=db)
-shown = shown.assign(data=[" · ".join(badges[int(i)]) if int(i) in badges else "" for i in shown["item_id"]])
+imported = data_badges(list(shown["item_id"]), session=db)
+shown = shown.assign(data=[" · ".join(badges[int(i)]) if int(i) in badges else "" for i in shown["item_id"]],
+                     imported=[imported.get(int(i), "") for i in shown["item_id"]])
 event = st.dataframe(
-    shown[["code", "title", "state", "accepted", "suggestions", "data"]],
+    shown[["code", "title", "state", "accepted", "suggestions", "data", "imported"]],
     hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     column_config={"title": st.column_config.TextColumn(width="large"),
                    "suggestions": st.column_config.TextColumn("suggested objectives (score)"),
                    "data": st.column_config.TextColumn(
-                       "data (metadata)", help="Countries stated · split by migratory status, from the official SDG metadata")},
+                       "data (metadata)", help="Countries stated · split by migratory status, from the official SDG metadata"),
+                   "imported": st.column_config.TextColumn(
+                       "data (imported)", help="Areas with data since 2015 in the newest data import, and whether it has a migratory-status dimension")},
     key=f"ilab.mapping.table.{key}",
 )
 

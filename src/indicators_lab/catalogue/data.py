@@ -182,7 +182,8 @@ def data_badges(item_ids: list[int], *, session: Session) -> dict[int, str]:
     data carry a migratory-status dimension."""
     df = current_figures(session=session, item_ids=item_ids)
     return {
-        int(r.item_id): f"{r.areas_since_2015} areas" + (" · migratory split" if r.migratory_dimensions else "")
+        int(r.item_id): f"{r.areas_since_2015} area{'' if r.areas_since_2015 == 1 else 's'}"
+        + (" · migratory split" if r.migratory_dimensions else "")
         for r in df.itertuples()
     }
 
