@@ -3,7 +3,10 @@
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.catalogue.availability import metadata_badges
+from indicators_lab.catalogue.data import data_badges
 from indicators_lab.catalogue.frameworks import SHORT_NAMES, list_objectives
+from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.sets.scoring import SUMMARY_LABELS
@@ -125,9 +128,35 @@ if part == "scorecard":
     p1, p2 = st.columns(2)
     p1.metric("Gender-responsive (by sex, women, girls)", len(card.principles["gender_responsive"]))
     p2.metric("Child-sensitive (by age, children)", len(card.principles["child_sensitive"]))
+    st.markdown("**Data readiness**")
+    ready_share = get_settings().data_ready_share
+    st.caption(f"Data for at least {ready_share:.0%} of the 193 Member States (setting INDICATORS_LAB_DATA_READY_SHARE): "
+               "from the newest data import, else the number the SDG metadata states. Split by migratory status: a "
+               "migratory dimension in the imported data, or the metadata naming it as available. Shares are approximate.")
+    per_item, per_objective = act(cs.set_readiness, list(inside["item_key"]), min_share=ready_share)
+    if len(per_objective):
+        st.dataframe(per_objective, hide_index=True, width="stretch",
+                     column_config={"data_for_half": f"with data for ≥ {ready_share:.0%}",
+                                    "migratory_split": "splittable by migratory status",
+                                    "not_ready": "without enough data"})
+    if len(per_item):
+        named = per_item.merge(inside[["item_key", "code"]], left_on="item_id", right_on="item_key")
+        st.dataframe(named[["code", "data_share", "data_source", "migratory_split", "migratory_source"]],
+                     hide_index=True, width="stretch",
+                     column_config={"data_share": st.column_config.NumberColumn("share of 193 (approx.)", format="percent")})
 
 if part == "items":
-    st.dataframe(members[["code", "title", "framework", "tier", "lock"]], hide_index=True, width="stretch")
+    badges = metadata_badges(list(members["item_key"]), session=db)
+    imported = data_badges(list(members["item_key"]), session=db)
+    members = members.assign(
+        countries_metadata=[badges.get(int(i), ("", ""))[0] for i in members["item_key"]],
+        migration_metadata=[badges.get(int(i), ("", ""))[1] for i in members["item_key"]],
+        imported=[imported.get(int(i), "") for i in members["item_key"]])
+    st.dataframe(members[["code", "title", "framework", "tier", "countries_metadata", "migration_metadata", "imported", "lock"]],
+                 hide_index=True, width="stretch",
+                 column_config={"countries_metadata": "countries (metadata)",
+                                "migration_metadata": "migratory split (metadata)",
+                                "imported": "data (imported)"})
     if may_edit and len(members):
         labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)

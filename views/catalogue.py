@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from indicators_lab.catalogue.availability import badge, metadata_availability
 from indicators_lab.catalogue.frameworks import (
     apply_filters,
     filter_options,
@@ -98,6 +99,10 @@ shown = apply_filters(search_items(df, query), selected)
 st.caption(f"{len(shown)} of {len(df)} items")
 visible = [c for c in ["code", "title", "matched", "level", "tier", "custodian", "target", "domain", "dimension",
                        "parent_code"] if c in shown and (shown[c] != "").any()]
+if "attributes" in shown and any("metadata_coverage" in (a or {}) for a in shown["attributes"]):
+    badges = [badge(metadata_availability(a)) for a in shown["attributes"]]
+    shown = shown.assign(countries_metadata=[b[0] for b in badges], migration_metadata=[b[1] for b in badges])
+    visible += ["countries_metadata", "migration_metadata"]
 event = st.dataframe(
     shown[visible],
     hide_index=True,
@@ -106,7 +111,11 @@ event = st.dataframe(
     selection_mode="single-row",
     column_config={"code": "Code", "title": st.column_config.TextColumn("Title", width="large"),
                    "matched": "Matched in", "level": "Level", "tier": "Tier", "custodian": "Custodian",
-                   "target": "SDG target", "domain": "Domain", "dimension": "Dimension", "parent_code": "Part of"},
+                   "target": "SDG target", "domain": "Domain", "dimension": "Dimension", "parent_code": "Part of",
+                   "countries_metadata": st.column_config.TextColumn(
+                       "Countries (metadata)", help="Number of countries the official metadata states (quoted in the item's detail)."),
+                   "migration_metadata": st.column_config.TextColumn(
+                       "Migratory split (metadata)", help="What the metadata says about a split by migratory status, citizenship, country of birth or nationality.")},
     key=f"ilab.catalogue.table.{key}",
 )
 
@@ -122,6 +131,38 @@ if rows:
     if item["description"]:
         show_text(item["description"])
     attrs = {k: v for k, v in dict(item["attributes"] or {}).items() if v not in (None, "", [], {})}
+    coverage = attrs.pop("metadata_coverage", None)
+    if coverage:
+        av = metadata_availability({"metadata_coverage": coverage})
+        st.markdown("**Data availability (UN SDG global metadata)**")
+        c1, c2 = st.columns(2)
+        c1.metric("Countries stated", av.countries.label)
+        c2.metric("Split by migratory status", av.migration_status)
+        if av.countries.quote:
+            st.caption("Countries, from the sentence:")
+            st.text(av.countries.quote)
+        for reading in av.migration:
+            st.caption(plain(f"{reading.term}: {reading.status} (from the {reading.section} text):"))
+            st.text(reading.quote)
+        for rec in av.records:
+            with st.expander(f"Metadata text as published: {rec.part}"):
+                for label, text in (("Data availability", rec.data_availability),
+                                    ("Disaggregation", rec.disaggregation), ("Text", rec.full_text)):
+                    if text:
+                        st.markdown(f"**{label}**")
+                        st.text(text)
+                if not rec.data_availability and not rec.full_text:
+                    st.caption("Data availability: not stated in the metadata.")
+                if not rec.disaggregation and not rec.full_text:
+                    st.caption("Disaggregation: not stated in the metadata.")
+                for lang, texts in rec.translations.items():
+                    st.markdown(f"**{lang.upper()}**")
+                    for text in texts.values():
+                        if text:
+                            st.text(text)
+                st.caption(plain(f"Source: {rec.source}"))
+    elif key == "sdg":
+        st.caption("Data availability: the shipped metadata has no COVERAGE text for this indicator (not stated).")
     if attrs:
         st.markdown("**Details**")
         st.dataframe(

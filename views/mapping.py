@@ -3,6 +3,8 @@
 import streamlit as st
 
 from indicators_lab.mapping import links
+from indicators_lab.catalogue.availability import metadata_badges
+from indicators_lab.catalogue.data import data_badges
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model

@@ -5,6 +5,7 @@ import streamlit as st
 
 from indicators_lab.catalogue.frameworks import framework_names
 from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.sets.optimiser import Infeasible, Request, uncovered
 from indicators_lab.core.access import can
@@ -32,6 +33,13 @@ c1, c2, c3 = st.columns(3)
 min_cover = c1.number_input("Each objective covered at least (M) times", 1, 10, 1)
 max_size = c2.number_input("At most (K) indicators", 1, 500, 23) if mode == BEST else None
 cap = c3.number_input("At most this many per framework (0 = no limit)", 0, 500, 0)
+settings = get_settings()
+d1, d2 = st.columns(2)
+min_data = d1.slider("Each chosen indicator has data for at least this share of the 193 Member States", 0.0, 1.0,
+                     0.0, 0.05, help=f"Setting INDICATORS_LAB_DATA_READY_SHARE (the scorecard's threshold) is "
+                     f"{settings.data_ready_share:.0%}. From the newest data import, else the metadata's stated number.")
+tiebreak = d2.checkbox("Break ties towards better data", value=settings.data_tiebreak,
+                       help="Setting INDICATORS_LAB_DATA_TIEBREAK: after link weight, before Tier I.")
 
 
 def _point_label(p: dict, n_objectives: int) -> str:
@@ -42,6 +50,7 @@ if st.button("Optimise", type="primary"):
     try:
         result, curve = read_or_act(cs.optimise_for_set, base, actor=actor, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
             max_per_framework=int(cap) or None, grade_weights=state.grade_weights(), curve=True,
+            min_data_coverage=float(min_data), data_tiebreak=bool(tiebreak),
         )
         points = [] if curve is None else [
             {"size": int(r["size"]), "objectives_covered": int(r["objectives_covered"]),

@@ -400,3 +400,62 @@ class ChangeReason(SQLModel, table=True):
     comment_id: int = Field(foreign_key="comment.id")
     linked_by: str = Field(max_length=200)
     at: datetime = Field(default_factory=utcnow)
+
+
+class DataImport(SQLModel, table=True):
+    """One imported data extract (SDG Global Database export or open-sdg file): which file,
+    when, by whom, and the rows it reported as problems. Kept after newer imports."""
+
+    __tablename__ = "data_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=300)
+    layout: str = Field(max_length=40)
+    imported_by: str = Field(max_length=200)
+    imported_at: datetime = Field(default_factory=utcnow)
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_skipped: int = 0
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class DataFigure(SQLModel, table=True):
+    """What one import shows for one indicator; the newest import covering it is the current one."""
+
+    __tablename__ = "data_figure"
+    __table_args__ = (UniqueConstraint("import_id", "item_id", name="uq_data_figure_import_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="data_import.id", index=True)
+    item_id: int = Field(foreign_key="framework_item.id", index=True)
+    code: str = Field(max_length=64)
+    rows: int = 0
+    areas_any: int = 0
+    areas_since_2015: int = 0
+    areas_two_years: int = 0
+    median_latest_year: float | None = None
+    first_year: int | None = None
+    last_year: int | None = None
+    dimensions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    series: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class StrategyAction(SQLModel, table=True):
+    """The co-leads' proposed action on one disaggregation gap of a proposal version: an indicator
+    of an objective that cannot yet be split by migratory status (who, by when: free text)."""
+
+    __tablename__ = "strategy_action"
+    __table_args__ = (
+        UniqueConstraint("version_id", "objective", "item_key", name="uq_strategy_action"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="proposal_version.id", index=True)
+    objective: int
+    item_key: str = Field(max_length=140)  # "framework:code", or "" for the objective as a whole
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    who: str = Field(default="", max_length=300)
+    by_when: str = Field(default="", max_length=100)
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,7 +1,8 @@
 """The annex of a proposal version for the Secretary-General's report: XLSX, DOCX, CSV, JSON.
 
 Everything comes from the version's frozen snapshot (plus the consultation on its set), so an
-export of version N is the same whenever it is made. Spreadsheet outputs (XLSX, CSV) neutralise
+export of version N is the same whenever it is made, except the disaggregation strategy's readings
+of the metadata and imported data, which are those of the day (with their sources and dates). Spreadsheet outputs (XLSX, CSV) neutralise
 text that a spreadsheet would run as a formula. The JSON schema is in docs/annex-schema.md.
 """
 
@@ -26,7 +27,7 @@ from indicators_lab.consultation.matrix import (
 from indicators_lab.core.models import Comment
 from indicators_lab.proposal.versions import SCHEMA_VERSION, VersionInfo, version_links, visible_version
 
-FORMATS = ("xlsx", "docx", "csv", "json")
+FORMATS = ("xlsx", "docx", "csv", "json", "strategy-csv")
 METHODOLOGY = (
     "The indicators below were proposed in response to paragraph 70 of the IMRF Progress Declaration, "
     "which asked for a limited set of indicators to help Member States review progress on the objectives "
@@ -123,7 +124,11 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     indicators = indicators_table(v, session=session, full=full)
-    if fmt == "csv":
+    from indicators_lab.proposal.strategy import strategy_records, strategy_table
+
+    if fmt == "strategy-csv":
+        write_csv(strategy_table(v, session=session), out)
+    elif fmt == "csv":
         meta = pd.DataFrame({"version": [v.number] * len(indicators), "approved": [v.approved] * len(indicators)})
         write_csv(pd.concat([meta, indicators], axis=1), out)
     elif fmt == "json":
@@ -136,6 +141,7 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
                  "links": it["links"] if full else _public_links(it["links"])}
                 for it in v.snapshot["items"]],
             "coverage": v.snapshot["coverage"],
+            "strategy": strategy_records(v, session=session),
         }
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     elif fmt == "xlsx":
@@ -144,6 +150,7 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
             "Coverage": coverage_table(v, session=session),
             "Consultation": consultation_table(v, actor, session=session, full=full),
             "Sources": sources_table(v, session=session),
+            "Disaggregation strategy": strategy_table(v, session=session),
         }, out)
     else:
         _docx(v, indicators, out, actor, session=session)
@@ -185,6 +192,7 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
             cells = table.add_row().cells
             for cell, text in zip(cells, [r.code, r.title, names.get(r.framework, r.framework), r.tier, r.grade or ""]):
                 cell.text = str(text)
+    _docx_strategy(doc, v, session=session)
     doc.add_heading("Consultation summary", level=2)
     rounds = [r for r in _all_rounds(session) if r.set_id == v.set_id]
     if not rounds:
@@ -198,3 +206,28 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
         doc.add_paragraph(f"{r.title}: {plural(int(t['comments']), 'comment')} ({int(t['answered'])} answered). By constituency: "
                           f"{by or 'none'}. Answers: {disp or 'none'}.")
     doc.save(str(out))
+
+
+def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
+    from indicators_lab.proposal.strategy import TITLE, strategy_table
+
+    strategy = strategy_table(v, session=session)
+    doc.add_heading(TITLE, level=2)
+    doc.add_paragraph(
+        "For each objective: the indicators of this version, whether each can be split by migratory status "
+        "today (from the UN SDG metadata and the imported data extracts, as of this export), the gaps, and the "
+        "actions the co-leads propose. Shares of the 193 Member States are approximate.")
+    for number, rows in strategy.groupby("objective", sort=True):
+        doc.add_heading(f"Objective {number}: {rows.iloc[0]['objective_title']}", level=3)
+        table = doc.add_table(rows=1, cols=5)
+        table.style = "Light Grid Accent 1"
+        for cell, text in zip(table.rows[0].cells, ["Indicator", "Split by migratory status today", "Gap",
+                                                    "Proposed action", "Who, by when"]):
+            cell.text = text
+        for r in rows.itertuples():
+            cells = table.add_row().cells
+            indicator = f"{r.code} {r.title}".strip() or "(none)"
+            today = f"{r.split_today}: {r.data}" if r.key else ""
+            who = ", ".join(x for x in (r.who, r.by_when) if x)
+            for cell, text in zip(cells, [indicator, today, r.gap, r.action or "not yet proposed", who]):
+                cell.text = str(text)

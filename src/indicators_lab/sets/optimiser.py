@@ -42,6 +42,12 @@ class Request:
     # links (a links file). An objective here with no usable link counts as not covered.
     objectives: tuple[int, ...] | None = None
 
+    # Each chosen item needs at least this data coverage (items' ``data_coverage``, a share of
+    # the 193 Member States); 0 = no minimum. Items below it may not be chosen.
+    min_data_coverage: float = 0.0
+    # Break ties towards items with more data coverage (after link weight, before Tier I).
+    data_tiebreak: bool = True
+
 
 @dataclass
 class Result:
@@ -89,7 +95,23 @@ def prepare(links: pd.DataFrame, items: pd.DataFrame | None = None) -> tuple[pd.
         info["tier"] = ""
     info["framework"] = info["framework"].fillna("")
     info["tier_1"] = info["tier"].fillna("").astype(str).str.strip().str.upper().isin(["TIER I", "I", "1"])
-    return lk, info[["key", "framework", "tier_1"]]
+    info["data_coverage"] = (info["data_coverage"].fillna(0.0).astype(float) if "data_coverage" in info
+                             else 0.0)
+    return lk, info[["key", "framework", "tier_1", "data_coverage"]]
+
+
+def _data_filter(info: pd.DataFrame, req: Request) -> Request:
+    """The request with the items below the minimum data coverage locked out."""
+    if req.min_data_coverage <= 0:
+        return req
+    low = set(info.loc[info["data_coverage"] < req.min_data_coverage - EPS, "key"])
+    kept_in = sorted(map(str, low & set(req.lock_in)))
+    if kept_in:
+        raise UserError(f"Locked-in items have less data coverage than the minimum of "
+                        f"{req.min_data_coverage:.0%}: " + ", ".join(kept_in) + ". Unlock them or lower the minimum.")
+    from dataclasses import replace
+
+    return replace(req, lock_out=set(req.lock_out) | low)
 
 
 def universe(lk: pd.DataFrame, req: Request) -> list[int]:
@@ -226,21 +248,23 @@ def _lexicographic(prob: pulp.LpProblem, stages: list[tuple[int, object]], req: 
             prob += (expr <= best + EPS) if sense == pulp.LpMinimize else (expr >= best - EPS)
 
 
-def _tie_breaks(lk, info, x, idx) -> list[tuple[int, object]]:
-    """Higher total link weight, then more Tier I items."""
+def _tie_breaks(lk, info, x, idx, req: Request | None = None) -> list[tuple[int, object]]:
+    """Higher total link weight, then (if asked and known) more data coverage, then more Tier I items."""
     total_w = lk.groupby("key")["weight"].sum()
     tier = dict(zip(info["key"], info["tier_1"]))
-    return [
-        (pulp.LpMaximize, pulp.lpSum(float(total_w.get(k, 0)) * x[i] for k, i in idx.items())),
-        (pulp.LpMaximize, pulp.lpSum(int(tier[k]) * x[i] for k, i in idx.items())),
-    ]
+    stages = [(pulp.LpMaximize, pulp.lpSum(float(total_w.get(k, 0)) * x[i] for k, i in idx.items()))]
+    data = dict(zip(info["key"], info["data_coverage"]))
+    if (req is None or req.data_tiebreak) and any(v > 0 for v in data.values()):
+        stages.append((pulp.LpMaximize, pulp.lpSum(round(float(data[k]), 4) * x[i] for k, i in idx.items())))
+    stages.append((pulp.LpMaximize, pulp.lpSum(int(tier[k]) * x[i] for k, i in idx.items())))
+    return stages
 
 
 def _exact_min_size(lk, info, req) -> list:
     prob, x, idx = _model(lk, info, req, pulp.LpMinimize)
     for _, group in lk.groupby("objective"):
         prob += pulp.lpSum(x[idx[k]] for k in group["key"]) >= req.min_cover
-    _lexicographic(prob, [(pulp.LpMinimize, pulp.lpSum(x)), *_tie_breaks(lk, info, x, idx)], req)
+    _lexicographic(prob, [(pulp.LpMinimize, pulp.lpSum(x)), *_tie_breaks(lk, info, x, idx, req)], req)
     return [k for k, i in idx.items() if x[i].value() > 0.5]
 
 
@@ -254,7 +278,7 @@ def _exact_max_coverage(lk, info, req) -> list:
         prob += pulp.lpSum(z[n] for n in group.index) <= req.min_cover
     covered = pulp.lpSum(float(w) * z[n] for n, w in enumerate(lk["weight"]))
     stages = [(pulp.LpMaximize, covered), (pulp.LpMinimize, pulp.lpSum(x)),
-              *_tie_breaks(lk, info, x, idx)]
+              *_tie_breaks(lk, info, x, idx, req)]
     _lexicographic(prob, stages, req)
     return [k for k, i in idx.items() if x[i].value() > 0.5]
 
@@ -281,6 +305,7 @@ def greedy(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> list:
     """A fast heuristic for the same questions (fallback, and to measure the exact gain)."""
     links_of = {k: dict(zip(g["objective"], g["weight"])) for k, g in lk.groupby("key")}
     tier = dict(zip(info["key"], info["tier_1"]))
+    data = dict(zip(info["key"], info["data_coverage"])) if req.data_tiebreak else {}
     fw = dict(zip(info["key"], info["framework"]))
     total_w = {k: sum(v.values()) for k, v in links_of.items()}
     objectives = sorted(lk["objective"].unique())
@@ -322,7 +347,7 @@ def greedy(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> list:
             g = gain(k, tops)
             if g <= EPS:
                 continue
-            key = (g, total_w.get(k, 0), tier.get(k, False))
+            key = (g, total_w.get(k, 0), data.get(k, 0.0), tier.get(k, False))
             if best is None or key > best:
                 best, best_key = key, k
         if best_key is None:
@@ -371,6 +396,7 @@ def optimise(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Reques
     lk, info = prepare(links, items)
     if lk.empty:
         raise UserError("There are no links to choose from: accept some links first.")
+    req = _data_filter(info, req)
     check_feasible(lk, info, req)
     method = "greedy" if req.solver == "greedy" else f"exact ({req.solver.upper()})"
     if req.solver == "greedy":
@@ -429,7 +455,8 @@ def pareto(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request 
     for k in range(start, stop):
         r = optimise(links, items, Request(min_cover=req.min_cover, max_size=k, lock_in=req.lock_in,
                                            lock_out=req.lock_out, max_per_framework=req.max_per_framework,
-                                           solver=req.solver, objectives=req.objectives))
+                                           solver=req.solver, objectives=req.objectives,
+                                           min_data_coverage=req.min_data_coverage, data_tiebreak=req.data_tiebreak))
         if rows and len(r.chosen) <= rows[-1]["size"]:
             break  # no better set with more indicators
         rows.append({"size": len(r.chosen), "covered_weight": round(r.covered_weight, 4),

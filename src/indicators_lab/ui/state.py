@@ -42,6 +42,9 @@ MATRIX_PAGE = "matrix.page"
 MATRIX_FLASH = "matrix.flash"
 VERSIONS_FLASH = "versions.flash"
 REVIEW_FLASH = "review.flash"
+DATA_PLAN = "data.plan"  # an ExtractSummary (plain data) awaiting confirmation
+DATA_FLASH = "data.flash"
+STRATEGY_FLASH = "strategy.flash"
 
 
 def get(key: str, default: Any = None) -> Any:
