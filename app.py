@@ -20,6 +20,7 @@ ICONS = {
     "views/catalogue.py": ":material/menu_book:",
     "views/objectives.py": ":material/flag:",
     "views/import_framework.py": ":material/upload_file:",
+    "views/data_availability.py": ":material/query_stats:",
     "views/mapping.py": ":material/hub:",
     "views/candidate_sets.py": ":material/checklist:",
     "views/optimise.py": ":material/tune:",
@@ -28,6 +29,7 @@ ICONS = {
     "views/matrix.py": ":material/table_chart:",
     "views/people.py": ":material/group:",
     "views/versions.py": ":material/history:",
+    "views/strategy.py": ":material/diversity_3:",
     "views/review.py": ":material/how_to_vote:",
     "views/set_password.py": ":material/key:",
 }

@@ -222,6 +222,7 @@ def build_sdg(src: Path, out: Path = OUT) -> dict:
             },
         }
     assert len(items) == 231, len(items)
+    _attach_metadata_coverage(src, items)
     framework = {
         "key": "sdg",
         "name": "SDG global indicator framework",
@@ -229,9 +230,35 @@ def build_sdg(src: Path, out: Path = OUT) -> dict:
         "is_partial": False,
         "source": "Indicator list, tiers and agencies: IAEG-SDGs tier classification of 30 Nov 2022 (cleaned by lnoe10/sdg_tier_classifications @ 45d3388). Goal, target and current indicator titles: open-sdg/sdg-translations @ 0cda585 (2025-08-19).",
         "licence": "Titles: MIT (open-sdg/sdg-translations). Tier list: UN IAEG-SDGs data; the cleaned copy has no licence file.",
-        "gaps": "The tier classification dates from 2022-11-30: later revisions (tiers, custodians, indicators added in 2025) are not included. Where the titles differ, the newer open-sdg title is shown and the 2022 one kept as former title.",
+        "gaps": "The tier classification dates from 2022-11-30: later revisions (tiers, custodians, indicators added in 2025) are not included. Where the titles differ, the newer open-sdg title is shown and the 2022 one kept as former title. Data availability and disaggregation text (metadata_coverage) is the COVERAGE field of the UN SDG global metadata as stored in worldbank/sdg-metadata, not always its newest version; 10 codes have none (see sdg_metadata_coverage_missing.txt in the sources).",
+        "meta": {"metadata_coverage_source": COVERAGE_SOURCE},
     }
     return _write("sdg", framework, {"items": list(items.values())}, out)
+
+
+COVERAGE_SOURCE = (
+    "UN SDG global metadata, field COVERAGE (Data availability, Disaggregation), via "
+    "github worldbank/sdg-metadata api/<indicator>/COVERAGE/<lang>.json, read file by file; "
+    "the commit of each text is in its record. Repository MIT (Center for Open Data Enterprise); "
+    "text: the official UN SDG metadata (custodian agencies, UN Statistics Division)."
+)
+
+
+def _attach_metadata_coverage(src: Path, items: dict[str, dict]) -> None:
+    """Each indicator gets its metadata's COVERAGE records verbatim (one per part for split
+    indicators, and those of its repeat codes), with the repository and commit they came from."""
+    records = json.loads((src / "sdg_metadata_coverage.json").read_text(encoding="utf-8"))
+    owner: dict[str, str] = {}
+    for code, item in items.items():
+        for c in [code, *item["attributes"]["also_codes"]]:
+            owner[c] = code
+    attached = 0
+    for rec in records:
+        code = owner[rec["code"]]  # every record's code is in the catalogue (KeyError otherwise)
+        rec = dict(rec, source=f"worldbank/sdg-metadata @ {rec['commit']}: {rec['source_path']}")
+        items[code]["attributes"].setdefault("metadata_coverage", []).append(rec)
+        attached += 1
+    assert attached == len(records) == 248, attached
 
 
 # --------------------------------------------------------------------------- 10.7.2

@@ -93,16 +93,17 @@ def site(tmp_path_factory):
     tx(engine, links.decide, actor=lead, item_id=item, objective=1, status="accepted", grade="direct",
        rationale=RATIONALE)
     set_id = tx(engine, cs.create_set, actor=lead, name="Draft set", item_ids=[item])
+    # Approved before the rounds open (approval closes the rounds open on its set).
+    tx(engine, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note=APPROVED)
+    tx(engine, proposals.approve, actor=lead, version=1)
     # The restricted round first, so that the round open to all is the newest (chosen by default).
     restricted = tx(engine, con.create_round, actor=lead, title=RESTRICTED, set_id=set_id,
                     constituencies=["member_state"])
-    tx(engine, con.post_comment, actor=state_, round_id=restricted, text="for member states")
+    tx(engine, con.post_comment, actor=state_, round_id=restricted, item_id=item, text="for member states")
     rid = tx(engine, con.create_round, actor=lead, title="Open round", set_id=set_id)
-    tx(engine, con.post_comment, actor=author, round_id=rid, text="a visible comment")
-    hidden = tx(engine, con.post_comment, actor=author, round_id=rid, text=HIDDEN)
+    tx(engine, con.post_comment, actor=author, round_id=rid, item_id=item, text="a visible comment")
+    hidden = tx(engine, con.post_comment, actor=author, round_id=rid, item_id=item, text=HIDDEN)
     tx(engine, con.moderate, actor=lead, comment_id=hidden, hide=True, reason=REASON)
-    tx(engine, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note=APPROVED)
-    tx(engine, proposals.approve, actor=lead, version=1)
     tx(engine, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note=DRAFT)
     tx(engine, proposals.record_view, actor=excom, version=2, verdict="object", text=EXCOM_VIEW)
 

@@ -80,14 +80,29 @@ def test_what_if_shows_every_change_and_saves_nothing(linked):
     assert list(tx(linked, cs.members_frame, s)["code"]) == ["10.c.1"]
 
 
-def test_optimise_for_a_set_honours_its_locks(linked):
+def test_optimise_for_a_set_honours_its_locks_and_names_what_is_uncovered(linked):
     s = tx(linked, cs.create_set, actor=LEAD, name="S")
-    result, _ = tx(linked, cs.optimise_for_set, s, actor=LEAD)
+    result, _ = tx(linked, cs.optimise_for_set, s, actor=LEAD, max_size=23)
     assert len(result.chosen) == 2
+    assert len(result.objectives) == 23 and result.covered == 2
+    assert result.uncovered[1] == "no linked indicator"
     tx(linked, cs.set_lock, actor=LEAD, set_id=s, item_id=iid(linked, "sdg", "10.c.1"), lock="out")
     tx(linked, cs.set_lock, actor=LEAD, set_id=s, item_id=iid(linked, "sdg", "17.3.2"), lock="out")
-    with pytest.raises(Infeasible, match="objective 20"):
-        tx(linked, cs.optimise_for_set, s, actor=LEAD)
+    result, _ = tx(linked, cs.optimise_for_set, s, actor=LEAD, max_size=23)
+    assert result.uncovered[20] == "all 2 linked indicators are locked out"
+
+
+def test_smallest_set_counts_all_23_objectives_and_names_the_unlinked(linked):
+    with pytest.raises(Infeasible, match=r"21 of the 23 objectives cannot be covered as asked: "
+                                         r"objectives 1, 2, 3, 4, 5, 7, .*, 23 \(no linked indicator\)") as err:
+        tx(linked, cs.optimise_for_set, None, actor=LEAD)
+    assert len(err.value.objectives) == 21 and 6 not in err.value.objectives
+
+
+def test_pareto_curve_stops_at_k_and_counts_23_objectives(linked):
+    _, curve = tx(linked, cs.optimise_for_set, None, actor=LEAD, max_size=1, curve=True)
+    assert list(curve["size"]) == [1]
+    assert set(curve["objectives"]) == {23}
 
 
 def test_optimise_without_links_says_what_to_do(engine):

@@ -113,3 +113,15 @@ def test_items_are_stored_once_per_code(engine):
     with unit_of_work(engine) as s:
         codes = s.exec(select(FrameworkItem.code)).all()
     assert len(codes) == 287
+
+
+def test_search_finds_word_forms_without_accents_and_says_where_it_matched(engine):
+    df = tx(engine, cat.items_frame, "sdg")
+    hits = cat.search_items(df, "Remittances")
+    assert "10.c.1" in set(hits["code"])
+    assert hits.set_index("code").loc["10.c.1", "matched"].startswith("title")
+    assert "10.c.1" in set(cat.search_items(df, "RÉMITTANCE cost")["code"])
+    repeat = cat.search_items(df, "13.1.1").set_index("code")
+    assert repeat.loc["1.5.1", "matched"] == "repeat code"
+    by_target = cat.search_items(df, "orderly").set_index("code")
+    assert "10.7.2" in by_target.index and "target" in by_target.loc["10.7.2", "matched"]

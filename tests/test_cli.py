@@ -166,3 +166,29 @@ def test_create_admin_refuses_a_weak_password_in_plain_words(tmp_path):
     )
     assert proc.returncode != 0
     assert "too easy to guess" in proc.stderr + proc.stdout
+
+
+def test_users_enable_re_enables_an_account_and_create_admin_explains_itself(tmp_path):
+    from indicators_lab.core.config import Settings
+    from indicators_lab.startup import open_database
+
+    env = dict(os.environ, INDICATORS_LAB_DATA_DIR=str(tmp_path / "var"), INDICATORS_LAB_ADMIN_PASSWORD="Correct horse 42 battery")
+    env.pop("INDICATORS_LAB_DATABASE_URL", None)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "indicators_lab", "users", *args],
+                              capture_output=True, text=True, env=env, timeout=300)
+
+    assert cli("create-admin", "--email", "a@example.org", "--name", "Ada").returncode == 0
+    proc = cli("create-admin", "--email", "b@example.org", "--name", "Bo")
+    assert proc.returncode == 2 and "an active admin exists" in proc.stderr and "users enable" in proc.stderr
+    from sqlalchemy import text
+
+    engine = open_database(Settings(data_dir=tmp_path / "var"))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE \"user\" SET active = false"))
+    proc = cli("enable", "--email", "A@example.org")
+    assert proc.returncode == 0 and "Re-enabled the account a@example.org" in proc.stdout
+    assert "already active" in cli("enable", "--email", "a@example.org").stdout
+    proc = cli("enable", "--email", "nobody@example.org")
+    assert proc.returncode == 2 and "There is no account for nobody@example.org" in proc.stderr

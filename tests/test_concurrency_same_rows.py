@@ -145,3 +145,28 @@ def test_eight_co_leads_add_the_same_indicators_to_one_set(engine):
     _, errors = run_together(engine, 8, lambda e, i: tx(e, cs.add_items, actor=LEAD, set_id=set_id, item_ids=ids))
     assert errors == []
     assert count(engine, select(func.count()).select_from(SetMember).where(SetMember.set_id == set_id)) == 3
+
+
+def test_an_author_editing_while_co_leads_answer_never_leaves_an_answer_to_other_words(engine):
+    from indicators_lab.core.models import Comment
+
+    ngo = tx(engine, create_user, actor=LEAD, email="author@x.org", name="Author", role="stakeholder",
+             password=STRONG, constituency="civil_society")
+    rid = tx(engine, con.create_round, actor=LEAD, title="R")
+    cid = tx(engine, con.post_comment, actor=ngo, round_id=rid, objective=1, text="first words")
+
+    def work(e, i):
+        try:
+            if i % 2:
+                return tx(e, con.edit_comment, actor=ngo, comment_id=cid, text=f"edit {i}")
+            return tx(e, con.respond, actor=Actor(f"Lead {i}", "co_lead"), comment_id=cid,
+                      disposition="noted", text=f"answer {i}")
+        except UserError as exc:
+            assert "official answer" in str(exc)
+
+    _, errors = run_together(engine, 8, work)
+    assert errors == []
+    with unit_of_work(engine) as s:
+        comment = s.get(Comment, cid)
+        first_answer = min(r.at for r in s.exec(select(ResponseRevision).where(ResponseRevision.comment_id == cid)).scalars())
+        assert comment.edited_at is None or comment.edited_at <= first_answer

@@ -185,3 +185,27 @@ def test_plain_language_help_comes_from_metadata(engine, people, round_id):
     assert entry["code"] == "10.7.1"
     assert "Tier I" not in entry["help"] or "agreed method" in entry["help"]
     assert entry["help"].startswith("What it measures: Recruitment cost")
+
+
+def test_an_answered_or_hidden_comment_can_no_longer_be_rewritten_and_edits_keep_the_old_text(engine):
+    from sqlmodel import select
+
+    from indicators_lab.core.db import unit_of_work
+    from indicators_lab.core.models import CommentRevision
+
+    lead = tx(engine, create_user, actor=ADMIN, email="l@x.org", name="Lead", role="co_lead",
+              password="a very long passphrase 1")
+    ngo = tx(engine, create_user, actor=lead, email="n@x.org", name="Nadia", role="stakeholder",
+             password="a very long passphrase 2", constituency="civil_society")
+    rid = tx(engine, con.create_round, actor=lead, title="R")
+    first = tx(engine, con.post_comment, actor=ngo, round_id=rid, objective=1, text="Keep 10.7.2")
+    tx(engine, con.edit_comment, actor=ngo, comment_id=first, text="Keep 10.7.2, split by sex")
+    with unit_of_work(engine) as s:
+        assert [r.text for r in s.exec(select(CommentRevision).where(CommentRevision.comment_id == first))] == ["Keep 10.7.2"]
+    tx(engine, con.respond, actor=lead, comment_id=first, disposition="accepted", text="Done")
+    with pytest.raises(UserError, match="official answer"):
+        tx(engine, con.edit_comment, actor=ngo, comment_id=first, text="Drop 10.7.2")
+    second = tx(engine, con.post_comment, actor=ngo, round_id=rid, objective=2, text="Fine")
+    tx(engine, con.moderate, actor=lead, comment_id=second, hide=True, reason="off topic")
+    with pytest.raises(UserError, match="hidden"):
+        tx(engine, con.edit_comment, actor=ngo, comment_id=second, text="Something else")

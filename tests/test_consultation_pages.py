@@ -25,11 +25,11 @@ def test_stakeholder_posts_a_comment_that_shows_as_plain_text(app):
     at = open_page("views/consultation.py", ngo.user_id)
     assert any(i.value.startswith(plain("What it measures: Recruitment cost")) for i in at.info)
 
-    [_, _, whole_set] = [t for t in at.text_area if t.label == "Your comment"][:3]
-    whole_set.input(EVIL)
-    [_, _, post] = [b for b in at.button if b.label == "Post comment"][:3]
-    post.click().run()
+    at.button_group(key="ilab.consult.part").set_value("set").run()
+    next(t for t in at.text_area if t.label == "Your comment").input(EVIL)
+    next(b for b in at.button if b.label == "Post comment").click().run()
     assert not at.exception, at.exception
+    assert at.button_group(key="ilab.consult.part").value == "set"  # still on the part commented on
     [c] = tx(app, con.thread, actor=ngo, round_id=rid, whole_set=True)
     assert c.text == EVIL and c.author_name == "Nadia"
     assert EVIL in [t.value for t in at.text]                  # rendered with st.text: never HTML

@@ -59,6 +59,23 @@ def test_baseline_database_upgrades_to_head_keeping_every_row(empty_engine):
     assert tx(engine, links.history, item, actor=Actor("Old", "co_lead")).iloc[0]["change"] == "accept"
 
 
+def _drop_foreign_key_column(conn, table, column):
+    """SQLite cannot drop a column used in a foreign key: rebuild the table without it."""
+    import re
+
+    conn.execute(text(f"DROP INDEX IF EXISTS ix_{table}_{column}"))
+    sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar()
+    lines = [ln for ln in sql.splitlines() if column not in ln]
+    old_sql = re.sub(r",\s*\)\s*$", "\n)", "\n".join(lines).replace(f"TABLE {table}", f"TABLE {table}_old", 1))
+    cols = ", ".join(c["name"] for c in inspect(conn).get_columns(table) if c["name"] != column)
+    conn.execute(text("PRAGMA foreign_keys=OFF"))
+    conn.execute(text(old_sql))
+    conn.execute(text(f"INSERT INTO {table}_old ({cols}) SELECT {cols} FROM {table}"))
+    conn.execute(text(f"DROP TABLE {table}"))
+    conn.execute(text(f"ALTER TABLE {table}_old RENAME TO {table}"))
+    conn.execute(text("PRAGMA foreign_keys=ON"))
+
+
 def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
     from indicators_lab.core.db import make_engine
 
@@ -69,10 +86,19 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE user DROP COLUMN last_sign_in_at"))
         conn.execute(text("DROP TABLE response_revision"))  # tables added after the first builds
+        conn.execute(text("DROP TABLE comment_revision"))
         conn.execute(text("ALTER TABLE user DROP COLUMN session_epoch"))
         conn.execute(text("DROP TABLE sign_in_failure"))
+        conn.execute(text("DROP TABLE excom_view_event"))
+        conn.execute(text("ALTER TABLE proposal_version DROP COLUMN approval_objections"))
+        conn.execute(text("ALTER TABLE proposal_version DROP COLUMN objections_acknowledgement"))
+        conn.execute(text("DROP TABLE round_item"))
+        _drop_foreign_key_column(conn, "round", "version_id")
         conn.execute(text("DROP INDEX ix_link_event_batch"))
         conn.execute(text("ALTER TABLE link_event DROP COLUMN batch"))
+        conn.execute(text("DROP TABLE strategy_action"))
+        conn.execute(text("DROP TABLE data_figure"))
+        conn.execute(text("DROP TABLE data_import"))
     tx(engine, load_shipped_catalogues, FRAMEWORKS_DIR)
     init_db(engine)
     assert "last_sign_in_at" in _columns(engine, "user")

@@ -40,6 +40,16 @@ def test_catalogue_search_narrows_the_table(settings_env):
     assert "1 of 231 items" in [c.value for c in at.caption]
 
 
+def test_catalogue_search_finds_word_forms_and_says_where_it_matched(settings_env):
+    at = open_page("views/catalogue.py")
+    at.text_input[0].input("Remittances").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("code")
+    assert "10.c.1" in table.index and table.loc["10.c.1", "matched"].startswith("title")
+    at.text_input[0].input("13.1.1").run()
+    assert at.dataframe[0].value.set_index("code").loc["1.5.1", "matched"] == "repeat code"
+
+
 def test_catalogue_marks_mgi_as_partial(settings_env):
     at = open_page("views/catalogue.py")
     at.selectbox[0].select("mgi").run()
@@ -49,6 +59,7 @@ def test_catalogue_marks_mgi_as_partial(settings_env):
 def test_objective_page_shows_actions_and_incomplete_note(settings_env):
     at = open_page("views/objectives.py")
     at.selectbox[0].select(20).run()
-    assert any("Text incomplete" in w.value for w in at.warning)
+    assert any("Part of this objective's text is missing" in w.value for w in at.warning)
+    assert not any("stored page excerpt" in c.value for c in at.caption)  # no notes for maintainers
     texts = [t.value for t in at.text]
     assert any(t.startswith("Develop a roadmap to reduce the transaction costs") for t in texts)

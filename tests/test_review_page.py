@@ -39,3 +39,51 @@ def test_co_lead_records_approval_which_locks_the_version(app):
     assert not at.exception, at.exception
     assert tx(app, proposals.get_version, n).approved
     assert any("locked" in s.value for s in at.success)
+
+
+def test_an_objection_survives_a_later_view_and_must_be_acknowledged_at_approval(app):
+    lead = co_lead(app)
+    n = frozen(app, lead)
+    ex = tx(app, create_user, actor=ADMIN, email="ex@x.org", name="Exa", role="excom", password="long enough pw")
+    at = open_page("views/review.py", ex.user_id)
+    next(r for r in at.radio if r.label == "Your view").set_value("object")
+    at.text_area[0].input("Objective 8 has nothing")
+    next(b for b in at.button if b.label == "Record my view").click().run()
+    assert any("Your view on the whole version of version 1 was recorded: Object." in s.value for s in at.success)
+    # The next view starts on the whole version again; the member chooses objective 3 and approves.
+    assert next(s for s in at.selectbox if s.label == "On").value is None
+    next(s for s in at.selectbox if s.label == "On").select(3)
+    next(r for r in at.radio if r.label == "Your view").set_value("approve")
+    next(b for b in at.button if b.label == "Record my view").click().run()
+    assert not at.exception, at.exception
+    assert len(tx(app, proposals.view_history, n, actor=ADMIN)) == 2
+    assert len(tx(app, proposals.outstanding_objections, n, actor=ADMIN)) == 1
+
+    at = open_page("views/review.py", lead.user_id)
+    assert any("1 objection still stands on version 1" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Record approval").click().run()
+    assert any("acknowledge it before approving" in e.value for e in at.error)
+    assert not tx(app, proposals.get_version, n).approved
+    next(c for c in at.checkbox if c.label.startswith("I acknowledge these objections")).check()
+    next(t for t in at.text_area if t.label.startswith("How the objections were considered")).input("Left for v2")
+    next(b for b in at.button if b.label == "Record approval").click().run()
+    assert not at.exception, at.exception
+    v = tx(app, proposals.get_version, n)
+    assert v.approved and v.objections_acknowledgement == "Left for v2"
+
+
+def test_approval_closes_the_open_rounds_on_the_version_once_confirmed(app):
+    from indicators_lab.consultation import rounds as con
+
+    lead = co_lead(app)
+    n = frozen(app, lead)
+    rid = tx(app, con.create_round, actor=lead, title="Spring round", version=n)
+    at = open_page("views/review.py", lead.user_id)
+    assert any("1 consultation round is still open" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Record approval").click().run()
+    assert any("confirm that approving closes it" in e.value for e in at.error)
+    next(c for c in at.checkbox if c.label.startswith("Close them now")).check()
+    next(b for b in at.button if b.label == "Record approval").click().run()
+    assert not at.exception, at.exception
+    assert any("Closed 1 consultation round: Spring round." in s.value for s in at.success)
+    assert tx(app, con.get_round, rid).status == "closed"

@@ -21,6 +21,7 @@ def test_scorecard_shows_gaps_and_a_what_if_change_before_saving(app):
     assert metrics["Objectives covered"] == "1 / 23"
     assert any("Objectives with no coverage" in w.value and "20" in w.value for w in at.warning)
 
+    at.button_group(key="ilab.sets.part").set_value("whatif").run()
     add = next(m for m in at.multiselect if m.label == "Add")
     add.select(tx(app, links.item_id_for, "sdg", "10.c.1")).run()
     assert not at.exception, at.exception
@@ -31,21 +32,56 @@ def test_scorecard_shows_gaps_and_a_what_if_change_before_saving(app):
 
     next(b for b in at.button if b.label == "Save these changes").click().run()
     assert sorted(tx(app, cs.members_frame, s)["code"]) == ["10.7.1", "10.c.1"]
+    assert at.button_group(key="ilab.sets.part").value == "whatif"  # the page stays where the action was
 
 
-def test_optimise_page_finds_a_set_and_saves_it(app):
+SPREAD = [("sdg", "10.7.1", 6), ("10.7.2", "4e", 6), ("sdg", "10.c.1", 20), ("sdg", "17.3.2", 20),
+          ("sdg", "8.8.1", 22), ("sdg", "16.2.2", 10), ("sdg", "10.7.2", 23), ("sdg", "8.8.2", 1),
+          ("sdg", "4.1.1", 15)]
+
+
+def test_optimise_page_asked_for_at_most_5_saves_the_5_shown(app):
+    lead = co_lead(app)
+    for key, code, objective in SPREAD:
+        accept(app, lead, key, code, objective)
+    at = open_page("views/optimise.py", lead.user_id)
+    at.radio[0].set_value("best").run()
+    next(n for n in at.number_input if n.label == "At most (K) indicators").set_value(5).run()
+    next(b for b in at.button if b.label == "Optimise").click().run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value.startswith("5 indicators cover 5 of 23 objectives")
+    assert any("18 of 23 objectives are not covered" in w.value for w in at.warning)
+    at.text_input[0].input("Five")
+    next(b for b in at.button if b.label == "Save 5 indicators as a new set").click().run()
+    assert not at.exception, at.exception
+    saved = {s.name: s.id for s in tx(app, cs.list_sets, actor=ADMIN)}
+    assert len(tx(app, cs.members_frame, saved["Five"])) == 5
+    assert any("with 5 indicators" in s.value for s in at.success)
+
+
+def test_optimise_page_saves_the_point_picked_on_the_curve(app):
+    lead = co_lead(app)
+    for key, code, objective in SPREAD:
+        accept(app, lead, key, code, objective)
+    at = open_page("views/optimise.py", lead.user_id)
+    at.radio[0].set_value("best").run()
+    next(b for b in at.button if b.label == "Optimise").click().run()
+    at.select_slider[0].set_value(3).run()
+    assert at.subheader[0].value.startswith("3 indicators cover 3 of 23 objectives")
+    at.text_input[0].input("Three")
+    next(b for b in at.button if b.label == "Save 3 indicators as a new set").click().run()
+    saved = {s.name: s.id for s in tx(app, cs.list_sets, actor=ADMIN)}
+    assert len(tx(app, cs.members_frame, saved["Three"])) == 3
+
+
+def test_optimise_page_counts_all_23_objectives_for_the_smallest_set(app):
     lead = co_lead(app)
     accept(app, lead, "sdg", "10.7.1", 6)
-    accept(app, lead, "10.7.2", "4e", 6)
-    accept(app, lead, "sdg", "10.c.1", 20)
     at = open_page("views/optimise.py", lead.user_id)
     next(b for b in at.button if b.label == "Optimise").click().run()
     assert not at.exception, at.exception
-    assert at.subheader[0].value.startswith("2 indicators (exact")
-    at.text_input[0].input("Optimised")
-    next(b for b in at.button if b.label == "Save as new set").click().run()
-    saved = {s.name: s.id for s in tx(app, cs.list_sets, actor=ADMIN)}
-    assert len(tx(app, cs.members_frame, saved["Optimised"])) == 2
+    assert any("22 of the 23 objectives cannot be covered" in e.value and "no linked indicator" in e.value
+               for e in at.error)
 
 
 def test_optimise_page_explains_an_impossible_request(app):

@@ -1,6 +1,7 @@
 """Themes on a small fixed set whose groups are obvious; campaigns counted once."""
 
 import numpy as np
+import pytest
 
 from indicators_lab.consultation import rounds as con
 from indicators_lab.consultation import matrix
@@ -44,3 +45,16 @@ def test_themes_of_an_objective_with_a_campaign(engine):
     assert remit.constituencies["Civil society"] == 2
     finance = next(t for t in found if "Financial inclusion" in t.representative)
     assert finance.size == 2 and finance.constituencies == {"Academia": 2}
+
+
+def test_too_few_comments_are_not_grouped(engine):
+    from indicators_lab.consultation.themes import TooFewToGroup
+
+    rid = tx(engine, con.create_round, actor=LEAD, title="R")
+    from tests.factories import csv_bytes
+
+    rows = [["NGO", "Civil society", "", "20", "", f"Comment number {n} about remittances"] for n in range(5)]
+    tx(engine, matrix.import_comments, actor=LEAD, round_id=rid, filename="c.csv", max_bytes=10**6,
+       data=csv_bytes([["organisation", "constituency", "indicator_code", "objective", "stance", "comment"], *rows]))
+    with pytest.raises(TooFewToGroup, match="Too few comments to group: 5 here"):
+        tx(engine, themes, FakeEncoder(), round_id=rid, objective=20, actor=LEAD)

@@ -110,3 +110,36 @@ def test_bulk_invite_is_all_or_nothing(empty_engine, admin):
     with pytest.raises(UserError, match="Row 3: Unknown constituency 'Pirates'"):
         tx(empty_engine, invite_many, actor=admin, data=bad, filename="p.csv", max_bytes=10**6)
     assert [u["email"] for u in tx(empty_engine, list_users, actor=admin)] == ["admin@example.org", "a@x.org", "b@x.org"]
+
+
+def test_the_last_active_admin_can_neither_disable_nor_demote_themself(empty_engine, admin):
+    from indicators_lab.core.accounts import set_active, set_role
+
+    with pytest.raises(UserError, match="You are the last active admin"):
+        tx(empty_engine, set_active, actor=admin, user_id=admin.user_id, active=False)
+    with pytest.raises(UserError, match="You are the last active admin"):
+        tx(empty_engine, set_role, actor=admin, user_id=admin.user_id, role="co_lead")
+    second = tx(empty_engine, create_user, actor=admin, email="b@example.org", name="B", role="admin", password=PW)
+    tx(empty_engine, set_role, actor=admin, user_id=admin.user_id, role="co_lead")
+    with pytest.raises(UserError, match="You are the last active admin"):
+        tx(empty_engine, set_active, actor=second, user_id=second.user_id, active=False)
+
+
+def test_the_command_line_restores_access_when_no_admin_is_active(empty_engine, admin):
+    from indicators_lab.core.access import COMMAND_LINE
+    from indicators_lab.core.accounts import enable_by_email, set_active
+
+    other = tx(empty_engine, create_user, actor=admin, email="c@example.org", name="C", role="co_lead", password=PW)
+    tx(empty_engine, set_active, actor=admin, user_id=other.user_id, active=False)
+    assert tx(empty_engine, enable_by_email, actor=COMMAND_LINE, email=" C@example.org") is True
+    assert tx(empty_engine, enable_by_email, actor=COMMAND_LINE, email="c@example.org") is False
+    # Every admin disabled behind the app's back (e.g. by hand in the database): a new one can be made.
+    from sqlmodel import Session
+
+    from indicators_lab.core.models import User
+
+    with Session(empty_engine) as s:
+        s.get(User, admin.user_id).active = False
+        s.commit()
+    new = tx(empty_engine, create_user, actor=None, email="rescue@example.org", name="R", role="admin", password=PW)
+    assert new.role == "admin"

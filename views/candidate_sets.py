@@ -3,7 +3,10 @@
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
-from indicators_lab.catalogue.frameworks import list_objectives
+from indicators_lab.catalogue.availability import metadata_badges
+from indicators_lab.catalogue.data import data_badges
+from indicators_lab.catalogue.frameworks import SHORT_NAMES, list_objectives
+from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.links import links_for_objective
 from indicators_lab.sets.scoring import SUMMARY_LABELS
@@ -86,9 +89,18 @@ with st.expander("Grade weights used in coverage"):
 members = cs.members_frame(set_id, include_locked_out=True, session=db)
 inside = members[members["lock"] != "out"]
 candidates = cs.linked_candidates(session=db)  # every indicator with an accepted link
-scorecard_tab, items_tab, whatif_tab = st.tabs(["Scorecard", "Indicators", "What-if"])
+def axis_labels(items) -> dict[str, str]:
+    """Heatmap column labels that name the framework too: "SDG 10.7.1", not a bare code."""
+    return {c: f"{SHORT_NAMES.get(f, f)} {c}" for c, f in zip(items["code"], items["framework"])}
 
-with scorecard_tab:
+
+# A keyed control, not st.tabs: after an action on the Indicators or What-if part the page
+# stays there instead of jumping back to the first tab.
+PARTS = {"scorecard": "Scorecard", "items": "Indicators", "whatif": "What-if"}
+part = st.segmented_control("Show", list(PARTS), format_func=PARTS.get, default="scorecard",
+                            key=state.widget_key(state.SETS_PART)) or "scorecard"
+
+if part == "scorecard":
     card = read_or_act(cs.score_items, encoder, inside, weights, actor=actor)
     summary = card.summary
     m = st.columns(5)
@@ -101,7 +113,7 @@ with scorecard_tab:
     if gaps:
         st.warning("Objectives with no coverage: " + ", ".join(map(str, gaps)), icon=":material/warning:")
     st.markdown("**Coverage: objectives × indicators** (colour = grade of the link)")
-    widgets.coverage_heatmap(card, key=f"heat.{set_id}")
+    widgets.heatmap_grid(card.heatmap.rename(columns=axis_labels(inside)), card.coverage, key=f"heat.{set_id}")
     st.markdown("**Weighted coverage per objective**")
     widgets.coverage_bars(card, key=f"bars.{set_id}")
     st.markdown(f"**Overlap** ({len(card.overlaps)} pairs that may measure the same thing)")
@@ -116,9 +128,35 @@ with scorecard_tab:
     p1, p2 = st.columns(2)
     p1.metric("Gender-responsive (by sex, women, girls)", len(card.principles["gender_responsive"]))
     p2.metric("Child-sensitive (by age, children)", len(card.principles["child_sensitive"]))
+    st.markdown("**Data readiness**")
+    ready_share = get_settings().data_ready_share
+    st.caption(f"Data for at least {ready_share:.0%} of the 193 Member States (setting INDICATORS_LAB_DATA_READY_SHARE): "
+               "from the newest data import, else the number the SDG metadata states. Split by migratory status: a "
+               "migratory dimension in the imported data, or the metadata naming it as available. Shares are approximate.")
+    per_item, per_objective = act(cs.set_readiness, list(inside["item_key"]), min_share=ready_share)
+    if len(per_objective):
+        st.dataframe(per_objective, hide_index=True, width="stretch",
+                     column_config={"data_for_half": f"with data for ≥ {ready_share:.0%}",
+                                    "migratory_split": "splittable by migratory status",
+                                    "not_ready": "without enough data"})
+    if len(per_item):
+        named = per_item.merge(inside[["item_key", "code"]], left_on="item_id", right_on="item_key")
+        st.dataframe(named[["code", "data_share", "data_source", "migratory_split", "migratory_source"]],
+                     hide_index=True, width="stretch",
+                     column_config={"data_share": st.column_config.NumberColumn("share of 193 (approx.)", format="percent")})
 
-with items_tab:
-    st.dataframe(members[["code", "title", "framework", "tier", "lock"]], hide_index=True, width="stretch")
+if part == "items":
+    badges = metadata_badges(list(members["item_key"]), session=db)
+    imported = data_badges(list(members["item_key"]), session=db)
+    members = members.assign(
+        countries_metadata=[badges.get(int(i), ("", ""))[0] for i in members["item_key"]],
+        migration_metadata=[badges.get(int(i), ("", ""))[1] for i in members["item_key"]],
+        imported=[imported.get(int(i), "") for i in members["item_key"]])
+    st.dataframe(members[["code", "title", "framework", "tier", "countries_metadata", "migration_metadata", "imported", "lock"]],
+                 hide_index=True, width="stretch",
+                 column_config={"countries_metadata": "countries (metadata)",
+                                "migration_metadata": "migratory split (metadata)",
+                                "imported": "data (imported)"})
     if may_edit and len(members):
         labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)
@@ -151,7 +189,7 @@ with items_tab:
             n = act(cs.add_items, actor=actor, set_id=set_id, item_ids=ids)
             done(f"Added {n} indicators.")
 
-with whatif_tab:
+if part == "whatif":
     st.caption("Try adding, removing or swapping indicators: every score's change shows before you save.")
     outside = candidates[~candidates["item_key"].isin(inside["item_key"])]
     add_opts = dict(zip(outside["item_key"], outside["framework"] + " " + outside["code"] + " " + outside["title"].str[:80]))
@@ -165,7 +203,8 @@ with whatif_tab:
         if len(w.coverage_change):
             st.markdown("**Coverage per objective that changes**")
             st.dataframe(w.coverage_change, hide_index=True, width="stretch")
-        widgets.coverage_heatmap(w.after, key=f"heat.after.{set_id}", height=480)
+        widgets.heatmap_grid(w.after.heatmap.rename(columns={**axis_labels(candidates), **axis_labels(inside)}), w.after.coverage,
+                             key=f"heat.after.{set_id}", height=480)
         if may_edit and st.button("Save these changes", type="primary"):
             act(cs.replace_members, actor=actor, set_id=set_id, add=add, remove=remove)
             done(f"Saved: {len(add)} added, {len(remove)} removed.")

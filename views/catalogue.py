@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from indicators_lab.catalogue.availability import badge, metadata_availability
 from indicators_lab.catalogue.frameworks import (
     apply_filters,
     filter_options,
@@ -25,6 +26,27 @@ FILTER_LABELS = {
     "level": "Level",
 }
 
+FIELD_NAMES = {"also_codes": "Also listed as", "custodians": "Custodian agencies", "partner": "Partner agencies",
+               "target_titles": "SDG targets", "initial_tier": "Tier when first classified",
+               "gender_specific_iaeg": "Gender-specific (IAEG-SDGs)", "gender_specific_unw": "Gender-specific (UN Women)"}
+
+
+def _field_name(key: str) -> str:
+    name = FIELD_NAMES.get(key) or key.replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
+def _plain(value) -> str:
+    """A detail as people read it: lists joined, pairs as 'key: value', yes/no for flags."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
 db = page_session()
 st.title("Catalogue")
 page_guard("views/catalogue.py")
@@ -41,7 +63,7 @@ fw = by_key[key]
 if fw.is_partial:
     st.warning(f"**Partial framework.** {plain(fw.gaps)}", icon=":material/warning:")
 with st.expander("About this framework: source, licence, known gaps"):
-    st.markdown(f"**Key:** {plain(fw.key)}")
+    st.caption(f"Short name in files and the command line: {plain(fw.key)}")
     show_text(fw.description)
     st.markdown("**Source**")
     st.text(fw.source or "Imported by a user")
@@ -52,12 +74,19 @@ with st.expander("About this framework: source, licence, known gaps"):
         st.text(fw.gaps)
     if "scoring" in fw.meta:
         st.markdown("**Scoring rules**")
-        st.json(fw.meta["scoring"], expanded=False)
+        rules = fw.meta["scoring"]
+        if isinstance(rules, dict):
+            st.dataframe({"Rule": [_field_name(k) for k in rules], "Value": [_plain(v) for v in rules.values()]},
+                         hide_index=True, width="stretch")
+        else:
+            st.text(_plain(rules))
 
 df = items_frame(key, session=db)
 query = st.text_input(
     "Search by code or words", key=state.widget_key(state.CATALOGUE_QUERY),
-    placeholder="e.g. 10.7 or remittance or migrant",
+    placeholder="e.g. 10.7 or remittances or migrant workers",
+    help="Finds every word in the code, title, SDG target, description or domain, whatever the case, accents "
+         "or word form (remittances finds remittance costs).",
 )
 options = filter_options(df)
 selected = {}
@@ -68,15 +97,25 @@ if options:
 
 shown = apply_filters(search_items(df, query), selected)
 st.caption(f"{len(shown)} of {len(df)} items")
-visible = [c for c in ["code", "title", "level", "tier", "custodian", "target", "domain", "dimension", "parent_code"]
-           if c in shown and (shown[c] != "").any()]
+visible = [c for c in ["code", "title", "matched", "level", "tier", "custodian", "target", "domain", "dimension",
+                       "parent_code"] if c in shown and (shown[c] != "").any()]
+if "attributes" in shown and any("metadata_coverage" in (a or {}) for a in shown["attributes"]):
+    badges = [badge(metadata_availability(a)) for a in shown["attributes"]]
+    shown = shown.assign(countries_metadata=[b[0] for b in badges], migration_metadata=[b[1] for b in badges])
+    visible += ["countries_metadata", "migration_metadata"]
 event = st.dataframe(
     shown[visible],
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
-    column_config={"title": st.column_config.TextColumn("title", width="large")},
+    column_config={"code": "Code", "title": st.column_config.TextColumn("Title", width="large"),
+                   "matched": "Matched in", "level": "Level", "tier": "Tier", "custodian": "Custodian",
+                   "target": "SDG target", "domain": "Domain", "dimension": "Dimension", "parent_code": "Part of",
+                   "countries_metadata": st.column_config.TextColumn(
+                       "Countries (metadata)", help="Number of countries the official metadata states (quoted in the item's detail)."),
+                   "migration_metadata": st.column_config.TextColumn(
+                       "Migratory split (metadata)", help="What the metadata says about a split by migratory status, citizenship, country of birth or nationality.")},
     key=f"ilab.catalogue.table.{key}",
 )
 
@@ -91,11 +130,43 @@ if rows:
         st.warning("This item is no longer in the current version of the framework.")
     if item["description"]:
         show_text(item["description"])
-    attrs = dict(item["attributes"] or {})
+    attrs = {k: v for k, v in dict(item["attributes"] or {}).items() if v not in (None, "", [], {})}
+    coverage = attrs.pop("metadata_coverage", None)
+    if coverage:
+        av = metadata_availability({"metadata_coverage": coverage})
+        st.markdown("**Data availability (UN SDG global metadata)**")
+        c1, c2 = st.columns(2)
+        c1.metric("Countries stated", av.countries.label)
+        c2.metric("Split by migratory status", av.migration_status)
+        if av.countries.quote:
+            st.caption("Countries, from the sentence:")
+            st.text(av.countries.quote)
+        for reading in av.migration:
+            st.caption(plain(f"{reading.term}: {reading.status} (from the {reading.section} text):"))
+            st.text(reading.quote)
+        for rec in av.records:
+            with st.expander(f"Metadata text as published: {rec.part}"):
+                for label, text in (("Data availability", rec.data_availability),
+                                    ("Disaggregation", rec.disaggregation), ("Text", rec.full_text)):
+                    if text:
+                        st.markdown(f"**{label}**")
+                        st.text(text)
+                if not rec.data_availability and not rec.full_text:
+                    st.caption("Data availability: not stated in the metadata.")
+                if not rec.disaggregation and not rec.full_text:
+                    st.caption("Disaggregation: not stated in the metadata.")
+                for lang, texts in rec.translations.items():
+                    st.markdown(f"**{lang.upper()}**")
+                    for text in texts.values():
+                        if text:
+                            st.text(text)
+                st.caption(plain(f"Source: {rec.source}"))
+    elif key == "sdg":
+        st.caption("Data availability: the shipped metadata has no COVERAGE text for this indicator (not stated).")
     if attrs:
         st.markdown("**Details**")
         st.dataframe(
-            {"field": list(attrs), "value": [str(v) for v in attrs.values()]},
+            {"Detail": [_field_name(k) for k in attrs], "Value": [_plain(v) for v in attrs.values()]},
             hide_index=True, width="stretch",
         )
 else:

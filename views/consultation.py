@@ -22,7 +22,8 @@ if not rounds:
 rid = st.selectbox("Open consultation", list(rounds), format_func=lambda i: rounds[i].title,
                    key=state.widget_key(state.CONSULT_ROUND))
 r = rounds[rid]
-st.caption(f"Open until {local_time(r.closes_at)}.")
+st.caption(f"Open until {local_time(r.closes_at)}. On {plain(r.subject)}"
+           + (", with its indicators as they were when the round opened." if r.set_id else "."))
 if r.purpose:
     show_text(r.purpose)
 
@@ -101,8 +102,11 @@ def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> Non
                 st.error(plain(exc))
 
 
-tab_items, tab_objectives, tab_set = st.tabs(["Indicators", "Objectives", "The set as a whole"])
-with tab_items:
+# A keyed control, not st.tabs: the part a person comments on stays selected after they post.
+PARTS = {"items": "Indicators", "objectives": "Objectives", "set": "The set as a whole"}
+part = st.segmented_control("Comment on", list(PARTS), format_func=PARTS.get, default="items",
+                            key=state.widget_key(state.CONSULT_PART)) or "items"
+if part == "items":
     items = con.set_items(rid, session=db, actor=actor)
     if not items:
         st.info("This round is not about a particular set of indicators: comment on objectives or overall.")
@@ -113,12 +117,12 @@ with tab_items:
         st.info(plain(entry["help"]), icon=":material/help:")
         show_thread(con.thread(actor=actor, round_id=rid, item_id=chosen, session=db), f"i{chosen}")
         comment_form(f"i{chosen}", item_id=chosen)
-with tab_objectives:
+elif part == "objectives":
     objectives = {o.number: o for o in list_objectives(session=db)}
     number = st.selectbox("Objective", list(objectives), format_func=lambda n: objectives[n].label)
     st.caption("Comment on how well the set covers this objective.")
     show_thread(con.thread(actor=actor, round_id=rid, objective=number, session=db), f"o{number}")
     comment_form(f"o{number}", objective=number)
-with tab_set:
+else:
     show_thread(con.thread(actor=actor, round_id=rid, whole_set=True, session=db), "set")
     comment_form("set")

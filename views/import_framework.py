@@ -7,7 +7,7 @@ from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.catalogue.importing import apply_import, plan_import
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, page_session
+from indicators_lab.ui.resources import act, page_session, upload_limit_mb
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import plain
 
@@ -34,7 +34,7 @@ if update:
 else:
     key = st.text_input("Key of the new framework", placeholder="e.g. national-2025", max_chars=64)
     name = st.text_input("Name", placeholder="e.g. National SDG indicator framework 2025")
-upload = st.file_uploader("File", type=["csv", "xlsx"])
+upload = st.file_uploader("File", type=["csv", "xlsx"], max_upload_size=upload_limit_mb())
 
 if upload is not None and st.button("Check the file", type="primary"):
     try:

@@ -3,6 +3,8 @@
 import streamlit as st
 
 from indicators_lab.mapping import links
+from indicators_lab.catalogue.availability import metadata_badges
+from indicators_lab.catalogue.data import data_badges
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
@@ -179,7 +181,7 @@ with review:
             head, score = st.columns([5, 1])
             head.markdown(f"**{r.rank}\\. {plain(obj.label)}**" + (f" — *{plain(r.decision)}*" if r.decision else ""))
             score.metric("score", f"{r.score:.2f}", label_visibility="collapsed")
-            st.caption(f"Best match: {r.reason_ref}" + (
+            st.caption(f"Best match: {plain(r.reason_ref)}" + (
                 f" · chance a co-lead accepts: {chances.loc[r.Index]:.0%}" if chances is not None else ""))
             show_text(r.reason_text)
             if r.boost_reason:
@@ -224,8 +226,11 @@ with review:
             action = f", action {lk.objective}({lk.action_letter})" if lk.action_letter else ""
             show_text(f"Objective {lk.objective}: {lk.status}{grade}{action} — {lk.decided_by}", left)
             if may_decide and right.button("Undo", key=f"ilab.map.u.{lk.id}"):
-                act(links.undo, actor=actor, link_id=lk.id)
-                state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
+                try:
+                    act(links.undo, actor=actor, link_id=lk.id)
+                    state.flash_and_rerun(state.MAPPING_FLASH, f"Undid the last change to objective {lk.objective}.")
+                except UserError as exc:
+                    st.error(plain(exc))
 
     hist = links.history(item_id, session=db, actor=actor)
     with st.expander(f"History ({len(hist)} changes)"):

@@ -8,6 +8,7 @@ from indicators_lab.consultation import matrix
 from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.themes import themes
 from indicators_lab.core.access import can
+from indicators_lab.core.vocabulary import CONSTITUENCIES, plural
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
@@ -43,9 +44,16 @@ m1, m2, m3 = st.columns([1, 1, 2])
 m1.metric("Comments shown", total)
 m2.metric("Still unanswered (round)", unanswered)
 m3.number_input(f"Page (of {pages})", 1, pages, key=state.widget_key(state.MATRIX_PAGE))
-st.dataframe(rows.drop(columns=["round_id"]), hide_index=True, width="stretch",
-             column_config={"comment": st.column_config.TextColumn(width="large"),
-                            "response": st.column_config.TextColumn(width="medium")})
+# What a co-lead reads and answers comes first; who and where after (the export keeps its order).
+FIRST = ["comment", "disposition", "response"]
+shown = rows[FIRST + [c for c in rows.columns if c not in FIRST and c != "round_id"]]
+st.dataframe(shown, hide_index=True, width="stretch",
+             column_config={"comment": st.column_config.TextColumn("Comment", width="large"),
+                            "disposition": "Answer", "response": st.column_config.TextColumn("Response", width="medium"),
+                            "comment_id": "No.", "reply_to": "Reply to", "created_at": "Posted", "author": "Author",
+                            "organisation": "Organisation", "constituency": "Constituency", "framework": "Framework",
+                            "indicator_code": "Indicator", "indicator_title": "Indicator title",
+                            "objective": "Objective", "stance": "Stance", "hidden": "Hidden", "responder": "Answered by"})
 
 if can_answer and len(rows):
     st.subheader("Answer or moderate a comment")
@@ -90,14 +98,19 @@ if can(actor, "themes.run"):
     theme_obj = t1.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "any" if o is None else str(o),
                              key="ilab.matrix.theme.obj")
     if t2.button("Group comments by meaning"):
-        found = read_or_act(themes, get_encoder(), actor=actor, round_id=rid, objective=theme_obj)
-        if not found:
-            st.info("No comments to group.")
+        try:
+            found = read_or_act(themes, get_encoder(), actor=actor, round_id=rid, objective=theme_obj)
+        except UserError as exc:
+            st.info(plain(exc))
+            found = []
+        else:
+            if not found:
+                st.info("No comments to group, or no two comments close enough to form a theme.")
         for th in found:
             with st.container(border=True):
-                st.markdown(f"**{th.size} comments** from {th.voices} distinct voices"
+                st.markdown(f"**{plural(th.size, 'comment')}** from {plural(th.voices, 'distinct voice')}"
                             + (f" · {th.campaign_copies} near-identical copies (campaign)" if th.campaign_copies else ""))
-                st.caption(", ".join(f"{plain(k)}: {v}" for k, v in th.constituencies.items()))
+                st.caption(", ".join(f"{plain(CONSTITUENCIES.get(k, k or 'Not given'))}: {v}" for k, v in th.constituencies.items()))
                 show_text(th.representative)
 
 st.subheader("Export")

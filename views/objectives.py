@@ -26,25 +26,23 @@ obj = by_number[number]
 st.header(f"Objective {obj.number}")
 st.subheader(plain(obj.title))
 if obj.text_incomplete:
-    st.warning(f"**Text incomplete.** {plain(obj.text_note)}", icon=":material/warning:")
-elif obj.text_note:
-    st.caption(plain(obj.text_note))
+    # The note on how the text was gathered is for maintainers (SOURCES.md), not for readers.
+    st.warning("Part of this objective's text is missing here; read it in full in A/RES/73/195.",
+               icon=":material/warning:")
 
 st.markdown("**Commitment**" + (f" (para. {obj.commitment_paragraph})" if obj.commitment_paragraph else ""))
 if obj.commitment:
     st.text(obj.commitment)
-    if obj.commitment_source:
-        st.caption(f"Source: {plain(obj.commitment_source)}")
+    st.caption("Source: Global Compact for Safe, Orderly and Regular Migration (A/RES/73/195)")
 else:
     st.text("Not available in the shipped sources.")
 
 st.markdown(f"**Actions** ({len(obj.actions)})")
 for a in obj.actions:
-    flag = " — text incomplete" if a.text_incomplete else ""
-    st.markdown(f"**{obj.number}{plain(a.label)}**{flag}")
+    st.markdown(f"**{obj.number}{plain(a.label)}**")
     st.text(a.text)
-    if a.text_incomplete and a.status:
-        st.caption(plain(a.status))
+    if a.text_incomplete:
+        st.caption("Part of this action's text is missing here.")
 
 linked = links_for_objective(obj.number, session=db, actor=actor)
 st.markdown(f"**Linked indicators** ({len(linked)}, from every framework)")

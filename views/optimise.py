@@ -3,43 +3,74 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from indicators_lab.catalogue.frameworks import framework_names
 from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
-from indicators_lab.sets.optimiser import Infeasible
+from indicators_lab.sets.optimiser import Infeasible, Request, uncovered
 from indicators_lab.core.access import can
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import plain
 
+SMALLEST, BEST = "smallest", "best"
+MODES = {SMALLEST: "The smallest set covering every objective", BEST: "The best coverage with at most K indicators"}
+
 db = page_session()
 st.title("Optimise")
 actor = page_guard("views/optimise.py")
 st.caption(
-    "Chooses among every indicator with an accepted link (all frameworks), exactly (integer "
-    "programme, CBC). Ties go to the higher total link weight, then to Tier I."
+    "Chooses among every indicator with an accepted link (all frameworks), exactly. "
+    "Coverage counts all 23 GCM objectives. Ties go to the higher total link weight, then to Tier I."
 )
 state.show_flash(state.OPTIMISE_FLASH)
 
 sets = {s.id: s.name for s in cs.list_sets(session=db, actor=actor)}
-base = st.selectbox("Honour the locks of set", [None, *sets], format_func=lambda i: "— no locks —" if i is None else sets[i])
-mode = st.radio("Ask for", ["the smallest set covering every objective", "the best coverage with at most K indicators"])
+base = st.selectbox("Honour the locks of set", [None, *sets], format_func=lambda i: "No locks" if i is None else sets[i])
+mode = st.radio("Ask for", list(MODES), format_func=MODES.get)
 c1, c2, c3 = st.columns(3)
 min_cover = c1.number_input("Each objective covered at least (M) times", 1, 10, 1)
-max_size = c2.number_input("At most (K) indicators", 1, 500, 23) if mode.startswith("the best") else None
+max_size = c2.number_input("At most (K) indicators", 1, 500, 23) if mode == BEST else None
 cap = c3.number_input("At most this many per framework (0 = no limit)", 0, 500, 0)
+settings = get_settings()
+d1, d2 = st.columns(2)
+min_data = d1.slider("Each chosen indicator has data for at least this share of the 193 Member States", 0.0, 1.0,
+                     0.0, 0.05, help=f"Setting INDICATORS_LAB_DATA_READY_SHARE (the scorecard's threshold) is "
+                     f"{settings.data_ready_share:.0%}. From the newest data import, else the metadata's stated number.")
+tiebreak = d2.checkbox("Break ties towards better data", value=settings.data_tiebreak,
+                       help="Setting INDICATORS_LAB_DATA_TIEBREAK: after link weight, before Tier I.")
+
+
+def _point_label(p: dict, n_objectives: int) -> str:
+    return f"{p['size']} indicators: {p['objectives_covered']} of {n_objectives} objectives covered"
+
 
 if st.button("Optimise", type="primary"):
     try:
         result, curve = read_or_act(cs.optimise_for_set, base, actor=actor, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
             max_per_framework=int(cap) or None, grade_weights=state.grade_weights(), curve=True,
+            min_data_coverage=float(min_data), data_tiebreak=bool(tiebreak),
         )
-        state.put(state.OPTIMISE_RESULT, {"chosen": result.chosen, "method": result.method,
-                                          "weight": result.covered_weight, "explanation": result.explanation,
-                                          "curve": curve})
+        points = [] if curve is None else [
+            {"size": int(r["size"]), "objectives_covered": int(r["objectives_covered"]),
+             "weight": float(r["covered_weight"]), "chosen": list(r["chosen"])} for _, r in curve.iterrows()]
+        if not any(p["size"] == len(result.chosen) for p in points):
+            points.append({"size": len(result.chosen), "objectives_covered": result.covered,
+                           "weight": float(result.covered_weight), "chosen": list(result.chosen)})
+            points.sort(key=lambda p: p["size"])
+        state.put(state.OPTIMISE_RESULT, {
+            "chosen": result.chosen, "method": result.method, "explanation": result.explanation,
+            "objectives": len(result.objectives), "uncovered": result.uncovered, "points": points,
+            "mode": mode, "min_cover": int(min_cover), "max_size": int(max_size) if max_size else None,
+        })
+        state.put(state.OPTIMISE_POINT, len(result.chosen))  # the answer is the point shown first
     except Infeasible as exc:
         state.pop(state.OPTIMISE_RESULT)
         st.error(f"Not possible: {plain(exc)}", icon=":material/block:")
+        if mode == SMALLEST:
+            st.info("Accept links for those objectives on the Mapping page, or ask for the best coverage with "
+                    "at most K indicators: it covers what it can and names the rest.")
     except UserError as exc:
         state.pop(state.OPTIMISE_RESULT)
         st.error(plain(exc))
@@ -48,40 +79,72 @@ res = state.get(state.OPTIMISE_RESULT)
 if res is None:
     st.stop()
 
-st.subheader(f"{len(res['chosen'])} indicators ({res['method']})")
-curve = res["curve"]
-if curve is not None and len(curve):
+n_obj = res["objectives"]
+points = res["points"]
+by_size = {p["size"]: p for p in points}
+if state.get(state.OPTIMISE_POINT) not in by_size:
+    state.put(state.OPTIMISE_POINT, len(res["chosen"]) if len(res["chosen"]) in by_size else points[-1]["size"])
+
+if len(points) > 1:
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=curve["size"], y=curve["objectives_covered"], mode="lines+markers",
-                             name="objectives covered ≥ M times"))
-    fig.add_trace(go.Scatter(x=curve["size"], y=curve["covered_weight"], mode="lines+markers",
-                             name="covered weight", yaxis="y2"))
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title="Set size against coverage",
-                      xaxis={"title": "indicators in the set"}, yaxis={"title": "objectives"},
-                      yaxis2={"title": "weight", "overlaying": "y", "side": "right"})
-    st.plotly_chart(fig, width="stretch")
-    sizes = list(curve["size"])
-    pick = st.select_slider("Pick a point on the curve", sizes, value=sizes[-1])
-    point = curve[curve["size"] == pick].iloc[0]
-    chosen_ids = list(point["chosen"]) if pick != len(res["chosen"]) else list(res["chosen"])
-    st.caption(f"{pick} indicators: {point['objectives_covered']} of {point['objectives']} objectives covered, "
-               f"weight {point['covered_weight']:g}.")
-else:
-    chosen_ids = list(res["chosen"])
+    sizes = [p["size"] for p in points]
+    fig.add_trace(go.Scatter(
+        x=sizes, y=[p["objectives_covered"] for p in points], mode="lines+markers+text",
+        name=f"Objectives covered at least M times (of {n_obj})", marker={"symbol": "circle", "size": 9},
+        line={"color": "#2171b5"}, text=[str(p["objectives_covered"]) for p in points], textposition="top center",
+        hovertemplate="%{x} indicators: %{y} of " + str(n_obj) + " objectives covered<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=sizes, y=[p["weight"] for p in points], mode="lines+markers", yaxis="y2",
+        name="Covered weight (right axis)", marker={"symbol": "diamond-open", "size": 10},
+        line={"color": "#e6550d", "dash": "dash"},
+        hovertemplate="%{x} indicators: covered weight %{y:.2f}<extra></extra>"))
+    picked = by_size[state.get(state.OPTIMISE_POINT)]
+    fig.add_vline(x=picked["size"], line={"color": "#555", "dash": "dot"})
+    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Set size against coverage",
+                      xaxis={"title": "Indicators in the set", "dtick": 1},
+                      yaxis={"title": "Objectives covered", "range": [0, n_obj + 1]},
+                      yaxis2={"title": "Covered weight", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+                      legend={"orientation": "h", "y": -0.25})
+    st.plotly_chart(fig, width="stretch", key="ilab.optimise.curve")
+    st.select_slider("Point of the curve to look at and save", [p["size"] for p in points],
+                     format_func=lambda k: _point_label(by_size[k], n_obj), key=state.widget_key(state.OPTIMISE_POINT))
+
+point = by_size[state.get(state.OPTIMISE_POINT)]
+chosen_ids = list(point["chosen"])
+answer = " (the optimiser's answer)" if point["size"] == len(res["chosen"]) else ""
+st.subheader(f"{point['size']} indicators cover {point['objectives_covered']} of {n_obj} objectives{answer}")
+st.caption(f"Covered weight {point['weight']:.2f} · {res['method']}")
+
+# Why each objective is left uncovered at the point looked at.
+lk = cs.database_links(state.grade_weights(), session=db)
+members = cs.members_frame(base, include_locked_out=True, session=db) if base is not None else None
+lock_out = set(members.loc[members["lock"] == "out", "item_key"]) if members is not None else set()
+why = uncovered(lk.assign(key=lk["item_id"])[["key", "objective", "weight"]], chosen_ids,
+                Request(min_cover=res["min_cover"], lock_out=lock_out, objectives=cs.objective_numbers(session=db)))
+if why:
+    st.warning(f"{len(why)} of {n_obj} objectives are not covered"
+               + (f" at least {res['min_cover']} times" if res["min_cover"] > 1 else "") + ":",
+               icon=":material/warning:")
+    st.dataframe([{"Objective": o, "Why": reason.capitalize()} for o, reason in sorted(why.items())],
+                 hide_index=True, width="stretch")
 
 items = cs.items_by_ids(chosen_ids, session=db)
 explanation = res["explanation"].rename(columns={"key": "item_key"})
-table = items.merge(explanation[["item_key", "objectives", "needed_for"]], on="item_key", how="left")
+table = items.merge(explanation[["item_key", "objectives", "needed_for"]], on="item_key", how="left").fillna("")
+names = framework_names(session=db)
+table["framework"] = table["framework"].map(lambda k: names.get(k, k))
 st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_for"]], hide_index=True, width="stretch",
-             column_config={"objectives": "covers objectives", "needed_for": "objectives that need it"})
+             column_config={"framework": "Framework", "code": "Code", "title": "Title", "tier": "Tier",
+                            "objectives": "Covers objectives", "needed_for": "Objectives that need it"})
 if can(actor, "sets.edit"):
-    with st.form("ilab.optimise.save"):
-        name = st.text_input("Save as a new set named", max_chars=200)
-        if st.form_submit_button("Save as new set", type="primary"):
+    with st.form("ilab.optimise.save", clear_on_submit=True):
+        name = st.text_input("Save these indicators as a new set named", max_chars=200)
+        if st.form_submit_button(f"Save {len(chosen_ids)} indicators as a new set", type="primary"):
             try:
-                new_id = act(cs.create_set, actor=actor, name=name, item_ids=chosen_ids,
-                                       description=f"Optimiser: {mode}, M={min_cover}" + (f", K={max_size}" if max_size else ""))
+                desc = f"Optimiser: {MODES[res['mode']].lower()}, M={res['min_cover']}" + (
+                    f", K={res['max_size']}" if res["max_size"] else "") + f"; point of {point['size']} indicators"
+                new_id = act(cs.create_set, actor=actor, name=name, item_ids=chosen_ids, description=desc)
                 state.put(state.SET_ID, new_id)
-                state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{name.strip()}' with {len(chosen_ids)} indicators.")
+                state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{' '.join(name.split())}' with {len(chosen_ids)} indicators.")
             except UserError as exc:
                 st.error(plain(exc))

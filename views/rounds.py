@@ -9,8 +9,10 @@ from indicators_lab.consultation import rounds as con
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.consultation.matrix import import_comments, template_xlsx
+from indicators_lab.proposal.versions import list_versions
+from indicators_lab.core.vocabulary import plural
 from indicators_lab.ui import state
-from indicators_lab.ui.resources import act, page_session
+from indicators_lab.ui.resources import act, page_session, upload_limit_mb
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import local_time, plain
 
@@ -20,12 +22,18 @@ actor = page_guard("views/rounds.py")
 state.show_flash(state.ROUNDS_FLASH)
 
 sets = {s.id: s.name for s in cs.list_sets(session=db, actor=actor)}
+drafts = {v.number: v for v in list_versions(session=db, actor=actor) if not v.approved}
+subjects = {**{("version", n): f"Version {n}: {v.set_name} (frozen {local_time(v.created_at)})" for n, v in reversed(drafts.items())},
+            **{("set", i): f"Set '{name}' as it is now (its indicators are kept as they are when the round opens)"
+               for i, name in sets.items()},
+            ("none", None): "No indicators (a general consultation)"}
 with st.expander("Open a new round", expanded=False):
-    with st.form("ilab.rounds.new"):
+    with st.form("ilab.rounds.new", clear_on_submit=True):
         title = st.text_input("Title", max_chars=300)
         purpose = st.text_area("Purpose (shown to stakeholders)", max_chars=5000)
-        set_id = st.selectbox("Candidate set under consultation", [None, *sets],
-                              format_func=lambda i: "— none (general consultation) —" if i is None else sets[i])
+        subject = st.selectbox("Under consultation", list(subjects), format_func=subjects.get,
+                               help="Participants see the indicators as they are when the round opens, even if the set "
+                                    "changes later. Freeze a version on the Versions page to consult on it.")
         st.caption("Times are in UTC; everyone sees them in their own time zone.")
         c1, c2, c3, c4 = st.columns(4)
         today = datetime.now(timezone.utc).date()
@@ -37,11 +45,13 @@ with st.expander("Open a new round", expanded=False):
         threshold = st.number_input("Hide a comment after this many reports", 1, 50, 3)
         if st.form_submit_button("Open round", type="primary"):
             try:
-                rid = act(con.create_round, actor=actor, title=title, purpose=purpose, set_id=set_id,
+                rid = act(con.create_round, actor=actor, title=title, purpose=purpose,
+                    set_id=subject[1] if subject[0] == "set" else None,
+                    version=subject[1] if subject[0] == "version" else None,
                     opens_at=datetime.combine(open_day, open_time, timezone.utc),
                     closes_at=datetime.combine(close_day, close_time, timezone.utc),
                     constituencies=who, report_threshold=int(threshold))
-                state.flash_and_rerun(state.ROUNDS_FLASH, f"Opened round {rid}: {title}.")
+                state.flash_and_rerun(state.ROUNDS_FLASH, f"Opened round {rid}: {' '.join(title.split())}.")
             except UserError as exc:
                 st.error(plain(exc))
 
@@ -52,7 +62,7 @@ if not rounds:
 for r in rounds:
     with st.container(border=True):
         st.markdown(f"**{plain(r.title)}** — *{r.status}*")
-        st.caption(f"Round {r.id} · set: {plain(r.set_name) if r.set_name else 'none'} · {local_time(r.opens_at)} → {local_time(r.closes_at)}"
+        st.caption(f"Round {r.id} · on {plain(r.subject)} · {local_time(r.opens_at)} → {local_time(r.closes_at)}"
                    + (" · open to: " + ", ".join(con.CONSTITUENCIES[c] for c in r.constituencies) if r.constituencies else ""))
         c1, c2, c3 = st.columns(3)
         extra = c1.number_input("Extend by days", 1, 365, 7, key=f"ilab.rounds.ext.{r.id}")
@@ -65,11 +75,11 @@ for r in rounds:
             state.flash_and_rerun(state.ROUNDS_FLASH, f"Round {r.id} closed.")
         c3.download_button("Offline template (XLSX)", template_xlsx(r.id, session=db, actor=actor), f"round_{r.id}_template.xlsx",
                            key=f"ilab.rounds.tpl.{r.id}")
-        f = st.file_uploader("Import filled templates (CSV/XLSX)", type=["csv", "xlsx"], key=f"ilab.rounds.imp.{r.id}")
+        f = st.file_uploader("Import filled templates (CSV/XLSX)", type=["csv", "xlsx"], key=f"ilab.rounds.imp.{r.id}", max_upload_size=upload_limit_mb())
         if f is not None and st.button("Import", key=f"ilab.rounds.impb.{r.id}"):
             try:
                 n = act(import_comments, actor=actor, data=f.getvalue(), filename=f.name, round_id=r.id,
                                     max_bytes=get_settings().max_upload_bytes)
-                state.flash_and_rerun(state.ROUNDS_FLASH, f"Imported {n} comments into round {r.id}.")
+                state.flash_and_rerun(state.ROUNDS_FLASH, f"Imported {plural(n, 'comment')} into round {r.id}.")
             except UserError as exc:
                 st.error(f"Nothing was imported. {plain(exc)}")

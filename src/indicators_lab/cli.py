@@ -56,6 +56,33 @@ def cmd_import_framework(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_import_data(args: argparse.Namespace) -> int:
+    from indicators_lab.catalogue.data import apply_data_import, plan_data_import
+    from indicators_lab.core.access import COMMAND_LINE
+    from indicators_lab.core.config import get_settings
+
+    limit = get_settings().max_extract_bytes
+    path = Path(args.path)
+    if not path.is_file():
+        raise UserError(f"There is no file at {path}.")
+    if path.stat().st_size > limit:
+        raise UserError(f"The file is {path.stat().st_size / 1_048_576:.1f} MB; the limit for data "
+                        f"extracts is {limit / 1_048_576:.0f} MB.")
+    with _unit() as session:
+        summary = plan_data_import(path.read_bytes(), path.name, max_bytes=limit, indicator=args.indicator,
+                                   area=args.area, session=session)
+        for p in summary.problems:
+            print(f"row {p.row}: {p.message}", file=sys.stderr)
+        if summary.problem_count > len(summary.problems):
+            print(f"... and {summary.problem_count - len(summary.problems)} more rows with problems", file=sys.stderr)
+        import_id = apply_data_import(summary, actor=COMMAND_LINE, skip_bad_rows=args.skip_bad_rows,
+                                      session=session)
+    print(f"Imported {args.path} ({summary.layout}): {summary.rows_read} rows read, "
+          f"{summary.rows_with_value} with a value, {summary.problem_count} left out; "
+          f"figures for {len(summary.figures)} indicators (import {import_id}).")
+    return 0
+
+
 def _cli_progress(label: str):
     """A tqdm progress bar on stderr, fed by (done, total) callbacks."""
     from tqdm import tqdm
@@ -111,6 +138,19 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     with _unit() as session:
         create_user(actor=None, email=email, name=name, role="admin", password=password, session=session)
         print(f"Created the admin account {email.strip().lower()}.")
+        return 0
+
+
+def cmd_users_enable(args: argparse.Namespace) -> int:
+    from indicators_lab.core.access import COMMAND_LINE
+    from indicators_lab.core.accounts import enable_by_email
+
+    email = args.email.strip().lower()
+    with _unit() as session:
+        if enable_by_email(actor=COMMAND_LINE, email=email, session=session):
+            print(f"Re-enabled the account {email}: it can sign in again.")
+        else:
+            print(f"The account {email} is already active; nothing to do.")
         return 0
 
 
@@ -265,6 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_import_framework)
 
+    p = sub.add_parser("import-data", help="import a data extract (SDG Global Database or open-sdg CSV/XLSX)")
+    p.add_argument("path", help="CSV or XLSX extract")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="import without the rows that have problems (default: refuse the file, store nothing)")
+    p.add_argument("--indicator", help="indicator code of an open-sdg file whose name does not say it")
+    p.add_argument("--area", help="reporting country of an open-sdg file")
+    p.set_defaults(func=cmd_import_data)
+
     p = sub.add_parser("suggest", help="suggest GCM objectives for every item of a framework")
     p.add_argument("--framework", required=True, help="sdg, 10.7.2, mgi or an imported key")
     p.add_argument("--top-k", type=int, default=3, help="objectives per item (1-23)")
@@ -307,7 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export a proposal version (the annex)")
     p.add_argument("--version", type=int, required=True)
-    p.add_argument("--format", choices=["xlsx", "docx", "csv", "json"], required=True)
+    p.add_argument("--format", choices=["xlsx", "docx", "csv", "json", "strategy-csv"], required=True,
+                   help="strategy-csv: the disaggregation strategy alone")
     p.add_argument("--out", required=True)
     p.add_argument("--full", action="store_true",
                    help="the co-leads' full annex (every comment with its author, hidden ones too, rationale); "
@@ -321,10 +370,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("users", help="manage accounts")
     users = p.add_subparsers(dest="users_command", required=True)
-    q = users.add_parser("create-admin", help="create the first admin (asks for what is not given)")
+    q = users.add_parser("create-admin", help="create an admin while none is active: the first one, or a way "
+                                              "back in (asks for what is not given)")
     q.add_argument("--email")
     q.add_argument("--name")
     q.set_defaults(func=cmd_create_admin)
+    q = users.add_parser("enable", help="re-enable a disabled account, e.g. an admin locked out")
+    q.add_argument("--email", required=True)
+    q.set_defaults(func=cmd_users_enable)
     return parser
 
 

@@ -7,6 +7,9 @@ attached to an item is lost.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,6 +257,14 @@ def list_frameworks(*, session: Session, include_gcm: bool = False) -> list[Fram
     return out
 
 
+SHORT_NAMES = {"sdg": "SDG", "10.7.2": "SDG 10.7.2", "mgi": "MGI", GCM_KEY: "GCM"}
+
+
+def framework_names(*, session: Session) -> dict[str, str]:
+    """Framework key -> the name people use in tables (short for shipped ones)."""
+    return {k: SHORT_NAMES.get(k) or name for k, name in session.exec(select(Framework.key, Framework.name))}
+
+
 def framework_keys(*, session: Session) -> list[str]:
     return list(session.exec(select(Framework.key).order_by(Framework.id)))
 
@@ -301,22 +312,81 @@ def items_frame(key: str, *, session: Session, current_only: bool = True) -> pd.
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def search_items(df: pd.DataFrame, query: str = "") -> pd.DataFrame:
-    """Items whose code, title, description, former title or repeat codes contain every word of
-    ``query`` (any case). Filter by attribute values with ``apply_filters``."""
-    words = query.lower().split()
-    if not words:
-        return df
-    hay = (
-        df["code"] + " " + df["title"] + " " + df["description"] + " "
-        + df.get("former_title", "") + " " + df.get("also_codes", "")
-    ).str.lower()
-    import pandas as pd
+SEARCH_FIELDS = ("code", "repeat code", "title", "former title", "target", "description", "domain")
 
-    mask = pd.Series(True, index=df.index)
-    for w in words:
-        mask &= hay.str.contains(w, regex=False)
-    return df[mask]
+
+def _fold(text: str) -> str:
+    """Lower case without accents ('Migración' -> 'migracion')."""
+    return unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode().lower()
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: 'remittances', 'remittance' -> 'remittanc'; 'recruiting' -> 'recruit'."""
+    w = word
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    for suffix in ("ment", "ing", "ed", "ly"):
+        if len(w) - len(suffix) >= 4 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def _words(text: str) -> list[str]:
+    return [stem(w) for w in re.findall(r"[a-z0-9]+", _fold(text))]
+
+
+def _fields(row: pd.Series) -> dict[str, str]:
+    attrs = row.get("attributes") if isinstance(row.get("attributes"), dict) else {}
+    target = " ".join(dict.fromkeys([attrs.get("target_title") or "", *(attrs.get("target_titles") or {}).values()]))
+    return {
+        "code": str(row.get("code", "")), "repeat code": str(row.get("also_codes", "") or ""),
+        "title": str(row.get("title", "")), "former title": str(row.get("former_title", "") or ""),
+        "target": target,
+        "description": " ".join(str(row.get(c, "") or "") for c in ("description", "commitment")),
+        "domain": " ".join(str(attrs.get(k) or "") for k in ("domain_name", "dimension_name", "question")),
+    }
+
+
+def _field_matches(term: str, field: str, text: str, words: list[str]) -> bool:
+    if any(ch.isdigit() for ch in term) and field in ("code", "repeat code"):
+        codes = [c.strip().lower() for c in text.split(",")]
+        return any(c == term or c.startswith(term + ".") or c.startswith(term) for c in codes)
+    return any(w.startswith(stem(term)) for w in words)
+
+
+def search_items(df: pd.DataFrame, query: str = "") -> pd.DataFrame:
+    """Items matching every word of ``query`` in their code, title, SDG target, description or
+    framework context, ignoring case and accents and matching word forms ('remittances' finds
+    'remittance costs'). Adds a ``matched`` column naming where each item matched."""
+    terms = re.findall(r"[a-z0-9]+(?:\.[a-z0-9]+)*", _fold(query))
+    if not terms:
+        return df
+    keep, where = [], []
+    for idx, row in df.iterrows():
+        fields = {name: text for name, text in _fields(row).items() if text.strip()}
+        words = {name: _words(text) for name, text in fields.items()}
+        hits: list[str] = []
+        ok = True
+        for term in terms:
+            found = [name for name in SEARCH_FIELDS if name in fields
+                     and _field_matches(term, name, fields[name], words[name])]
+            if not found and "." in term:  # "10.7" typed as words: match its parts anywhere
+                found = [name for name in SEARCH_FIELDS if name in fields and term in _fold(fields[name])]
+            if not found:
+                ok = False
+                break
+            hits.extend(f for f in found if f not in hits)
+        if ok:
+            keep.append(idx)
+            where.append(", ".join(h for h in SEARCH_FIELDS if h in hits))
+    out = df.loc[keep].copy()
+    out["matched"] = where
+    return out
 
 
 def filter_options(df: pd.DataFrame) -> dict[str, list[str]]:

@@ -111,3 +111,35 @@ def accept_invite(*, session: Session, token: str, password: str) -> Actor:
     session.flush()
     end_sessions(user, session=session)
     return _actor(user)
+
+
+def reissue(*, session: Session, actor: Actor, email: str) -> Invitation:
+    """A new one-time link for someone who has not set a password yet (the earlier link expired or
+    was lost); every earlier link of theirs stops working."""
+    email = (email or "").strip().lower()
+    user = session.exec(select(User).where(User.email == email).with_for_update()).first()
+    if user is None:
+        raise UserError(f"There is no account for {email or 'that email'}. Invite them first.")
+    require_role(actor, "co_lead" if user.role == "stakeholder" else "admin")
+    if user.password_hash:
+        raise UserError(f"{email} has already set a password: they sign in with it (or an admin resets it).")
+    if not user.active:
+        raise UserError(f"The account of {email} is disabled; enable it first.")
+    session.execute(update(Invite).where(Invite.user_id == user.id, Invite.used_at.is_(None)).values(used_at=utcnow()))
+    token = secrets.token_urlsafe(32)
+    session.add(Invite(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(days=INVITE_DAYS)))
+    return Invitation(email, user.name, token)
+
+
+def base_url_warning(base_url: str) -> str | None:
+    """Why invitation links built on ``base_url`` would not work for people elsewhere, if they would not."""
+    from urllib.parse import urlparse
+
+    host = (urlparse(base_url).hostname or "").lower()
+    if host in ("localhost", "127.0.0.1", "::1", "0.0.0.0") or host.endswith(".localhost"):
+        return (f"Invitation links point to {base_url}, which only works on this computer. Set "
+                "INDICATORS_LAB_BASE_URL to the address people use (https://…).")
+    if base_url.lower().startswith("http://"):
+        return (f"Invitation links point to {base_url} without https: passwords would travel unencrypted. "
+                "Set INDICATORS_LAB_BASE_URL to an https address.")
+    return None

@@ -18,7 +18,7 @@ from indicators_lab.consultation.rounds import (
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import FORMULA_PREFIXES, write_csv
 from indicators_lab.catalogue.importing import normalise_header, read_table
-from indicators_lab.core.models import Comment, Framework, FrameworkItem, Response, SetMember
+from indicators_lab.core.models import Comment, Framework, FrameworkItem, Response, RoundItem
 
 MATRIX_COLUMNS = [
     "comment_id", "round_id", "reply_to", "created_at", "author", "organisation", "constituency",
@@ -225,13 +225,13 @@ def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
     return buf.getvalue()
 
 
-def _code_lookup(set_id: int | None, *, session: Session) -> dict[str, int | list]:
-    """indicator code (and framework:code) -> item id; a code shared by frameworks maps to a list."""
+def _code_lookup(set_id: int | None, *, session: Session, round_id: int | None = None) -> dict[str, int | list]:
+    """indicator code (and framework:code) -> item id; a code shared by frameworks maps to a list.
+    With a set, only the round's indicators (as they were when it opened)."""
     q = select(FrameworkItem.id, FrameworkItem.code, FrameworkItem.attributes, Framework.key).join(
         Framework, Framework.id == FrameworkItem.framework_id)
     if set_id is not None:
-        q = q.join(SetMember, SetMember.item_id == FrameworkItem.id).where(
-            SetMember.set_id == set_id, SetMember.lock != "out")
+        q = q.join(RoundItem, RoundItem.item_id == FrameworkItem.id).where(RoundItem.round_id == round_id)
     rows = session.exec(q).all()
     out: dict[str, int | list] = {}
     for item_id, code, attrs, key in rows:
@@ -256,7 +256,7 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
     missing = [c for c in IMPORT_COLUMNS if c not in cols]
     if missing:
         raise UserError(f"The file needs the columns {', '.join(IMPORT_COLUMNS)}; missing: {', '.join(missing)}.")
-    lookup = _code_lookup(r.set_id, session=session)
+    lookup = _code_lookup(r.set_id, session=session, round_id=r.id)
     where = "in the set under consultation" if r.set_id else "in any framework"
     comments = []
     for n, row in enumerate(rows, start=2):

@@ -21,8 +21,8 @@ from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.vocabulary import CONSTITUENCIES, DISPOSITIONS, RATINGS, STANCES, normalise_choice  # noqa: F401
 from indicators_lab.core.models import (
-    CandidateSet, Comment, CommentReport, Framework, FrameworkItem, ModerationEvent, Response,
-    ResponseRevision, Round, SetMember, User, utcnow,
+    CandidateSet, Comment, CommentReport, Framework, FrameworkItem, ModerationEvent, ProposalVersion, Response,
+    CommentRevision, ResponseRevision, Round, RoundItem, SetMember, User, utcnow,
 )
 
 MAX_COMMENT = 10_000
@@ -53,6 +53,14 @@ class RoundView:
     closes_at: datetime
     constituencies: tuple[str, ...]
     report_threshold: int
+    version: int | None = None  # number of the frozen version consulted on, if any
+
+    @property
+    def subject(self) -> str:
+        """What the round consults on, in words."""
+        if self.version is not None:
+            return f"version {self.version} ({self.set_name})" if self.set_name else f"version {self.version}"
+        return f"set '{self.set_name}' as it was when the round opened" if self.set_name else "no indicators (general)"
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or datetime.now(timezone.utc)
@@ -67,20 +75,48 @@ class RoundView:
 
 
 def _round_view(s: Session, r: Round) -> RoundView:
-    name = ""
-    if r.set_id:
+    name, number = "", None
+    if r.version_id:
+        v = s.get(ProposalVersion, r.version_id)
+        name, number = (v.set_name, v.number) if v else ("", None)
+    elif r.set_id:
         cs = s.get(CandidateSet, r.set_id)
         name = cs.name if cs else ""
     return RoundView(r.id, r.title, r.purpose, r.set_id, name, _aware(r.opens_at), _aware(r.closes_at),
-                     tuple(r.constituencies or ()), r.report_threshold)
+                     tuple(r.constituencies or ()), r.report_threshold, number)
+
+
+def _freeze_items(s: Session, r: Round, version: ProposalVersion | None) -> None:
+    """Keep the round's indicators as they are now: a version's frozen items, or the set's members."""
+    if version is not None:
+        frozen = version.snapshot.get("items", [])
+        keys = {(it["framework"], it["code"]) for it in frozen}
+        rows = s.exec(select(FrameworkItem, Framework.key).join(Framework, Framework.id == FrameworkItem.framework_id)
+                      .where(FrameworkItem.code.in_([c for _, c in keys]))).all()
+        by_key = {(key, item.code): item for item, key in rows}
+        for n, it in enumerate(frozen):
+            item = by_key.get((it["framework"], it["code"]))
+            if item is not None:
+                s.add(RoundItem(round_id=r.id, item_id=item.id, framework=it["framework"], code=it["code"],
+                                title=it["title"], help=plain_help({"title": it["title"], "attributes": item.attributes}),
+                                position=n))
+        return
+    rows = s.exec(select(FrameworkItem, Framework.key).join(SetMember, SetMember.item_id == FrameworkItem.id)
+                  .join(Framework, Framework.id == FrameworkItem.framework_id)
+                  .where(SetMember.set_id == r.set_id, SetMember.lock != "out")
+                  .order_by(Framework.key, FrameworkItem.position)).all()
+    for n, (item, key) in enumerate(rows):
+        s.add(RoundItem(round_id=r.id, item_id=item.id, framework=key, code=item.code, title=item.title,
+                        help=plain_help({"title": item.title, "attributes": item.attributes}), position=n))
 
 
 def create_round(
     *, session: Session, actor: Actor, title: str, purpose: str = "", set_id: int | None = None,
     opens_at: datetime | None = None, closes_at: datetime | None = None,
-    constituencies: list[str] | None = None, report_threshold: int = 3,
+    constituencies: list[str] | None = None, report_threshold: int = 3, version: int | None = None,
 ) -> int:
-    """Open a round (default: now, for 30 days, every constituency); return its id."""
+    """Open a round (default: now, for 30 days, every constituency) on a frozen version, or on a
+    set as it is now (its indicators are kept as they are); return its id."""
     require_role(actor, "co_lead")
     title = " ".join((title or "").split())
     if not title:
@@ -94,16 +130,44 @@ def create_round(
     keys = [normalise_choice(c, CONSTITUENCIES, "constituency") for c in constituencies or []]
     if report_threshold < 1:
         raise UserError("The number of reports that hides a comment must be at least 1.")
-    if set_id is not None:
+    v = None
+    if version is not None:
+        v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
+        if v is None:
+            raise NotFound(f"There is no version {version}.")
+        if v.approved_at is not None:
+            raise UserError(f"Version {version} is already approved: there is nothing left to consult on.")
+        if set_id is not None and set_id != v.set_id:
+            raise UserError(f"Version {version} was frozen from another set; choose the version or the set.")
+        set_id = v.set_id
+    elif set_id is not None:
         cs = session.get(CandidateSet, set_id)
         if cs is None or cs.deleted:
             raise NotFound(f"There is no candidate set with id {set_id}.")
-    r = Round(title=title, purpose=(purpose or "").strip(), set_id=set_id, opens_at=opens_at,
-              closes_at=closes_at, constituencies=keys, report_threshold=report_threshold,
+    r = Round(title=title, purpose=(purpose or "").strip(), set_id=set_id, version_id=v.id if v else None,
+              opens_at=opens_at, closes_at=closes_at, constituencies=keys, report_threshold=report_threshold,
               created_by=actor.name)
     session.add(r)
     session.flush()
+    if v is not None or set_id is not None:
+        _freeze_items(session, r, v)
     return r.id
+
+
+def open_rounds_on(set_id: int, *, session: Session) -> list[Round]:
+    """Rounds open now on a set's indicators: on any version frozen from it, or on the set itself."""
+    now = utcnow()
+    rows = session.exec(select(Round).where(Round.set_id == set_id).order_by(Round.id)).all()
+    return [r for r in rows if _aware(r.opens_at) <= now < _aware(r.closes_at)]
+
+
+def close_rounds(rounds: list[Round], *, session: Session) -> list[str]:
+    """Close these rounds now; returns their titles (the caller has checked the actor's role)."""
+    now = utcnow()
+    for r in rounds:
+        r.closes_at = now
+        session.add(r)
+    return [r.title for r in rounds]
 
 
 def get_round(round_id: int, *, session: Session) -> RoundView:
@@ -195,9 +259,8 @@ def _check_target(s: Session, r: Round, item_id: int | None, objective: int | No
     if item_id is not None:
         if s.get(FrameworkItem, item_id) is None:
             raise NotFound(f"There is no indicator with id {item_id}.")
-        if r.set_id is not None:
-            member = s.exec(select(SetMember).where(SetMember.set_id == r.set_id, SetMember.item_id == item_id,
-                                                    SetMember.lock != "out")).first()
+        if r.set_id is not None or r.version_id is not None:
+            member = s.exec(select(RoundItem).where(RoundItem.round_id == r.id, RoundItem.item_id == item_id)).first()
             if member is None:
                 raise UserError("That indicator is not in the set under consultation; comment on the set "
                                 "as a whole, or propose it as a new indicator.")
@@ -241,16 +304,27 @@ def post_comment(
 
 def edit_comment(*, session: Session, actor: Actor, comment_id: int, text: str, stance: str | None = None,
                  ratings: dict | None = None) -> None:
-    """The author edits their own comment while its round is open."""
+    """The author edits their own comment while its round is open, and until it is answered or
+    hidden: an official response always answers the words it was given. Every earlier text is
+    kept as a revision."""
     require_role(actor, *STAKEHOLDER_ROLES)
     text = _clean_text(text)
-    c = session.get(Comment, comment_id)
+    # Locked while edited, as ``respond`` locks it while answering: an edit and an answer at the
+    # same moment are done one after the other, and the rule below sees the other's result.
+    c = session.exec(select(Comment).where(Comment.id == comment_id).with_for_update()
+                     .execution_options(populate_existing=True)).first()
     if c is None:
         raise NotFound(f"There is no comment {comment_id}.")
     if c.author_id is None or c.author_id != actor.user_id:
         raise UserError("You can only edit your own comments.")
     if not _round_view(session, session.get(Round, c.round_id)).is_open():
         raise UserError("The round is closed: comments can no longer be edited.")
+    if c.hidden:
+        raise UserError("This comment is hidden by the co-leads, so it can no longer be edited. Post a new comment instead.")
+    if session.exec(select(Response.id).where(Response.comment_id == comment_id)).first() is not None:
+        raise UserError("This comment has an official answer, so it can no longer be edited. Reply to it instead.")
+    session.add(CommentRevision(comment_id=c.id, text=c.text, stance=c.stance, ratings=c.ratings,
+                                at=c.edited_at or c.created_at))
     c.text, c.text_key, c.edited_at = text, text_key(text), utcnow()
     if stance is not None:
         c.stance = normalise_choice(stance, STANCES, "stance") if stance else ""
@@ -319,7 +393,7 @@ def respond(*, session: Session, actor: Actor, comment_id: int, disposition: str
     text = (text or "").strip()
     if len(text) > MAX_COMMENT:
         raise UserError(f"The response is too long (limit {MAX_COMMENT} characters).")
-    if session.get(Comment, comment_id) is None:
+    if session.exec(select(Comment.id).where(Comment.id == comment_id).with_for_update()).first() is None:
         raise NotFound(f"There is no comment {comment_id}.")
     now = utcnow()
     row = {"comment_id": comment_id, "disposition": disposition, "text": text, "responder": actor.name, "at": now}
@@ -403,19 +477,18 @@ def open_rounds_for(actor: Actor, *, session: Session) -> list[RoundView]:
 def set_items(round_id: int, *, session: Session, actor: Actor) -> list[dict]:
     """The indicators under consultation in a round, with a plain-language explanation each
     (one query for all of them, whatever the size of the set)."""
-    r = _require_round(session, actor, round_id)
-    if r.set_id is None:
-        return []
+    _require_round(session, actor, round_id)
+    # The indicators as they were when the round opened (later set or catalogue edits do not
+    # reach participants); the item is joined only for rounds migrated without a stored help.
     rows = session.exec(
-        select(FrameworkItem, Framework.key)
-        .join(SetMember, SetMember.item_id == FrameworkItem.id)
-        .join(Framework, Framework.id == FrameworkItem.framework_id)
-        .where(SetMember.set_id == r.set_id, SetMember.lock != "out")
-        .order_by(Framework.key, FrameworkItem.position)
+        select(RoundItem, FrameworkItem.attributes)
+        .join(FrameworkItem, FrameworkItem.id == RoundItem.item_id)
+        .where(RoundItem.round_id == round_id)
+        .order_by(RoundItem.framework, RoundItem.position)
     ).all()
-    return [{"item_id": item.id, "code": item.code, "title": item.title, "framework": key,
-             "help": plain_help({"title": item.title, "attributes": item.attributes})}
-            for item, key in rows]
+    return [{"item_id": ri.item_id, "code": ri.code, "title": ri.title, "framework": ri.framework,
+             "help": ri.help or plain_help({"title": ri.title, "attributes": attrs})}
+            for ri, attrs in rows]
 
 
 TIER_HELP = {

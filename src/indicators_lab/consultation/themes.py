@@ -15,10 +15,17 @@ from sqlmodel import Session, select
 from indicators_lab.core.access import Actor, require
 from indicators_lab.consultation.rounds import CONSTITUENCIES
 from indicators_lab.mapping.embeddings import Encoder, embed_texts
+from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Comment
 
 NEAR_IDENTICAL = 0.95
 THEME_DISTANCE = 0.6  # cosine distance under which comments join a theme
+MIN_COMMENTS = 6  # below this, grouping says more about chance than about the comments
+MIN_THEME = 2  # a "theme" of one comment is not a theme: it stays with the ungrouped ones
+
+
+class TooFewToGroup(UserError):
+    """Too few comments for themes to mean anything."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,8 @@ def group_texts(vectors: np.ndarray, *, near: float = NEAR_IDENTICAL, distance: 
 
 def themes(encoder: Encoder, *, session: Session, actor: Actor, round_id: int, item_id: int | None = None,
            objective: int | None = None) -> list[Theme]:
-    """Themes among the visible comments of a round on an indicator or an objective (or all)."""
+    """Themes (of at least MIN_THEME comments) among the visible comments of a round on an indicator
+    or an objective (or all); TooFewToGroup below MIN_COMMENTS comments."""
     require(actor, "themes.run")  # before any encoding
     q = select(Comment).where(Comment.round_id == round_id, Comment.hidden == False)  # noqa: E712
     if item_id is not None:
@@ -63,11 +71,16 @@ def themes(encoder: Encoder, *, session: Session, actor: Actor, round_id: int, i
     comments = session.exec(q.order_by(Comment.id)).all()
     if not comments:
         return []
+    if len(comments) < MIN_COMMENTS:
+        raise TooFewToGroup(f"Too few comments to group: {len(comments)} here, themes start at {MIN_COMMENTS}. "
+                            "Read them one by one in the matrix above.")
     vectors = embed_texts(encoder, [c.text for c in comments], session=session)
     dup, theme = group_texts(vectors)
     out = []
     for t in range(theme.max() + 1):
         idx = np.flatnonzero(theme == t)
+        if len(idx) < MIN_THEME:
+            continue
         centre = vectors[idx].mean(axis=0)
         rep = idx[int(np.argmax(vectors[idx] @ centre))]
         consts: dict[str, int] = {}

@@ -64,6 +64,7 @@ PAGE_ACCESS: dict[str, tuple[str, str, str, bool]] = {
     "views/catalogue.py": ("Catalogue", "Catalogue", "catalogue.read", True),
     "views/objectives.py": ("GCM objectives", "Catalogue", "catalogue.read", True),
     "views/import_framework.py": ("Import a framework", "Catalogue", "framework.import", True),
+    "views/data_availability.py": ("Data availability", "Catalogue", "catalogue.read", True),
     "views/mapping.py": ("Mapping", "Work", "mapping.read", True),
     "views/candidate_sets.py": ("Candidate sets", "Work", "sets.read", True),
     "views/optimise.py": ("Optimise", "Work", "optimise.run", True),
@@ -72,6 +73,7 @@ PAGE_ACCESS: dict[str, tuple[str, str, str, bool]] = {
     "views/matrix.py": ("Comment-response matrix", "Consult and review", "matrix.read", True),
     "views/people.py": ("People", "Consult and review", "people.read", True),
     "views/versions.py": ("Versions and annex", "Consult and review", "annex.download", True),
+    "views/strategy.py": ("Disaggregation strategy", "Consult and review", "versions.read", True),
     "views/review.py": ("Review (ExCom)", "Consult and review", "excom_views.read", True),
     # Reached from the invitation link only; never in the menu.
     "views/set_password.py": ("Set your password", "Consult and review", "account.set_password", False),

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from indicators_lab.core import throttle
-from indicators_lab.core.access import ROLES, Actor, require, require_role
+from indicators_lab.core.access import ROLE_LABELS, ROLES, Actor, require, require_role
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import User, utcnow
 from indicators_lab.core.passwords import MIN_PASSWORD, check_password
@@ -54,17 +54,20 @@ def create_user(
     password: str | None = None, organisation: str = "", constituency: str = "",
 ) -> Actor:
     """Create an account. Only an admin creates co-leads, ExCom members and admins; a co-lead
-    may create stakeholders. ``actor=None`` is allowed only for the very first admin."""
+    may create stakeholders. ``actor=None`` (the command line) may create an admin only while no
+    admin account is active: the first one, or a way back in when every admin is disabled."""
     email = _validate(email, name, role, password)
     if actor is None:
-        if role != "admin" or session.exec(select(User).where(User.role == "admin")).first():
-            raise UserError("Only the first admin can be created without signing in.")
+        if role != "admin" or _active_admins(session):
+            raise UserError("Only the first admin can be created without signing in: an active admin "
+                            "exists. Sign in as them, or re-enable an account with `users enable --email`.")
     elif role == "stakeholder":
         require_role(actor, "co_lead")
     else:
         require_role(actor, "admin")
     if session.exec(select(User).where(User.email == email)).first():
-        raise UserError(f"An account for {email} already exists.")
+        hint = f" Re-enable it with `users enable --email {email}`." if actor is None else ""
+        raise UserError(f"An account for {email} already exists.{hint}")
     user = User(
         email=email, name=name.strip(), role=role, organisation=organisation.strip(),
         constituency=constituency.strip(),
@@ -178,16 +181,62 @@ def change_password(*, session: Session, actor: Actor, current_password: str, ne
     return SignInAttempt(actor=_actor(checked))
 
 
+def _active_admins(session: Session) -> list[int]:
+    return list(session.exec(select(User.id).where(User.role == "admin", User.active == True)))  # noqa: E712
+
+
+def _keep_an_admin(session: Session, actor: Actor, user: User, what: str) -> None:
+    """Refuse a change that would leave no active admin (nobody could manage accounts)."""
+    if user.role == "admin" and user.active and _active_admins(session) == [user.id]:
+        who = "You are" if user.id == actor.user_id else f"{user.name} is"
+        raise UserError(f"{who} the last active admin: make another admin first, so that someone can "
+                        f"still manage accounts, then {what}.")
+
+
 def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> None:
+    """Enable or disable an account; the last active admin cannot be disabled."""
     require_role(actor, "admin")
-    user = session.get(User, user_id)
+    # Row lock on PostgreSQL: two admins disabling each other at once cannot both succeed.
+    user = session.exec(select(User).where(User.id == user_id).with_for_update()).first()
     if user is None:
         raise NotFound(f"There is no account with id {user_id}.")
+    if not active:
+        session.exec(select(User.id).where(User.role == "admin").with_for_update()).all()
+        _keep_an_admin(session, actor, user, "disable this account")
     user.active = active
     session.add(user)
     if not active:
         session.flush()
         end_sessions(user, session=session)
+
+
+def set_role(*, session: Session, actor: Actor, user_id: int, role: str) -> None:
+    """Give an account another role; the last active admin cannot be demoted."""
+    require_role(actor, "admin")
+    if role not in ROLES:
+        raise UserError(f"Unknown role '{role}'; roles are {', '.join(ROLE_LABELS[r] for r in ROLES)}.")
+    user = session.exec(select(User).where(User.id == user_id).with_for_update()).first()
+    if user is None:
+        raise NotFound(f"There is no account with id {user_id}.")
+    if role != "admin":
+        session.exec(select(User.id).where(User.role == "admin").with_for_update()).all()
+        _keep_an_admin(session, actor, user, "change this role")
+    user.role = role
+    session.add(user)
+
+
+def enable_by_email(*, session: Session, actor: Actor, email: str) -> bool:
+    """Re-enable the account of ``email`` (the command line's way back in); False if it was active."""
+    require_role(actor, "admin")
+    email = (email or "").strip().lower()
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        raise NotFound(f"There is no account for {email}.")
+    if user.active:
+        return False
+    user.active = True
+    session.add(user)
+    return True
 
 
 def list_users(*, session: Session, actor: Actor) -> list[dict]:

@@ -43,6 +43,18 @@ class Settings(BaseSettings):
         default=10.0,
         description="Largest framework or comment file accepted for import, in megabytes.",
     )
+    max_extract_mb: float = Field(
+        default=200.0,
+        description="Largest data extract (SDG Global Database or open-sdg CSV/XLSX) accepted for import, in megabytes; uploads in the app are also capped by Streamlit's server.maxUploadSize.",
+    )
+    data_ready_share: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="Share of the 193 UN Member States with data (since 2015) from which an indicator counts as having data 'for at least half of countries' in the scorecard's data-readiness view (shown there and on the Optimise page).",
+    )
+    data_tiebreak: bool = Field(
+        default=True,
+        description="When the optimiser finds sets of equal size and link weight, prefer the one whose indicators have data for more countries (before preferring Tier I).",
+    )
     base_url: str = Field(
         default="http://localhost:8501",
         description="Address where people reach the app; used in invitation links.",
@@ -86,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_extract_bytes(self) -> int:
+        return int(self.max_extract_mb * 1024 * 1024)
 
 
 def get_settings() -> Settings:

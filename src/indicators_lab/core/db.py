@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import logging
+import os
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -26,7 +27,12 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only: it holds password hashes and the consultation (SQLite gives its -wal and
+            # -shm files the database file's permissions).
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            path.chmod(0o600)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

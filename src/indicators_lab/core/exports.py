@@ -30,3 +30,8 @@ def write_csv(df: pd.DataFrame, out: Path) -> None:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     neutralise_frame(df).to_csv(out, index=False, encoding="utf-8")
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A CSV download whose text no spreadsheet will run as a formula."""
+    return neutralise_frame(df).to_csv(index=False).encode("utf-8")

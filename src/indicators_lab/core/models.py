@@ -201,18 +201,38 @@ class SetMember(SQLModel, table=True):
 
 
 class Round(SQLModel, table=True):
-    """A consultation round on a candidate set (or, later, a proposal version)."""
+    """A consultation round on a frozen proposal version, or on a candidate set as it was when the
+    round opened (its indicators are kept as ``RoundItem`` rows)."""
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
     purpose: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     set_id: int | None = Field(default=None, foreign_key="candidate_set.id")
+    # The frozen version consulted on, if any; approving it closes the round.
+    version_id: int | None = Field(default=None, foreign_key="proposal_version.id", index=True)
     opens_at: datetime
     closes_at: datetime
     constituencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     report_threshold: int = 3
     created_by: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class RoundItem(SQLModel, table=True):
+    """An indicator under consultation in a round, as it was when the round opened: later edits
+    of the set or the catalogue do not change what participants see."""
+
+    __tablename__ = "round_item"
+    __table_args__ = (UniqueConstraint("round_id", "item_id", name="uq_round_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    item_id: int = Field(foreign_key="framework_item.id")
+    framework: str = Field(max_length=64)
+    code: str = Field(max_length=64)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    help: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    position: int = 0
 
 
 class Comment(SQLModel, table=True):
@@ -242,6 +262,19 @@ class Comment(SQLModel, table=True):
     hidden: bool = Field(default=False, index=True)
     hidden_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     report_count: int = 0
+
+
+class CommentRevision(SQLModel, table=True):
+    """An earlier text of an edited comment (with its stance and ratings), kept when it changed."""
+
+    __tablename__ = "comment_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    stance: str = Field(default="", max_length=10)
+    ratings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow)
 
 
 class CommentReport(SQLModel, table=True):
@@ -317,13 +350,33 @@ class ProposalVersion(SQLModel, table=True):
     approved_by: str | None = Field(default=None, max_length=200)
     approved_at: datetime | None = None
     approval_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Objections still standing when the version was approved (member, objective, text, at), and
+    # the co-lead's acknowledgement of them: the record shows the approval was made knowingly.
+    approval_objections: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    objections_acknowledgement: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class ExcomView(SQLModel, table=True):
-    """An ExCom member's view on a version, for one objective or the whole version (objective 0)."""
+    """An ExCom member's current view on a version, for one objective or the whole version
+    (objective 0). Every view recorded is also kept, in order, as an ``ExcomViewEvent``."""
 
     __tablename__ = "excom_view"
     __table_args__ = (UniqueConstraint("version_id", "objective", "user_id", name="uq_excom_view"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="proposal_version.id", index=True)
+    objective: int = 0
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    member: str = Field(max_length=200)
+    verdict: str = Field(max_length=30)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ExcomViewEvent(SQLModel, table=True):
+    """Every view an ExCom member ever recorded, in order (``ExcomView`` holds the current one)."""
+
+    __tablename__ = "excom_view_event"
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="proposal_version.id", index=True)
@@ -347,3 +400,62 @@ class ChangeReason(SQLModel, table=True):
     comment_id: int = Field(foreign_key="comment.id")
     linked_by: str = Field(max_length=200)
     at: datetime = Field(default_factory=utcnow)
+
+
+class DataImport(SQLModel, table=True):
+    """One imported data extract (SDG Global Database export or open-sdg file): which file,
+    when, by whom, and the rows it reported as problems. Kept after newer imports."""
+
+    __tablename__ = "data_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=300)
+    layout: str = Field(max_length=40)
+    imported_by: str = Field(max_length=200)
+    imported_at: datetime = Field(default_factory=utcnow)
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_skipped: int = 0
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class DataFigure(SQLModel, table=True):
+    """What one import shows for one indicator; the newest import covering it is the current one."""
+
+    __tablename__ = "data_figure"
+    __table_args__ = (UniqueConstraint("import_id", "item_id", name="uq_data_figure_import_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="data_import.id", index=True)
+    item_id: int = Field(foreign_key="framework_item.id", index=True)
+    code: str = Field(max_length=64)
+    rows: int = 0
+    areas_any: int = 0
+    areas_since_2015: int = 0
+    areas_two_years: int = 0
+    median_latest_year: float | None = None
+    first_year: int | None = None
+    last_year: int | None = None
+    dimensions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    series: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class StrategyAction(SQLModel, table=True):
+    """The co-leads' proposed action on one disaggregation gap of a proposal version: an indicator
+    of an objective that cannot yet be split by migratory status (who, by when: free text)."""
+
+    __tablename__ = "strategy_action"
+    __table_args__ = (
+        UniqueConstraint("version_id", "objective", "item_key", name="uq_strategy_action"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="proposal_version.id", index=True)
+    objective: int
+    item_key: str = Field(max_length=140)  # "framework:code", or "" for the objective as a whole
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    who: str = Field(default="", max_length=300)
+    by_when: str = Field(default="", max_length=100)
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)

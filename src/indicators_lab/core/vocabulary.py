@@ -33,3 +33,8 @@ def normalise_choice(value: str, choices: dict[str, str], what: str) -> str:
     if what == "stance" and raw in ("add new", "add new indicator", "new"):
         return "add"
     raise UserError(f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values())}.")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 comment', '2 comments' (``many`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -282,7 +282,7 @@ def bulk_accept(*, session: Session, actor: Actor, rows: pd.DataFrame, grade: st
     The grade defaults to 'partial': a score alone does not show that an item measures an
     objective directly."""
     require_role(actor, "co_lead")
-    why = rationale or "bulk accept above score"
+    why = rationale or "Accepted with other strong suggestions (similarity at or above the chosen score)"
     batch = uuid.uuid4().hex
     score_col = "model_score" if "model_score" in rows.columns else "score"
     for r in rows.itertuples():

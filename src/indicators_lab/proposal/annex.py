@@ -1,7 +1,8 @@
 """The annex of a proposal version for the Secretary-General's report: XLSX, DOCX, CSV, JSON.
 
 Everything comes from the version's frozen snapshot (plus the consultation on its set), so an
-export of version N is the same whenever it is made. Spreadsheet outputs (XLSX, CSV) neutralise
+export of version N is the same whenever it is made, except the disaggregation strategy's readings
+of the metadata and imported data, which are those of the day (with their sources and dates). Spreadsheet outputs (XLSX, CSV) neutralise
 text that a spreadsheet would run as a formula. The JSON schema is in docs/annex-schema.md.
 """
 
@@ -15,17 +16,18 @@ import pandas as pd
 from sqlmodel import Session
 
 from indicators_lab.core.access import Actor, require
-from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
+from indicators_lab.catalogue.frameworks import framework_names, list_frameworks, list_objectives
 from indicators_lab.consultation.rounds import _all_rounds
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import write_csv
+from indicators_lab.core.vocabulary import CONSTITUENCIES, plural
 from indicators_lab.consultation.matrix import (
     MATRIX_COLUMNS, MatrixFilter, _participation, _query, _records, matrix_frame, write_xlsx,
 )
 from indicators_lab.core.models import Comment
 from indicators_lab.proposal.versions import SCHEMA_VERSION, VersionInfo, version_links, visible_version
 
-FORMATS = ("xlsx", "docx", "csv", "json")
+FORMATS = ("xlsx", "docx", "csv", "json", "strategy-csv")
 METHODOLOGY = (
     "The indicators below were proposed in response to paragraph 70 of the IMRF Progress Declaration, "
     "which asked for a limited set of indicators to help Member States review progress on the objectives "
@@ -56,10 +58,22 @@ def indicators_table(v: VersionInfo, *, session: Session, full: bool = True) -> 
     return out.reset_index(drop=True)
 
 
+def percent(share) -> str:
+    """A share as people read it: 0.0909 -> '9%'."""
+    return f"{float(share):.0%}" if pd.notna(share) else ""
+
+
 def coverage_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
+    """One row per objective for readers: shares as rounded percentages, weights to two places
+    (the JSON export keeps the exact numbers)."""
     titles = {o.number: o.title for o in list_objectives(session=session)}
     cov = pd.DataFrame(v.snapshot["coverage"])
     cov.insert(1, "objective_title", cov["objective"].map(titles))
+    for col in ("coverage", "action_share"):
+        if col in cov:
+            cov[col] = cov[col].map(percent)
+    if "weight" in cov:
+        cov["weight"] = cov["weight"].astype(float).round(2)
     return cov
 
 
@@ -110,7 +124,11 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     indicators = indicators_table(v, session=session, full=full)
-    if fmt == "csv":
+    from indicators_lab.proposal.strategy import strategy_records, strategy_table
+
+    if fmt == "strategy-csv":
+        write_csv(strategy_table(v, session=session), out)
+    elif fmt == "csv":
         meta = pd.DataFrame({"version": [v.number] * len(indicators), "approved": [v.approved] * len(indicators)})
         write_csv(pd.concat([meta, indicators], axis=1), out)
     elif fmt == "json":
@@ -123,6 +141,7 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
                  "links": it["links"] if full else _public_links(it["links"])}
                 for it in v.snapshot["items"]],
             "coverage": v.snapshot["coverage"],
+            "strategy": strategy_records(v, session=session),
         }
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     elif fmt == "xlsx":
@@ -131,6 +150,7 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
             "Coverage": coverage_table(v, session=session),
             "Consultation": consultation_table(v, actor, session=session, full=full),
             "Sources": sources_table(v, session=session),
+            "Disaggregation strategy": strategy_table(v, session=session),
         }, out)
     else:
         _docx(v, indicators, out, actor, session=session)
@@ -158,6 +178,7 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
     if gaps:
         doc.add_paragraph("Objectives without an indicator: " + ", ".join(map(str, gaps)) + ".")
     doc.add_heading("Indicators by objective", level=2)
+    names = framework_names(session=session)
     for o in list_objectives(session=session):
         rows = indicators[indicators["objective"] == o.number]
         if rows.empty:
@@ -169,8 +190,9 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
             cell.text = text
         for r in rows.itertuples():
             cells = table.add_row().cells
-            for cell, text in zip(cells, [r.code, r.title, r.framework, r.tier, r.grade or ""]):
+            for cell, text in zip(cells, [r.code, r.title, names.get(r.framework, r.framework), r.tier, r.grade or ""]):
                 cell.text = str(text)
+    _docx_strategy(doc, v, session=session)
     doc.add_heading("Consultation summary", level=2)
     rounds = [r for r in _all_rounds(session) if r.set_id == v.set_id]
     if not rounds:
@@ -178,8 +200,34 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
     for r in rounds:
         p = _participation(session, r.id)
         t = p["totals"].iloc[0]
-        by = ", ".join(f"{row.constituency} {row.comments}" for row in p["constituency"].itertuples())
+        by = ", ".join(f"{CONSTITUENCIES.get(row.constituency, row.constituency or 'not given')} {row.comments}"
+                       for row in p["constituency"].itertuples())
         disp = ", ".join(f"{row.disposition} {row.comments}" for row in p["disposition"].itertuples())
-        doc.add_paragraph(f"{r.title}: {t['comments']} comments ({t['answered']} answered). By constituency: "
+        doc.add_paragraph(f"{r.title}: {plural(int(t['comments']), 'comment')} ({int(t['answered'])} answered). By constituency: "
                           f"{by or 'none'}. Answers: {disp or 'none'}.")
     doc.save(str(out))
+
+
+def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
+    from indicators_lab.proposal.strategy import TITLE, strategy_table
+
+    strategy = strategy_table(v, session=session)
+    doc.add_heading(TITLE, level=2)
+    doc.add_paragraph(
+        "For each objective: the indicators of this version, whether each can be split by migratory status "
+        "today (from the UN SDG metadata and the imported data extracts, as of this export), the gaps, and the "
+        "actions the co-leads propose. Shares of the 193 Member States are approximate.")
+    for number, rows in strategy.groupby("objective", sort=True):
+        doc.add_heading(f"Objective {number}: {rows.iloc[0]['objective_title']}", level=3)
+        table = doc.add_table(rows=1, cols=5)
+        table.style = "Light Grid Accent 1"
+        for cell, text in zip(table.rows[0].cells, ["Indicator", "Split by migratory status today", "Gap",
+                                                    "Proposed action", "Who, by when"]):
+            cell.text = text
+        for r in rows.itertuples():
+            cells = table.add_row().cells
+            indicator = f"{r.code} {r.title}".strip() or "(none)"
+            today = f"{r.split_today}: {r.data}" if r.key else ""
+            who = ", ".join(x for x in (r.who, r.by_when) if x)
+            for cell, text in zip(cells, [indicator, today, r.gap, r.action or "not yet proposed", who]):
+                cell.text = str(text)

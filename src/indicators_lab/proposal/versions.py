@@ -20,7 +20,7 @@ from indicators_lab.core.db import upsert
 from indicators_lab.mapping.embeddings import Encoder
 from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.models import (
-    CandidateSet, ChangeReason, Comment, ExcomView, Link, ProposalVersion, Response, utcnow,
+    CandidateSet, ChangeReason, Comment, ExcomView, ExcomViewEvent, Link, ProposalVersion, Response, utcnow,
 )
 from indicators_lab.sets.scoring import DEFAULT_GRADE_WEIGHTS
 
@@ -94,6 +94,9 @@ class VersionInfo:
     approved_by: str | None
     approved_at: datetime | None
     snapshot: dict
+    approval_note: str = ""
+    approval_objections: tuple = ()
+    objections_acknowledgement: str = ""
 
     @property
     def approved(self) -> bool:
@@ -102,7 +105,8 @@ class VersionInfo:
 
 def _info(v: ProposalVersion) -> VersionInfo:
     return VersionInfo(v.number, v.set_id, v.set_name, v.note, v.created_by, v.created_at,
-                       len(v.snapshot.get("items", [])), v.approved_by, v.approved_at, v.snapshot)
+                       len(v.snapshot.get("items", [])), v.approved_by, v.approved_at, v.snapshot,
+                       v.approval_note or "", tuple(v.approval_objections or ()), v.objections_acknowledgement or "")
 
 
 def list_versions(*, session: Session, actor: Actor) -> list[VersionInfo]:
@@ -212,9 +216,14 @@ def link_reason(*, session: Session, actor: Actor, version: int, item_key: str, 
 # --------------------------------------------------------------------------- review and approval
 
 
+def _scope(objective: int) -> str:
+    return "The whole version" if not objective else f"Objective {objective}"
+
+
 def record_view(*, session: Session, actor: Actor, version: int, verdict: str, text: str = "",
                 objective: int | None = None) -> None:
-    """An ExCom member's view on the whole version (objective None) or on one objective."""
+    """An ExCom member's view on the whole version (objective None) or on one objective. It
+    becomes their current view on that scope; every view stays in the record."""
     require_role(actor, "excom")
     if verdict not in VERDICTS:
         raise UserError(f"A view is one of: {', '.join(VERDICTS.values())}.")
@@ -228,23 +237,61 @@ def record_view(*, session: Session, actor: Actor, version: int, verdict: str, t
         raise NotFound(f"There is no version {version}.")
     if v.approved_at is not None:
         raise UserError(f"Version {version} is already approved and locked.")
-    upsert(session, ExcomView, {"version_id": v.id, "objective": objective or 0, "user_id": actor.user_id,
-                                "member": actor.name, "verdict": verdict, "text": text, "at": utcnow()},
-           ["version_id", "objective", "user_id"], ["member", "verdict", "text", "at"])
+    row = {"version_id": v.id, "objective": objective or 0, "user_id": actor.user_id,
+           "member": actor.name, "verdict": verdict, "text": text, "at": utcnow()}
+    # One current view per member, version and scope, decided by the database; the record below
+    # keeps every view, so a later view never erases an earlier one.
+    upsert(session, ExcomView, row, ["version_id", "objective", "user_id"], ["member", "verdict", "text", "at"])
+    session.add(ExcomViewEvent(**row))
+
+
+VIEW_COLUMNS = ["member", "on", "view", "text", "at"]
+
+
+def _view_rows(rows) -> pd.DataFrame:
+    return pd.DataFrame([{"member": r.member, "on": _scope(r.objective), "view": VERDICTS[r.verdict],
+                          "text": r.text, "at": r.at} for r in rows], columns=VIEW_COLUMNS)
 
 
 def views(version: int, *, session: Session, actor: Actor) -> pd.DataFrame:
-    """ExCom members' views on a version (ExCom, co-leads, admins)."""
+    """Each member's current view on each scope of a version (whole version first): ExCom,
+    co-leads and admins."""
     require(actor, "excom_views.read")
     vid = _version_id(session, version)
-    rows = session.exec(select(ExcomView).where(ExcomView.version_id == vid).order_by(ExcomView.objective, ExcomView.id)).all()
-    return pd.DataFrame([{"objective": r.objective or "whole version", "member": r.member,
-                          "view": VERDICTS[r.verdict], "text": r.text, "at": r.at} for r in rows],
-                        columns=["objective", "member", "view", "text", "at"])
+    rows = session.exec(select(ExcomView).where(ExcomView.version_id == vid)
+                        .order_by(ExcomView.member, ExcomView.objective, ExcomView.id)).all()
+    return _view_rows(rows)
 
 
-def approve(*, session: Session, actor: Actor, version: int, note: str = "") -> None:
-    """Record the ExCom's final approval of the latest version: who, when, which. Locks it."""
+def view_history(version: int, *, session: Session, actor: Actor) -> pd.DataFrame:
+    """Every view recorded on a version, oldest first (who, on what, which view, text, when)."""
+    require(actor, "excom_views.read")
+    vid = _version_id(session, version)
+    rows = session.exec(select(ExcomViewEvent).where(ExcomViewEvent.version_id == vid)
+                        .order_by(ExcomViewEvent.id)).all()
+    return _view_rows(rows)
+
+
+def outstanding_objections(version: int, *, session: Session, actor: Actor) -> list[dict]:
+    """Objections that are still a member's current view on a version."""
+    require(actor, "excom_views.read")
+    vid = _version_id(session, version)
+    rows = session.exec(select(ExcomView).where(ExcomView.version_id == vid, ExcomView.verdict == "object")
+                        .order_by(ExcomView.objective, ExcomView.member)).all()
+    return [{"member": r.member, "objective": r.objective, "on": _scope(r.objective), "text": r.text,
+             "at": r.at.isoformat()} for r in rows]
+
+
+def approve(*, session: Session, actor: Actor, version: int, note: str = "",
+            acknowledge_objections: bool = False, acknowledgement: str = "",
+            close_rounds: bool = False) -> list[str]:
+    """Record the ExCom's final approval of the latest version: who, when, which. Locks it.
+
+    Objections still standing must be acknowledged explicitly, with a note; both are stored with
+    the approval. Consultation rounds still open on it are closed, once confirmed with
+    ``close_rounds``; returns the titles of the rounds closed."""
+    from indicators_lab.consultation import rounds as con
+
     require_role(actor, "co_lead")
     v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
     if v is None:
@@ -254,8 +301,26 @@ def approve(*, session: Session, actor: Actor, version: int, note: str = "") -> 
         raise UserError(f"Only the latest version ({latest}) can be approved; version {version} is older.")
     if v.approved_at is not None:
         raise UserError(f"Version {version} was already approved by {v.approved_by}.")
+    objections = outstanding_objections(version, session=session, actor=actor)
+    acknowledgement = (acknowledgement or "").strip()
+    if objections:
+        n = len(objections)
+        standing = f"{n} objection{'s' if n != 1 else ''} still stand{'s' if n == 1 else ''}"
+        if not acknowledge_objections:
+            raise UserError(f"{standing}: acknowledge {'it' if n == 1 else 'them'} before approving.")
+        if not acknowledgement:
+            raise UserError(f"{standing}: write how {'it was' if n == 1 else 'they were'} considered.")
+    still_open = con.open_rounds_on(v.set_id, session=session)
+    if still_open and not close_rounds:
+        n = len(still_open)
+        raise UserError(f"{n} consultation round{'s are' if n != 1 else ' is'} still open on this proposal ("
+                        + ", ".join(r.title for r in still_open) + "): confirm that approving closes "
+                        + ("them." if n != 1 else "it."))
     v.approved_by, v.approved_at, v.approval_note = actor.name, utcnow(), (note or "").strip()
+    v.approval_objections = objections
+    v.objections_acknowledgement = acknowledgement if objections else ""
     session.add(v)
+    return con.close_rounds(still_open, session=session)
 
 
 def snapshot_heatmap(v: VersionInfo) -> pd.DataFrame:

@@ -235,6 +235,12 @@ def items_linked_to(objective: int, *, session: Session) -> list[int]:
 # --------------------------------------------------------------------------- scoring glue
 
 
+def objective_numbers(*, session: Session) -> tuple[int, ...]:
+    """The GCM objectives a set is judged on (all 23 once the catalogue is loaded)."""
+    numbers = tuple(int(n) for n in session.exec(select(Objective.number).order_by(Objective.number)))
+    return numbers or tuple(range(1, 24))
+
+
 def n_actions(*, session: Session) -> dict[int, int]:
     rows = session.exec(select(Objective.number, func.count(Action.id))
                   .join(Action, Action.objective_id == Objective.id).group_by(Objective.number)).all()
@@ -311,22 +317,44 @@ def database_links(grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, s
 
 def optimise_for_set(set_id: int | None, *, session: Session, actor: Actor, min_cover: int = 1, max_size: int | None = None,
                      max_per_framework: int | None = None, solver: str = "cbc",
-                     grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, curve: bool = False):
+                     grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, curve: bool = False,
+                     min_data_coverage: float = 0.0, data_tiebreak: bool = True):
     """Optimise over every item with accepted links, honouring the set's locks. Returns the
-    optimiser Result (keys are item ids) and, if ``curve``, the Pareto table."""
+    optimiser Result (keys are item ids) and, if ``curve``, the Pareto table (with the mean data
+    coverage of each point)."""
+    from indicators_lab.catalogue.data import readiness_frame
     from indicators_lab.sets.optimiser import Request, optimise, pareto
 
     require(actor, "optimise.run")
     lk = database_links(grade_weights, session=session)
     links = lk.assign(key=lk["item_id"])[["key", "objective", "weight"]]
     items = lk.assign(key=lk["item_id"]).drop_duplicates("key")[["key", "tier", "framework"]]
+    ready = readiness_frame(list(items["key"]), session=session)
+    coverage = dict(zip(ready["item_id"], ready["data_share"]))
+    items = items.assign(data_coverage=[float(coverage.get(int(k), 0.0)) for k in items["key"]])
     lock_in, lock_out = set(), set()
     if set_id is not None:
         members = members_frame(set_id, include_locked_out=True, session=session)
         lock_in = set(members.loc[members["lock"] == "in", "item_key"]) & set(items["key"])
         lock_out = set(members.loc[members["lock"] == "out", "item_key"]) & set(items["key"])
     req = Request(min_cover=min_cover, max_size=max_size, lock_in=lock_in, lock_out=lock_out,
-                  max_per_framework=max_per_framework, solver=solver)
+                  max_per_framework=max_per_framework, solver=solver, objectives=objective_numbers(session=session),
+                  min_data_coverage=min_data_coverage, data_tiebreak=data_tiebreak)
     result = optimise(links, items, req)
     table = pareto(links, items, req) if curve else None
+    if table is not None and len(table):
+        table = table.assign(mean_data_coverage=[
+            round(sum(coverage.get(int(k), 0.0) for k in ch) / len(ch), 4) if len(ch) else 0.0
+            for ch in table["chosen"]])
     return result, table
+
+
+def set_readiness(item_ids: list[int], *, session: Session, min_share: float = 0.5):
+    """Data readiness of these items: (per item, per objective) DataFrames."""
+    from indicators_lab.catalogue.data import readiness_frame
+    from indicators_lab.sets.readiness import readiness_by_objective
+
+    ready = readiness_frame(item_ids, session=session)
+    lk = links_for_scoring(session=session)
+    lk = lk[lk["item_key"].isin([int(i) for i in item_ids])]
+    return ready, readiness_by_objective(lk, ready, min_share=min_share)

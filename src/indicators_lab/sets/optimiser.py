@@ -38,6 +38,15 @@ class Request:
     max_per_framework: int | None = None
     solver: str = "cbc"  # "cbc", "highs" or "greedy"
     time_limit: float = 60.0
+    # Every objective the set is judged on (the app: all 23 GCM objectives). None: those in the
+    # links (a links file). An objective here with no usable link counts as not covered.
+    objectives: tuple[int, ...] | None = None
+
+    # Each chosen item needs at least this data coverage (items' ``data_coverage``, a share of
+    # the 193 Member States); 0 = no minimum. Items below it may not be chosen.
+    min_data_coverage: float = 0.0
+    # Break ties towards items with more data coverage (after link weight, before Tier I).
+    data_tiebreak: bool = True
 
 
 @dataclass
@@ -47,6 +56,12 @@ class Result:
     covered_weight: float
     explanation: pd.DataFrame
     objectives: list[int]
+    # Objectives no chosen item covers at least ``min_cover`` times -> why (plain words).
+    uncovered: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def covered(self) -> int:
+        return len(self.objectives) - len(self.uncovered)
 
 
 class Infeasible(UserError):
@@ -80,7 +95,47 @@ def prepare(links: pd.DataFrame, items: pd.DataFrame | None = None) -> tuple[pd.
         info["tier"] = ""
     info["framework"] = info["framework"].fillna("")
     info["tier_1"] = info["tier"].fillna("").astype(str).str.strip().str.upper().isin(["TIER I", "I", "1"])
-    return lk, info[["key", "framework", "tier_1"]]
+    info["data_coverage"] = (info["data_coverage"].fillna(0.0).astype(float) if "data_coverage" in info
+                             else 0.0)
+    return lk, info[["key", "framework", "tier_1", "data_coverage"]]
+
+
+def _data_filter(info: pd.DataFrame, req: Request) -> Request:
+    """The request with the items below the minimum data coverage locked out."""
+    if req.min_data_coverage <= 0:
+        return req
+    low = set(info.loc[info["data_coverage"] < req.min_data_coverage - EPS, "key"])
+    kept_in = sorted(map(str, low & set(req.lock_in)))
+    if kept_in:
+        raise UserError(f"Locked-in items have less data coverage than the minimum of "
+                        f"{req.min_data_coverage:.0%}: " + ", ".join(kept_in) + ". Unlock them or lower the minimum.")
+    from dataclasses import replace
+
+    return replace(req, lock_out=set(req.lock_out) | low)
+
+
+def universe(lk: pd.DataFrame, req: Request) -> list[int]:
+    """The objectives a set is judged on: the request's, else those in the links."""
+    if req.objectives is not None:
+        return sorted({int(o) for o in req.objectives})
+    return sorted(int(o) for o in lk["objective"].unique())
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def no_candidate(lk: pd.DataFrame, req: Request) -> dict[int, str]:
+    """Objectives of the universe that no choosable item links to, with the reason."""
+    out = {}
+    for o in universe(lk, req):
+        keys = set(lk.loc[lk["objective"] == o, "key"])
+        if not keys:
+            out[o] = "no linked indicator"
+        elif keys <= set(req.lock_out):
+            out[o] = ("its linked indicator is locked out" if len(keys) == 1
+                      else f"all {len(keys)} linked indicators are locked out")
+    return out
 
 
 def _available(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> pd.DataFrame:
@@ -110,7 +165,14 @@ def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
     avail = set(_available(lk, info, req)["key"])
     fw = dict(zip(info["key"], info["framework"]))
     problems, bad = [], []
-    for o in sorted(lk["objective"].unique()):
+    unlinked = [o for o in universe(lk, req) if not (lk["objective"] == o).any()]
+    if unlinked:
+        problems.append(("objective " if len(unlinked) == 1 else "objectives ")
+                        + ", ".join(map(str, unlinked)) + " (no linked indicator)")
+        bad.extend(unlinked)
+    for o in universe(lk, req):
+        if o in unlinked:
+            continue
         keys = [k for k in lk.loc[lk["objective"] == o, "key"] if k in avail]
         if req.max_per_framework is not None:
             per_fw = pd.Series([fw[k] for k in keys]).value_counts()
@@ -127,7 +189,9 @@ def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
             problems.append(f"objective {o} ({why}; needs {req.min_cover})")
             bad.append(int(o))
     if problems:
-        raise Infeasible("These objectives cannot be covered as asked: " + "; ".join(problems) + ".", bad)
+        n = len(universe(lk, req))
+        raise Infeasible(f"{len(bad)} of the {n} objectives cannot be covered as asked: "
+                         + "; ".join(problems) + ".", sorted(bad))
 
 
 # --------------------------------------------------------------------------- exact
@@ -184,21 +248,23 @@ def _lexicographic(prob: pulp.LpProblem, stages: list[tuple[int, object]], req: 
             prob += (expr <= best + EPS) if sense == pulp.LpMinimize else (expr >= best - EPS)
 
 
-def _tie_breaks(lk, info, x, idx) -> list[tuple[int, object]]:
-    """Higher total link weight, then more Tier I items."""
+def _tie_breaks(lk, info, x, idx, req: Request | None = None) -> list[tuple[int, object]]:
+    """Higher total link weight, then (if asked and known) more data coverage, then more Tier I items."""
     total_w = lk.groupby("key")["weight"].sum()
     tier = dict(zip(info["key"], info["tier_1"]))
-    return [
-        (pulp.LpMaximize, pulp.lpSum(float(total_w.get(k, 0)) * x[i] for k, i in idx.items())),
-        (pulp.LpMaximize, pulp.lpSum(int(tier[k]) * x[i] for k, i in idx.items())),
-    ]
+    stages = [(pulp.LpMaximize, pulp.lpSum(float(total_w.get(k, 0)) * x[i] for k, i in idx.items()))]
+    data = dict(zip(info["key"], info["data_coverage"]))
+    if (req is None or req.data_tiebreak) and any(v > 0 for v in data.values()):
+        stages.append((pulp.LpMaximize, pulp.lpSum(round(float(data[k]), 4) * x[i] for k, i in idx.items())))
+    stages.append((pulp.LpMaximize, pulp.lpSum(int(tier[k]) * x[i] for k, i in idx.items())))
+    return stages
 
 
 def _exact_min_size(lk, info, req) -> list:
     prob, x, idx = _model(lk, info, req, pulp.LpMinimize)
     for _, group in lk.groupby("objective"):
         prob += pulp.lpSum(x[idx[k]] for k in group["key"]) >= req.min_cover
-    _lexicographic(prob, [(pulp.LpMinimize, pulp.lpSum(x)), *_tie_breaks(lk, info, x, idx)], req)
+    _lexicographic(prob, [(pulp.LpMinimize, pulp.lpSum(x)), *_tie_breaks(lk, info, x, idx, req)], req)
     return [k for k, i in idx.items() if x[i].value() > 0.5]
 
 
@@ -212,7 +278,7 @@ def _exact_max_coverage(lk, info, req) -> list:
         prob += pulp.lpSum(z[n] for n in group.index) <= req.min_cover
     covered = pulp.lpSum(float(w) * z[n] for n, w in enumerate(lk["weight"]))
     stages = [(pulp.LpMaximize, covered), (pulp.LpMinimize, pulp.lpSum(x)),
-              *_tie_breaks(lk, info, x, idx)]
+              *_tie_breaks(lk, info, x, idx, req)]
     _lexicographic(prob, stages, req)
     return [k for k, i in idx.items() if x[i].value() > 0.5]
 
@@ -239,6 +305,7 @@ def greedy(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> list:
     """A fast heuristic for the same questions (fallback, and to measure the exact gain)."""
     links_of = {k: dict(zip(g["objective"], g["weight"])) for k, g in lk.groupby("key")}
     tier = dict(zip(info["key"], info["tier_1"]))
+    data = dict(zip(info["key"], info["data_coverage"])) if req.data_tiebreak else {}
     fw = dict(zip(info["key"], info["framework"]))
     total_w = {k: sum(v.values()) for k, v in links_of.items()}
     objectives = sorted(lk["objective"].unique())
@@ -280,7 +347,7 @@ def greedy(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> list:
             g = gain(k, tops)
             if g <= EPS:
                 continue
-            key = (g, total_w.get(k, 0), tier.get(k, False))
+            key = (g, total_w.get(k, 0), data.get(k, 0.0), tier.get(k, False))
             if best is None or key > best:
                 best, best_key = key, k
         if best_key is None:
@@ -329,6 +396,7 @@ def optimise(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Reques
     lk, info = prepare(links, items)
     if lk.empty:
         raise UserError("There are no links to choose from: accept some links first.")
+    req = _data_filter(info, req)
     check_feasible(lk, info, req)
     method = "greedy" if req.solver == "greedy" else f"exact ({req.solver.upper()})"
     if req.solver == "greedy":
@@ -352,7 +420,25 @@ def optimise(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Reques
     order = {k: i for i, k in enumerate(info["key"])}
     chosen = sorted(chosen, key=order.get)
     return Result(chosen, method, covered_weight(lk, chosen, req.min_cover),
-                  explain(lk, info, chosen, req.min_cover), sorted(int(o) for o in lk["objective"].unique()))
+                  explain(lk, info, chosen, req.min_cover), universe(lk, req), uncovered(lk, chosen, req))
+
+
+def uncovered(lk: pd.DataFrame, chosen: list, req: Request) -> dict[int, str]:
+    """Objectives of the universe that ``chosen`` covers fewer than ``min_cover`` times, and why."""
+    reasons = no_candidate(lk, req)
+    counts = lk[lk["key"].isin(chosen)].groupby("objective")["key"].nunique()
+    out = {}
+    for o in universe(lk, req):
+        n = int(counts.get(o, 0))
+        if n >= req.min_cover:
+            continue
+        if o in reasons:
+            out[o] = reasons[o]
+        elif n == 0:
+            out[o] = "none of its linked indicators fits within the limits"
+        else:
+            out[o] = f"covered {n} {'time' if n == 1 else 'times'}, needs {req.min_cover}"
+    return out
 
 
 def pareto(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request | None = None,
@@ -361,21 +447,23 @@ def pareto(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request 
     until every objective that can be covered is."""
     req = req or Request()
     lk, info = prepare(links, items)
-    n_obj = lk["objective"].nunique()
-    best_possible = covered_weight(lk, list(info["key"]), req.min_cover)
+    n_obj = len(universe(lk, req))
+    best_possible = covered_weight(lk[~lk["key"].isin(req.lock_out)], list(info["key"]), req.min_cover)
     rows = []
     start = max(1, len(req.lock_in))
-    for k in range(start, start + max_points):
+    stop = start + max_points if req.max_size is None else min(req.max_size, start + max_points - 1) + 1
+    for k in range(start, stop):
         r = optimise(links, items, Request(min_cover=req.min_cover, max_size=k, lock_in=req.lock_in,
                                            lock_out=req.lock_out, max_per_framework=req.max_per_framework,
-                                           solver=req.solver))
-        mine = lk[lk["key"].isin(r.chosen)]
-        full = int((mine.groupby("objective")["key"].nunique() >= req.min_cover).sum())
+                                           solver=req.solver, objectives=req.objectives,
+                                           min_data_coverage=req.min_data_coverage, data_tiebreak=req.data_tiebreak))
+        if rows and len(r.chosen) <= rows[-1]["size"]:
+            break  # no better set with more indicators
         rows.append({"size": len(r.chosen), "covered_weight": round(r.covered_weight, 4),
-                     "objectives_covered": full, "objectives": n_obj, "chosen": r.chosen})
+                     "objectives_covered": r.covered, "objectives": n_obj, "chosen": r.chosen})
         if r.covered_weight >= best_possible - EPS or len(r.chosen) < k:
             break
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["size", "covered_weight", "objectives_covered", "objectives", "chosen"])
 
 
 def read_links_file(data: bytes, filename: str, *, max_bytes: int) -> pd.DataFrame:

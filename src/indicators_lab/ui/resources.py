@@ -30,6 +30,13 @@ def get_engine() -> Engine:
     return _engine_for(get_settings().resolved_database_url)
 
 
+def upload_limit_mb() -> int:
+    """The upload limit the domain enforces, in whole MB, for st.file_uploader to show and apply."""
+    import math
+
+    return max(1, math.ceil(get_settings().max_upload_mb))
+
+
 @st.cache_resource
 def get_encoder() -> MiniLMEncoder:
     """The sentence encoder, shared by every session; the model loads on first encode only."""

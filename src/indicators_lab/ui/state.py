@@ -27,17 +27,24 @@ MAPPING_ORDER = "mapping.order"
 MAPPING_ADVANCE = "mapping.advance"
 SET_ID = "sets.id"
 SETS_FLASH = "sets.flash"
+SETS_PART = "sets.part"  # scorecard, indicators or what-if
 GRADE_WEIGHTS = "sets.grade_weights"
 OPTIMISE_RESULT = "optimise.result"
 OPTIMISE_FLASH = "optimise.flash"
+OPTIMISE_POINT = "optimise.point"  # size of the curve point looked at (and saved)
 PEOPLE_INVITES = "people.invites"
+PEOPLE_FLASH = "people.flash"
 ROUNDS_FLASH = "rounds.flash"
 CONSULT_ROUND = "consult.round"
 CONSULT_FLASH = "consult.flash"
+CONSULT_PART = "consult.part"  # indicators, objectives or the set as a whole
 MATRIX_PAGE = "matrix.page"
 MATRIX_FLASH = "matrix.flash"
 VERSIONS_FLASH = "versions.flash"
 REVIEW_FLASH = "review.flash"
+DATA_PLAN = "data.plan"  # an ExtractSummary (plain data) awaiting confirmation
+DATA_FLASH = "data.flash"
+STRATEGY_FLASH = "strategy.flash"
 
 
 def get(key: str, default: Any = None) -> Any:

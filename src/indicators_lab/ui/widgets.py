@@ -3,6 +3,7 @@ show text that a user or a file supplied (``plain`` / ``show_text``)."""
 
 from __future__ import annotations
 
+import re
 import string
 
 import pandas as pd
@@ -12,14 +13,20 @@ import streamlit as st
 from indicators_lab.sets.scoring import Scorecard
 
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
+# GFM turns bare addresses into links after the Markdown is parsed, so escapes do not stop it:
+# an invisible word joiner inside "http://", "www." and before "@" does.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www|mailto)(?=[:.])|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
     """``text`` (typed by a user or read from a file) made safe to put in anything Streamlit renders
     as Markdown (st.markdown, captions, st.info/st.error, headers, widget, metric, expander and tab
     labels): every ASCII punctuation mark is backslash-escaped, so links, images, emphasis, HTML,
-    ``:icons:`` and ``$maths$`` show as typed. Options of a selectbox are not Markdown: pass them raw."""
-    return " ".join(str(text).split()).translate(_ESCAPES)
+    ``:icons:`` and ``$maths$`` show as typed, and no address becomes a link. Options of a selectbox
+    are not Markdown: pass them raw."""
+    text = _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, " ".join(str(text).split()))
+    return text.translate(_ESCAPES)
 
 
 def show_text(text: object, container=None) -> None:

@@ -1,0 +1,232 @@
+"""Imported data extracts: plan (read and check every row), apply (one transaction), and the
+current figures per indicator (those of the newest import that covers it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from indicators_lab.catalogue.extracts import (
+    MEMBER_STATES,
+    ExtractSummary,
+    iter_rows,
+    summarise,
+)
+from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem
+
+SHARE_NOTE = (
+    "Share of the 193 UN Member States: approximate. No list of Member States is shipped, so the "
+    "areas are counted as the file names them, and they may include regions and territories."
+)
+
+
+def sdg_codes(*, session: Session) -> dict[str, tuple[str, int]]:
+    """Every SDG indicator code (repeat codes too) -> (catalogue code, item id)."""
+    rows = session.exec(
+        select(FrameworkItem.id, FrameworkItem.code, FrameworkItem.attributes)
+        .join(Framework, Framework.id == FrameworkItem.framework_id)
+        .where(Framework.key == "sdg")
+    ).all()
+    out: dict[str, tuple[str, int]] = {}
+    for item_id, code, attrs in rows:
+        out[code] = (code, item_id)
+        for alias in (attrs or {}).get("also_codes", []) or []:
+            out.setdefault(alias, (code, item_id))
+    return out
+
+
+def plan_data_import(
+    data: bytes, filename: str, *, session: Session, max_bytes: int,
+    indicator: str | None = None, area: str | None = None,
+) -> ExtractSummary:
+    """Read a whole extract (streamed) and summarise it; nothing is stored."""
+    if len(data) > max_bytes:
+        raise UserError(
+            f"The file is {len(data) / 1_048_576:.1f} MB; the limit for data extracts is "
+            f"{max_bytes / 1_048_576:.0f} MB. Split it, or ask an admin to raise the limit."
+        )
+    codes = sdg_codes(session=session)
+    known = {k: v[0] for k, v in codes.items()}
+    summary = summarise(iter_rows(data, filename), filename, known_codes=known,
+                        indicator=indicator, area=area)
+    if not summary.figures and not summary.problem_count:
+        raise UserError("The file has no row with a value: there is nothing to import.")
+    return summary
+
+
+def apply_data_import(
+    summary: ExtractSummary, *, session: Session, actor: Actor, skip_bad_rows: bool = False
+) -> int:
+    """Store an import and its figures in one transaction; return the import's id.
+
+    A file with problem rows is refused whole unless ``skip_bad_rows`` is chosen (the rows
+    reported are then left out and listed with the import)."""
+    require_role(actor, "co_lead")
+    if summary.problem_count and not skip_bad_rows:
+        first = "; ".join(f"row {p.row}: {p.message}" for p in summary.problems[:5])
+        raise UserError(
+            f"{summary.problem_count:,} rows have problems ({first}). Nothing was stored. Correct "
+            f"the file, or choose to import without those rows."
+        )
+    if not summary.figures:
+        raise UserError("No row has a usable value: nothing was stored.")
+    codes = sdg_codes(session=session)
+    imp = DataImport(
+        filename=summary.filename[:300], layout=summary.layout, imported_by=actor.name[:200],
+        rows_read=summary.rows_read, rows_used=summary.rows_with_value,
+        rows_skipped=summary.problem_count,
+        problems=[{"row": p.row, "message": p.message} for p in summary.problems],
+        notes=" ".join(summary.notes),
+    )
+    session.add(imp)
+    session.flush()
+    for code, f in summary.figures.items():
+        session.add(DataFigure(
+            import_id=imp.id, item_id=codes[code][1], code=code, rows=f.rows,
+            areas_any=f.areas_any, areas_since_2015=f.areas_since_2015,
+            areas_two_years=f.areas_two_years, median_latest_year=f.median_latest_year,
+            first_year=f.first_year, last_year=f.last_year,
+            dimensions=[{"name": d.name, "values": list(d.values), "migratory": d.migratory}
+                        for d in f.dimensions],
+            series=list(f.series),
+        ))
+    session.flush()
+    return imp.id
+
+
+def import_data(
+    path: Path, *, session: Session, actor: Actor, max_bytes: int, skip_bad_rows: bool = False,
+    indicator: str | None = None, area: str | None = None,
+) -> tuple[ExtractSummary, int]:
+    """Plan and apply in one call (the CLI)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"There is no file at {path}.")
+    if path.stat().st_size > max_bytes:
+        raise UserError(f"The file is {path.stat().st_size / 1_048_576:.1f} MB; the limit for data "
+                        f"extracts is {max_bytes / 1_048_576:.0f} MB.")
+    summary = plan_data_import(path.read_bytes(), path.name, session=session, max_bytes=max_bytes,
+                               indicator=indicator, area=area)
+    return summary, apply_data_import(summary, session=session, actor=actor, skip_bad_rows=skip_bad_rows)
+
+
+@dataclass(frozen=True)
+class ImportInfo:
+    id: int
+    filename: str
+    layout: str
+    imported_by: str
+    imported_at: datetime
+    rows_read: int
+    rows_used: int
+    rows_skipped: int
+    indicators: int
+
+
+def list_imports(*, session: Session) -> list[ImportInfo]:
+    """Every import, newest first, with its indicator count."""
+    from sqlalchemy import func
+
+    counts = dict(session.exec(
+        select(DataFigure.import_id, func.count(DataFigure.id)).group_by(DataFigure.import_id)).all())
+    return [
+        ImportInfo(i.id, i.filename, i.layout, i.imported_by, i.imported_at, i.rows_read, i.rows_used,
+                   i.rows_skipped, counts.get(i.id, 0))
+        for i in session.exec(select(DataImport).order_by(DataImport.id.desc()))
+    ]
+
+
+FIGURE_COLUMNS = [
+    "item_id", "code", "areas_since_2015", "areas_two_years", "share_approx", "median_latest_year",
+    "first_year", "last_year", "areas_any", "rows", "dimensions", "migratory_dimensions",
+    "imported_at", "filename", "imported_by", "import_id",
+]
+
+
+def current_figures(*, session: Session, item_ids: list[int] | None = None) -> pd.DataFrame:
+    """Per indicator, the figures of the newest import that covers it (one row per item)."""
+    q = select(DataFigure, DataImport).join(DataImport, DataImport.id == DataFigure.import_id)
+    if item_ids is not None:
+        ids = sorted({int(i) for i in item_ids})
+        if not ids:
+            return pd.DataFrame(columns=FIGURE_COLUMNS)
+        q = q.where(DataFigure.item_id.in_(ids))
+    latest: dict[int, tuple[DataFigure, DataImport]] = {}
+    for fig, imp in session.exec(q.order_by(DataFigure.import_id)).all():
+        latest[fig.item_id] = (fig, imp)  # a newer import replaces the figures
+    records = []
+    for fig, imp in latest.values():
+        dims = fig.dimensions or []
+        records.append({
+            "item_id": fig.item_id, "code": fig.code, "areas_since_2015": fig.areas_since_2015,
+            "areas_two_years": fig.areas_two_years,
+            "share_approx": min(fig.areas_since_2015, MEMBER_STATES) / MEMBER_STATES,
+            "median_latest_year": fig.median_latest_year, "first_year": fig.first_year,
+            "last_year": fig.last_year, "areas_any": fig.areas_any, "rows": fig.rows,
+            "dimensions": ", ".join(d["name"] for d in dims),
+            "migratory_dimensions": ", ".join(d["name"] for d in dims if d.get("migratory")),
+            "imported_at": imp.imported_at, "filename": imp.filename, "imported_by": imp.imported_by,
+            "import_id": imp.id,
+        })
+    return pd.DataFrame(records, columns=FIGURE_COLUMNS)
+
+
+def data_badges(item_ids: list[int], *, session: Session) -> dict[int, str]:
+    """Item id -> a short cell: areas with data since 2015, and '· migratory split' when the
+    data carry a migratory-status dimension."""
+    df = current_figures(session=session, item_ids=item_ids)
+    return {
+        int(r.item_id): f"{r.areas_since_2015} area{'' if r.areas_since_2015 == 1 else 's'}"
+        + (" · migratory split" if r.migratory_dimensions else "")
+        for r in df.itertuples()
+    }
+
+
+READINESS_COLUMNS = ["item_id", "data_share", "data_source", "migratory_data", "migratory_metadata",
+                     "migratory_split", "migratory_source"]
+
+
+def readiness_frame(item_ids: list[int], *, session: Session) -> pd.DataFrame:
+    """Per item: the share of the 193 Member States with data (from the newest data import; else
+    the number the metadata states; else 0) and whether it can be split by migratory status
+    today (a migratory dimension in the imported data, or the metadata naming the split as
+    available), each with where it comes from."""
+    from indicators_lab.catalogue.availability import metadata_availability
+
+    ids = sorted({int(i) for i in item_ids})
+    if not ids:
+        return pd.DataFrame(columns=READINESS_COLUMNS)
+    figures = {int(r.item_id): r for r in current_figures(session=session, item_ids=ids).itertuples()}
+    attrs = dict(session.exec(select(FrameworkItem.id, FrameworkItem.attributes).where(FrameworkItem.id.in_(ids))).all())
+    rows = []
+    for item_id in ids:
+        meta = metadata_availability(attrs.get(item_id))
+        fig = figures.get(item_id)
+        if fig is not None:
+            share = min(fig.areas_since_2015, MEMBER_STATES) / MEMBER_STATES
+            source = f"data: {fig.areas_since_2015} areas since 2015 ({fig.filename}, {fig.imported_at:%Y-%m-%d})"
+        elif meta.countries.number is not None:
+            share = min(meta.countries.number, MEMBER_STATES) / MEMBER_STATES
+            source = f"metadata: {meta.countries.label} countries stated"
+        else:
+            share, source = 0.0, "no data imported; metadata states no number"
+        by_data = bool(fig is not None and fig.migratory_dimensions)
+        by_meta = meta.splits_by_migration
+        if by_data:
+            why = f"data: dimension {fig.migratory_dimensions} ({fig.filename})"
+        elif by_meta:
+            why = "metadata: " + next(m.quote for m in meta.migration if m.status == "available")
+        elif fig is not None:
+            why = f"data: no migratory dimension ({fig.filename}); metadata: {meta.migration_status}"
+        else:
+            why = f"metadata: {meta.migration_status}"
+        rows.append({"item_id": item_id, "data_share": round(share, 4), "data_source": source,
+                     "migratory_data": by_data, "migratory_metadata": meta.migration_status,
+                     "migratory_split": by_data or by_meta, "migratory_source": why})
+    return pd.DataFrame(rows, columns=READINESS_COLUMNS)

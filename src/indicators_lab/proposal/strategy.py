@@ -1,0 +1,127 @@
+"""Strategy for improving disaggregated migration data (IMRF Progress Declaration para 70(b)).
+
+For each GCM objective: the indicators a version links to it, whether each can be split by
+migratory status today (from the shipped metadata and the imported data, with sources), the gaps,
+and the co-leads' proposed actions per gap (who, by when: free text, stored per version).
+
+The indicators and links come from the version's frozen snapshot; what the metadata and data say
+is read when the strategy is drawn or exported (it is dated by the data import it comes from).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from indicators_lab.catalogue.data import readiness_frame
+from indicators_lab.catalogue.frameworks import list_objectives
+from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.db import upsert
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.models import Framework, FrameworkItem, ProposalVersion, StrategyAction, utcnow
+from indicators_lab.proposal.versions import VersionInfo, get_version
+
+TITLE = "Strategy for improving disaggregated migration data"
+COLUMNS = ["objective", "objective_title", "key", "code", "title", "framework", "split_today",
+           "metadata", "data", "data_share", "gap", "action", "who", "by_when"]
+MAX_ACTION = 5000
+
+
+def _item_ids(keys: list[str], *, session: Session) -> dict[str, int]:
+    pairs = [k.split(":", 1) for k in keys if ":" in k]
+    if not pairs:
+        return {}
+    rows = session.exec(
+        select(FrameworkItem.id, Framework.key, FrameworkItem.code)
+        .join(Framework, Framework.id == FrameworkItem.framework_id)
+        .where(FrameworkItem.code.in_(sorted({c for _, c in pairs})))
+    ).all()
+    wanted = set(keys)
+    return {f"{fw}:{code}": item_id for item_id, fw, code in rows if f"{fw}:{code}" in wanted}
+
+
+def _actions(version_id: int, *, session: Session) -> dict[tuple[int, str], StrategyAction]:
+    return {(a.objective, a.item_key): a
+            for a in session.exec(select(StrategyAction).where(StrategyAction.version_id == version_id))}
+
+
+def _version_row(number: int, *, session: Session) -> ProposalVersion:
+    row = session.exec(select(ProposalVersion).where(ProposalVersion.number == number)).first()
+    if row is None:
+        get_version(number, session=session)  # raises NotFound with the known numbers
+    return row
+
+
+def strategy_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
+    """One row per objective and indicator of the version linked to it (an objective without an
+    indicator has one row with an empty key): split today, sources, gap, proposed action."""
+    keys = [it["key"] for it in v.snapshot["items"]]
+    ids = _item_ids(keys, session=session)
+    ready = readiness_frame(list(ids.values()), session=session).set_index("item_id")
+    actions = _actions(_version_row(v.number, session=session).id, session=session)
+    by_objective: dict[int, list[dict]] = {}
+    for it in v.snapshot["items"]:
+        for lk in it["links"]:
+            by_objective.setdefault(int(lk["objective"]), []).append(it)
+    rows = []
+    for o in list_objectives(session=session):
+        items = list({it["key"]: it for it in by_objective.get(o.number, [])}.values())
+        if not items:
+            a = actions.get((o.number, ""))
+            rows.append({"objective": o.number, "objective_title": o.title, "key": "", "code": "", "title": "",
+                         "framework": "", "split_today": "", "metadata": "", "data": "", "data_share": None,
+                         "gap": "No indicator of this version covers the objective.",
+                         "action": a.action if a else "", "who": a.who if a else "",
+                         "by_when": a.by_when if a else ""})
+            continue
+        for it in items:
+            item_id = ids.get(it["key"])
+            r = ready.loc[item_id] if item_id is not None and item_id in ready.index else None
+            split = bool(r is not None and r["migratory_split"])
+            metadata = r["migratory_metadata"] if r is not None else "no metadata shipped"
+            data = r["migratory_source"] if r is not None else "no data imported"
+            if split:
+                gap = ""
+            elif it["framework"] != "sdg":
+                gap = "Not an SDG indicator: no shipped metadata or data extract says whether it can be split by migratory status."
+            else:
+                gap = f"Cannot be split by migratory status today (metadata: {metadata})."
+            a = actions.get((o.number, it["key"]))
+            rows.append({"objective": o.number, "objective_title": o.title, "key": it["key"], "code": it["code"],
+                         "title": it["title"], "framework": it["framework"], "split_today": "yes" if split else "no",
+                         "metadata": metadata, "data": data,
+                         "data_share": float(r["data_share"]) if r is not None else None,
+                         "gap": gap, "action": a.action if a else "", "who": a.who if a else "",
+                         "by_when": a.by_when if a else ""})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def save_action(*, session: Session, actor: Actor, version: int, objective: int, item_key: str,
+                action: str, who: str = "", by_when: str = "") -> None:
+    """Record (or change) the proposed action on one gap of a version; an approved version is
+    closed."""
+    require_role(actor, "co_lead")
+    v = get_version(version, session=session)
+    if v.approved:
+        raise UserError(f"Version {version} is approved: its strategy can no longer change. Freeze a new version.")
+    if not 1 <= int(objective) <= 23:
+        raise UserError("GCM objectives are numbered 1 to 23.")
+    if item_key and item_key not in {it["key"] for it in v.snapshot["items"]}:
+        raise UserError(f"'{item_key}' is not an indicator of version {version}.")
+    action = (action or "").strip()
+    if not action:
+        raise UserError("Describe the proposed action (for example: add a migratory-status question to the labour force survey).")
+    if len(action) > MAX_ACTION:
+        raise UserError(f"The action is longer than {MAX_ACTION} characters.")
+    row = {"version_id": _version_row(version, session=session).id, "objective": int(objective),
+           "item_key": item_key, "action": action, "who": (who or "").strip()[:300],
+           "by_when": (by_when or "").strip()[:100], "updated_by": actor.name[:200], "updated_at": utcnow()}
+    upsert(session, StrategyAction, row, ["version_id", "objective", "item_key"],
+           ["action", "who", "by_when", "updated_by", "updated_at"])
+
+
+def strategy_records(v: VersionInfo, *, session: Session) -> list[dict]:
+    """The strategy as plain records (JSON export)."""
+    df = strategy_table(v, session=session)
+    return [{k: (None if (isinstance(val, float) and pd.isna(val)) else val) for k, val in rec.items()}
+            for rec in df.to_dict(orient="records")]

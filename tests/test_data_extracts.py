@@ -1,0 +1,241 @@
+"""Data extracts: read real and fixture files, count areas per indicator, store all or nothing.
+
+Fixture extracts here are TEST DATA made up for the tests (country names and values are not
+real figures); the two real files come from ../shared/sources/data_extracts (PROVENANCE.md).
+"""
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from indicators_lab.catalogue.data import (
+    apply_data_import,
+    current_figures,
+    data_badges,
+    list_imports,
+    plan_data_import,
+)
+from indicators_lab.catalogue.extracts import code_from_filename, iter_rows, parse_value, parse_year, summarise
+from indicators_lab.core.access import Actor
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.models import DataFigure, DataImport
+from indicators_lab.core.db import in_transaction as tx
+from tests.apptest import app  # noqa: F401  (fixture)
+from tests.factories import csv_bytes
+from tests.test_shipped_data import SOURCES
+
+LEAD = Actor("Lead One", "co_lead")
+MB = 50 * 1024 * 1024
+SDG_HEADER = ["Goal", "Target", "Indicator", "SeriesCode", "SeriesDescription", "GeoAreaCode", "GeoAreaName",
+              "TimePeriod", "Value", "Time_Detail", "Source", "[Sex]", "[Migratory status]", "[Units]", "", ""]
+
+
+def sdg_row(code, area, year, value, sex="BOTHSEX", mig="_T"):
+    # TEST DATA: made-up rows in the Global Database layout (with its two trailing empty columns)
+    return ["8", code.rsplit(".", 1)[0], code, "SL_EMP_FTLINJUR", "Fatal injuries", str(area[0]), area[1],
+            str(year), str(value), str(year), "test data", sex, mig, "PER_100000_WORKERS", "", ""]
+
+
+def fixture_extract(rows, encoding="cp1252"):
+    return csv_bytes([SDG_HEADER, *rows], encoding=encoding)
+
+
+KNOWN = {"8.8.1": "8.8.1", "8.8.2": "8.8.2", "8.5.2": "8.5.2", "10.7.2": "10.7.2"}
+
+
+def test_periods_and_values_are_read_as_the_sources_write_them():
+    today = date(2026, 12, 1)
+    assert [parse_year(p, today=today) for p in ["2016", "2016.0", "2000 Q1", "2019-03", "2016-2018"]] == \
+        [2016, 2016, 2000, 2019, 2018]
+    assert [parse_year(p, today=today) for p in ["20166", "2035", "abc", ""]] == [None, None, None, None]
+    assert parse_value("3.91") == (True, True) and parse_value("<5") == (True, True)
+    assert parse_value("") == (False, True) and parse_value("NaN") == (False, True)
+    assert parse_value("high") == (False, False)
+    assert code_from_filename("malta_indicator_8-8-1.csv") == "8.8.1"
+
+
+def test_global_database_extract_counts_areas_years_and_migratory_dimension():
+    data = fixture_extract([
+        sdg_row("8.8.1", (4, "Testland"), 2014, 1.5),
+        sdg_row("8.8.1", (4, "Testland"), 2016, 1.2),
+        sdg_row("8.8.1", (4, "Testland"), 2018, 1.1, mig="MIGRANT"),
+        sdg_row("8.8.1", (8, "Mockistan"), 2019, 2.0),
+        sdg_row("8.8.1", (12, "Oldshire"), 2010, 3.0),
+        sdg_row("8.8.2", (4, "Testland"), 2020, ""),  # a row without a value is not data
+    ])
+    s = summarise(iter_rows(data, "extract.csv"), "extract.csv", known_codes=KNOWN)
+    f = s.figures["8.8.1"]
+    assert (f.areas_any, f.areas_since_2015, f.areas_two_years) == (3, 2, 1)
+    assert f.median_latest_year == 2018.0  # latest years 2018, 2019, 2010
+    assert f.migratory_dimensions == ("Migratory status",)
+    assert "8.8.2" not in s.figures and s.rows_without_value == 1
+    assert s.layout == "sdg-global-database" and s.problem_count == 0
+
+
+def test_unknown_codes_bad_years_and_values_are_reported_per_row():
+    data = fixture_extract([
+        sdg_row("8.8.1", (4, "Testland"), 2016, 1.2),
+        sdg_row("99.9.9", (4, "Testland"), 2016, 1.2),
+        sdg_row("8.8.1", (4, "Testland"), "20x6", 1.2),
+        sdg_row("8.8.1", (4, "Testland"), 2017, "lots"),
+    ])
+    s = summarise(iter_rows(data, "extract.csv"), "extract.csv", known_codes=KNOWN)
+    assert [(p.row, p.message) for p in s.problems] == [
+        (3, "the indicator code '99.9.9' is not in the SDG catalogue"),
+        (4, "'20x6' is not a year (e.g. 2019 or 2019 Q1)"),
+        (5, "the value 'lots' is not a number"),
+    ]
+
+
+def test_real_malta_and_uk_open_sdg_files_are_read():
+    malta = (SOURCES / "data_extracts" / "malta_indicator_8-8-1.csv").read_bytes()
+    s = summarise(iter_rows(malta, "malta_indicator_8-8-1.csv"), "malta_indicator_8-8-1.csv", known_codes=KNOWN)
+    f = s.figures["8.8.1"]
+    assert s.layout == "open-sdg" and s.rows_read == 324 and s.problem_count == 0
+    assert (f.areas_since_2015, f.first_year, f.last_year) == (1, 2016, 2024)
+    assert f.migratory_dimensions == ("Migratory Status",)
+
+    uk = (SOURCES / "data_extracts" / "uk_ons_indicator_8-5-2.csv").read_bytes()
+    s = summarise(iter_rows(uk, "uk_ons_indicator_8-5-2.csv"), "uk_ons_indicator_8-5-2.csv", known_codes=KNOWN)
+    f = s.figures["8.5.2"]
+    assert s.rows_read == 9261 and s.problem_count == 0
+    assert (f.first_year, f.last_year) == (2000, 2023)  # "2000 Q1" ... "2023 Q1"
+    assert f.migratory_dimensions == ("Country of birth",)
+
+
+def test_file_that_is_neither_layout_is_refused_with_its_columns():
+    with pytest.raises(UserError, match="Found the columns 'a', 'b'"):
+        summarise(iter_rows(csv_bytes([["a", "b"], ["1", "2"]]), "x.csv"), "x.csv", known_codes=KNOWN)
+
+
+def test_binary_file_is_refused():
+    with pytest.raises(UserError):
+        list(iter_rows(b"\x00\x01\x02" * 5000, "x.csv"))
+
+
+def test_import_is_dated_kept_and_a_newer_one_replaces_the_figures(engine):
+    first = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0)])
+    plan = tx(engine, plan_data_import, first, "first.csv", max_bytes=MB)
+    tx(engine, apply_data_import, plan, actor=LEAD)
+    second = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0), sdg_row("8.8.1", (8, "Mockistan"), 2017, 2.0)])
+    plan = tx(engine, plan_data_import, second, "second.csv", max_bytes=MB)
+    tx(engine, apply_data_import, plan, actor=LEAD)
+
+    figures = tx(engine, current_figures)
+    assert list(figures["code"]) == ["8.8.1"]
+    assert figures.iloc[0]["areas_since_2015"] == 2 and figures.iloc[0]["filename"] == "second.csv"
+    imports = tx(engine, list_imports)
+    assert [(i.filename, i.imported_by) for i in imports] == [("second.csv", "Lead One"), ("first.csv", "Lead One")]
+    badges = tx(engine, data_badges, [int(figures.iloc[0]["item_id"])])
+    assert list(badges.values()) == ["2 areas · migratory split"]
+
+
+def test_file_with_problem_rows_stores_nothing_unless_told_to_skip_them(engine):
+    data = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0), sdg_row("8.8.1", (4, "Testland"), 2017, "bad")])
+    plan = tx(engine, plan_data_import, data, "bad.csv", max_bytes=MB)
+    with pytest.raises(UserError, match="row 3: the value 'bad' is not a number"):
+        tx(engine, apply_data_import, plan, actor=LEAD)
+    assert tx(engine, lambda *, session: session.exec(select(DataImport)).all()) == []
+    tx(engine, apply_data_import, plan, actor=LEAD, skip_bad_rows=True)
+    [imp] = tx(engine, lambda *, session: session.exec(select(DataImport)).all())
+    assert imp.rows_skipped == 1 and imp.problems == [{"row": 3, "message": "the value 'bad' is not a number"}]
+
+
+def test_a_stakeholder_cannot_import_data(engine):
+    plan = tx(engine, plan_data_import, fixture_extract([sdg_row("8.8.1", (4, "T"), 2016, 1)]), "x.csv", max_bytes=MB)
+    with pytest.raises(UserError, match="Only a co-lead"):
+        tx(engine, apply_data_import, plan, actor=Actor("S", "stakeholder"))
+    assert tx(engine, lambda *, session: session.exec(select(DataFigure)).all()) == []
+
+
+def test_too_large_file_is_refused_before_reading(engine):
+    with pytest.raises(UserError, match="limit for data extracts"):
+        tx(engine, plan_data_import, b"x" * 2000, "x.csv", max_bytes=1000)
+
+
+def test_cli_import_data_prints_problem_rows_and_stores_nothing(settings_env, tmp_path, capsys):
+    from indicators_lab.cli import main
+
+    path = tmp_path / "extract.csv"
+    path.write_bytes(fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0),
+                                      sdg_row("8.8.1", (4, "Testland"), "year?", 1.0)]))
+    assert main(["import-data", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "row 3: 'year?' is not a year" in err and "Nothing was stored" in err
+    assert main(["import-data", str(path), "--skip-bad-rows"]) == 0
+    assert "figures for 1 indicators" in capsys.readouterr().out
+
+
+def test_data_page_shows_the_import_date(app):  # noqa: F811
+    from tests.apptest import open_page
+
+    plan = tx(app, plan_data_import, fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0)]), "dated.csv",
+              max_bytes=MB)
+    tx(app, apply_data_import, plan, actor=LEAD)
+    at = open_page("views/data_availability.py")
+    assert any("Latest import: dated.csv" in i.value for i in at.info)
+    assert list(at.dataframe[0].value["code"]) == ["8.8.1"]
+
+
+# Peak resident memory of this process: VmHWM (Linux; ru_maxrss would carry over the parent's
+# peak across fork and exec, i.e. pytest's), else ru_maxrss.
+LARGE_SCRIPT = """
+import resource, sys, time
+from indicators_lab.cli import main
+t = time.perf_counter()
+code = main(["import-data", sys.argv[1]])
+print("seconds", time.perf_counter() - t)
+try:
+    hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+    peak = int(hwm.split()[1]) / 1024
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print("peak_mb", peak)
+sys.exit(code)
+"""
+
+
+def write_large_extract(path, rows=200_000):
+    """TEST DATA: a generated Global Database extract (cp1252, trailing empty columns)."""
+    codes = ["8.8.1", "8.8.2", "8.5.2", "10.7.2", "1.1.1", "3.3.4", "4.1.1", "5.2.1"]
+    with path.open("w", encoding="cp1252", newline="") as fh:
+        fh.write(",".join(SDG_HEADER) + "\n")
+        for n in range(rows):
+            code = codes[n % len(codes)]
+            area = (n // len(codes)) % 250
+            year = 2000 + (n // 2000) % 24
+            sex = ("MALE", "FEMALE", "BOTHSEX")[n % 3]
+            fh.write(f'8,{code.rsplit(".", 1)[0]},{code},SL_TEST,"Test series, côté {n % 7}",{area},Área {area},'
+                     f'{year},{n % 97}.5,{year},test data,{sex},_T,PERCENT,,\n')
+
+
+def test_200000_row_extract_imports_streamed_under_300_mb(settings_env, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.paths import PROJECT_ROOT
+
+    path = tmp_path / "large_extract.csv"
+    write_large_extract(path)
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT / "src"), INDICATORS_LAB_DATA_DIR=str(tmp_path / "var"))
+    env.pop("INDICATORS_LAB_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", LARGE_SCRIPT, str(path)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "200000 rows read" in done.stdout and "figures for 8 indicators" in done.stdout
+    peak = float(done.stdout.split("peak_mb")[1].split()[0])
+    print(done.stdout)
+    assert peak <= 300, f"peak memory {peak:.0f} MB"
+
+
+def test_mapping_page_shows_imported_figures_beside_the_indicator(app):  # noqa: F811
+    from tests.apptest import co_lead, open_page
+
+    plan = tx(app, plan_data_import, fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0)]), "m.csv",
+              max_bytes=MB)
+    tx(app, apply_data_import, plan, actor=LEAD)
+    at = open_page("views/mapping.py", user_id=co_lead(app).user_id)
+    table = at.dataframe[0].value
+    assert table.loc[table["code"] == "8.8.1", "imported"].tolist() == ["1 area · migratory split"]
