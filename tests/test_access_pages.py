@@ -58,6 +58,7 @@ EXPORT_BUTTONS = {
     "full annex (XLSX, DOCX, CSV, JSON)": "Prepare full",
     "comment-response matrix (XLSX, CSV)": "Prepare the matrix",
     "offline comment template (XLSX)": "Offline template",
+    "disaggregation strategy (CSV)": "Download as CSV",
     "invitation links (CSV)": None,
 }
 
@@ -202,7 +203,7 @@ def marked_up(app):
                 item_ids=[item])
     rid = tx(app, con.create_round, actor=lead, title=f"Round {MARKDOWN}", purpose=f"Purpose {MARKDOWN}",
              set_id=set_id)
-    cid = tx(app, con.post_comment, actor=author, round_id=rid, text=f"Comment {MARKDOWN}")
+    cid = tx(app, con.post_comment, actor=author, round_id=rid, item_id=item, text=f"Comment {MARKDOWN}")
     tx(app, con.respond, actor=lead, comment_id=cid, disposition="accepted", text=f"Answer {MARKDOWN}")
     tx(app, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note=f"Note {MARKDOWN}")
     return lead

@@ -127,7 +127,7 @@ if can(actor, "versions.freeze") and not v.approved:
         close = False
         if open_rounds:
             st.warning(f"{len(open_rounds)} consultation round{'s are' if len(open_rounds) != 1 else ' is'} still open "
-                       "on this proposal: " + ", ".join(r.title for r in open_rounds) + ".", icon=":material/forum:")
+                       "on this proposal: " + ", ".join(plain(r.title) for r in open_rounds) + ".", icon=":material/forum:")
             close = st.checkbox("Close them now (no more comments)", key=f"ilab.review.close.{n}")
         if st.form_submit_button("Record approval"):
             try:

@@ -14,12 +14,12 @@ from indicators_lab.ui.session import page_guard
 
 db = page_session()
 st.title(TITLE)
+actor = page_guard("views/strategy.py")
 st.caption(
     "IMRF Progress Declaration para 70(b). Split today: the imported data carry a migratory-status, citizenship "
     "or country-of-birth dimension, or the UN SDG metadata names the split as available (sources quoted). "
     "Proposed actions are kept per version; an approved version's strategy is closed."
 )
-actor = page_guard("views/strategy.py")
 state.show_flash(state.STRATEGY_FLASH)
 
 versions = proposals.list_versions(session=db, actor=actor)

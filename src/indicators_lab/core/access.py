@@ -86,6 +86,7 @@ EXPORT_ACCESS: dict[str, tuple[str, str]] = {
     "comment-response matrix (XLSX, CSV)": ("views/matrix.py", "matrix.read"),
     "offline comment template (XLSX)": ("views/rounds.py", "rounds.manage"),
     "invitation links (CSV)": ("views/people.py", "people.invite"),
+    "disaggregation strategy (CSV)": ("views/strategy.py", "versions.read"),
 }
 
 # What a page says to someone who may not open it, by who they are.

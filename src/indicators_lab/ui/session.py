@@ -123,7 +123,7 @@ def sign_in_form(*, key: str, title: bool = True) -> None:
                 # The attempt commits (a failure is counted) before a refusal is raised.
                 remember(act(attempt_sign_in, email, password, source=_source_address()).actor_or_raise())
             except UserError as exc:
-                st.error(plain(exc))
+                st.error(str(exc))  # our own words only: the refusals name no user text
             else:
                 st.rerun()
 
