@@ -228,14 +228,3 @@ def test_200000_row_extract_imports_streamed_under_300_mb(settings_env, tmp_path
     peak = float(done.stdout.split("peak_mb")[1].split()[0])
     print(done.stdout)
     assert peak <= 300, f"peak memory {peak:.0f} MB"
-
-
-def test_mapping_page_shows_imported_figures_beside_the_indicator(app):  # noqa: F811
-    from tests.apptest import co_lead, open_page
-
-    plan = tx(app, plan_data_import, fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0)]), "m.csv",
-              max_bytes=MB)
-    tx(app, apply_data_import, plan, actor=LEAD)
-    at = open_page("views/mapping.py", user_id=co_lead(app).user_id)
-    table = at.dataframe[0].value
-    assert table.loc[table["code"] == "8.8.1", "imported"].tolist() == ["1 area · migratory split"]
