@@ -17,7 +17,7 @@ def test_home_then_catalogue_search(app_server, page):
 
     page.get_by_role("link", name="Browse the catalogue").click()
     expect(page.get_by_text("231 of 231 items")).to_be_visible()
-    search = page.get_by_label("Search by code or words")
+    search = page.get_by_role("textbox", name="Search by code or words")
     search.fill("remittance costs")
     search.press("Enter")
     expect(page.get_by_text("1 of 231 items")).to_be_visible()
@@ -28,7 +28,7 @@ def test_objective_20_shows_text_incomplete(app_server, page):
     page.goto(app_server + "/objectives")
     page.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name="Objective 20:").click()
-    expect(page.get_by_text("Text incomplete.")).to_be_visible()
+    expect(page.get_by_text("Part of this objective's text is missing here")).to_be_visible()
     expect(page.get_by_text("Develop a roadmap to reduce the transaction costs")).to_be_visible()
     screenshot(page, "objective")
 
