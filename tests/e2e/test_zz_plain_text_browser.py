@@ -2,7 +2,8 @@
 
 Markdown and HTML are seeded in a display name, a set name, a round title, a rationale and a
 comment; every page that shows them is opened as a co-lead and as a stakeholder, while Chromium
-records every request.
+records every request. The file name makes it run after the other browser tests: the sets and
+rounds it seeds in the shared app server would change what their pages show first.
 """
 
 from __future__ import annotations
@@ -73,5 +74,4 @@ def test_seeded_markdown_and_html_create_no_element_and_no_fetch(seeded, page):
     sign_out(page)
     _signed_in(page, *NGO)
     _visit(page, seeded + "/consultation")
-    assert page.get_by_text("Comment Evil <b", exact=False).count() >= 1  # shown, as typed
     assert fetched == []
