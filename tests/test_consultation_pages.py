@@ -23,7 +23,9 @@ def test_stakeholder_posts_a_comment_that_shows_as_plain_text(app):
     set_id = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[tx(app, links.item_id_for, "sdg", "10.7.1")])
     rid = tx(app, con.create_round, actor=lead, title="Round 1", set_id=set_id)
     at = open_page("views/consultation.py", ngo.user_id)
-    assert any(i.value.startswith(plain("What it measures: Recruitment cost")) for i in at.info)
+    # The indicator's card: its code and full title, then what it means in plain words.
+    assert any(m.value.startswith(f"**{plain('10.7.1')}** {plain('Recruitment cost')}") for m in at.markdown)
+    assert any(c.value.startswith(plain("It belongs to SDG target 10.7")) for c in at.caption)
 
     at.button_group(key="ilab.consult.part").set_value("set").run()
     next(t for t in at.text_area if t.label == "Your comment").input(EVIL)

@@ -1,24 +1,56 @@
-"""Home: what the platform is for and, for a visitor, the sign-in form; then the workflow and live counts."""
+"""Home: what the platform is for and, for a visitor, how to join and the sign-in form; for a
+participant, their open consultations; then the workflow and live counts."""
 
 import streamlit as st
 
 from indicators_lab.catalogue.frameworks import counts
+from indicators_lab.consultation.participation import my_open_rounds
 from indicators_lab.core.access import ANONYMOUS, can, page_permission
+from indicators_lab.ui import state
 from indicators_lab.ui.resources import page_session
 from indicators_lab.ui.session import page_guard, sign_in_form
+from indicators_lab.ui.widgets import local_time, plain
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
 
 st.title("Indicators Lab")
 actor = page_guard("views/home.py")
+state.show_flash(state.HOME_FLASH)
 if actor.role == ANONYMOUS.role:
-    # Seen without scrolling on a laptop or a phone: what this is, then the form.
+    # Seen without scrolling on a laptop or a phone: what this is, how to join, then the form.
+    # Rounds are not listed: signed-out visitors may not read them (core.access).
     st.markdown(
         "The UN Network on Migration's workspace for proposing and consulting on a limited set of "
         "indicators to review progress on the Global Compact for Migration, for the Secretary-General's "
-        "report. Sign in with the email and password of your invitation."
+        "report."
+    )
+    st.markdown(
+        "**Consultations are by invitation.** The Network's co-leads email each organisation a link "
+        "to set a password; it opens the consultation of your constituency. Already have a password? "
+        "Sign in here."
     )
     form_column, _ = st.columns([1, 1])  # half the width on a laptop; the full width on a phone
     with form_column:
         sign_in_form(key="home", title=False)
+    st.divider()
+elif can(actor, "consultation.take_part"):
+    # A participant's first question: what is open for me, until when, and how far have I got.
+    mine = my_open_rounds(session=page_session(), actor=actor)
+    st.subheader("Your open consultations")
+    if not mine:
+        st.caption("No consultation is open for you right now: you will get an email when one opens.")
+    for summary in mine:
+        box = st.container(border=True)
+        box.markdown(f"**{plain(summary.round.title)}**")
+        box.caption(f"Open until {local_time(summary.round.closes_at)}")
+        box.caption(f"{_count(summary.indicators, 'indicator', 'indicators')} · you have commented on "
+                    f"{summary.commented} of them" if summary.indicators else
+                    f"Comments on the objectives or the set as a whole · {_count(summary.comments, 'comment', 'comments')} of yours")
+        box.page_link("views/consultation.py", label="Read and comment", icon=":material/forum:",
+                      query_params={"round": str(summary.round.id)})
     st.divider()
 st.markdown(
     "Member States asked the Secretary-General for **a limited set of indicators** to review "
