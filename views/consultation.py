@@ -30,7 +30,7 @@ def _number(value) -> int | None:
 
 rounds = {r.id: r for r in con.open_rounds_for(actor, session=db)}
 if not rounds:
-    st.title("Consultation")
+    st.title("Consultation", anchor=False)
     st.info("There is no consultation open for you right now.")
     st.stop()
 wanted = _number(st.query_params.get("round"))
@@ -42,7 +42,7 @@ if len(rounds) > 1:
         st.query_params["round"] = str(rid)
         st.query_params.pop("indicator", None)
 r = rounds[rid]
-st.title(plain(r.title))
+st.title(plain(r.title), anchor=False)
 st.caption(f"Open until {local_time(r.closes_at)}. On the {plain(r.subject)}.")
 if r.purpose:
     show_text(r.purpose)
@@ -62,7 +62,7 @@ def show_thread(comments, key: str) -> None:
     """Comments as plain text (never HTML or Markdown), replies marked, with one compact row of
     actions under each."""
     for c in comments:
-        box = st.container(border=True)
+        box = st.container(border=True, key=f"ilab-comment-{c.id}")
         if posted and posted[0] == c.id:
             box.success(plain(posted[1]), icon=":material/check_circle:")
         if c.parent_id:

@@ -16,7 +16,7 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-st.title("Indicators Lab")
+st.title("Indicators Lab", anchor=False)
 actor = page_guard("views/home.py")
 state.show_flash(state.HOME_FLASH)
 if actor.role == ANONYMOUS.role:
@@ -39,11 +39,11 @@ if actor.role == ANONYMOUS.role:
 elif can(actor, "consultation.take_part"):
     # A participant's first question: what is open for me, until when, and how far have I got.
     mine = my_open_rounds(session=page_session(), actor=actor)
-    st.subheader("Your open consultations")
+    st.subheader("Your open consultations", anchor=False)
     if not mine:
         st.caption("No consultation is open for you right now: you will get an email when one opens.")
     for summary in mine:
-        box = st.container(border=True)
+        box = st.container(border=True, key=f"ilab-round-{summary.round.id}")
         box.markdown(f"**{plain(summary.round.title)}**")
         box.caption(f"Open until {local_time(summary.round.closes_at)}")
         box.caption(f"{_count(summary.indicators, 'indicator', 'indicators')} · you have commented on "
@@ -74,7 +74,7 @@ cols[2].metric("GCM objectives", c.objectives)
 cols[3].metric("GCM actions", c.actions)
 cols[4].metric("Accepted links", c.links)
 
-st.subheader("Start here")
+st.subheader("Start here", anchor=False)
 for path, label, icon in [
     ("views/catalogue.py", "Browse the catalogue of frameworks and indicators", ":material/menu_book:"),
     ("views/objectives.py", "Read the GCM objectives, actions and guiding principles", ":material/flag:"),

@@ -13,7 +13,7 @@ from indicators_lab.ui.widgets import plain
 
 RULE = f"at least {MIN_PASSWORD} characters, hard to guess, not your name or email"
 
-st.title("Your password")
+st.title("Your password", anchor=False)
 session.page_guard("views/set_password.py")
 token = st.query_params.get("token", "")
 if not token:

@@ -1,6 +1,6 @@
 """Data for the stakeholder's path on a phone: a co-lead, a round on ten SDG indicators (some
-linked to GCM objectives, one already commented on) open to civil society, and a stakeholder's
-invitation. Used by tests/e2e/test_phone_path.py; ``python -m tests.e2e.phone_seed DATA_DIR``
+linked to GCM objectives, one already commented on by someone else) open to one constituency, and
+a stakeholder's invitation. Used by tests/e2e/test_phone_path.py; ``python -m tests.e2e.phone_seed DATA_DIR``
 seeds a data dir by hand (prints the invitation link) to look at the app yourself."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from indicators_lab.core.access import Actor
 from indicators_lab.core.accounts import create_user
 from indicators_lab.core.config import Settings
 from indicators_lab.core.db import in_transaction as tx
+from indicators_lab.core.vocabulary import CONSTITUENCIES
 from indicators_lab.mapping import links
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.startup import open_database
@@ -32,7 +33,7 @@ class PhoneRound:
     first_code: str
 
 
-def seed(data_dir: Path, base_url: str, *, suffix: str = "") -> PhoneRound:
+def seed(data_dir: Path, base_url: str, *, suffix: str = "", constituency: str = "civil_society") -> PhoneRound:
     engine = open_database(Settings(data_dir=data_dir))
     admin = Actor("Admin Example", "admin")
     lead = tx(engine, create_user, actor=admin, email=f"phone-lead{suffix}@example.org", name="Lena Lead",
@@ -43,18 +44,18 @@ def seed(data_dir: Path, base_url: str, *, suffix: str = "") -> PhoneRound:
             tx(engine, links.decide, actor=lead, item_id=item_ids[CODES.index(code)], objective=objective,
                status="accepted", grade="partial")
     set_id = tx(engine, cs.create_set, actor=lead, name=f"Phone draft{suffix}", item_ids=item_ids)
-    title = f"Civil society consultation on the draft set{suffix}"
+    title = f"{CONSTITUENCIES[constituency]} consultation on the draft set{suffix}"
     rid = tx(engine, con.create_round, actor=lead, title=title, set_id=set_id,
-             purpose="Tell us which indicators to keep, change or drop.", constituencies=["civil_society"])
+             purpose="Tell us which indicators to keep, change or drop.", constituencies=[constituency])
     other = tx(engine, create_user, actor=admin, email=f"phone-other{suffix}@example.org", name="Omar Other",
                role="stakeholder", password="a long enough password", organisation="Diaspora Forum",
-               constituency="civil_society")
+               constituency=constituency)
     first = tx(engine, con.set_items, rid, actor=lead)[0]
     tx(engine, con.post_comment, actor=other, round_id=rid, item_id=first["item_id"], stance="keep",
        text="Keep it: recruitment costs are what migrant workers tell us about first.")
     email = f"phone-ngo{suffix}@example.org"
     invitation = tx(engine, invite, actor=lead, email=email, name="Nadia NGO", organisation="Migrant Rights Network",
-                    constituency="civil_society")
+                    constituency=constituency)
     engine.dispose()
     return PhoneRound(rid, title, invitation.link(base_url), email, first["code"])
 

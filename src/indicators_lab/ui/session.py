@@ -155,7 +155,7 @@ def page_guard(path: str, *, sign_in_here: bool = False, title: str | None = Non
     if not can(actor, permission):
         signed_out = actor.role == ANONYMOUS.role
         if title:
-            st.title(title)
+            st.title(title, anchor=False)
         icon = ":material/login:" if signed_out else ":material/lock:"
         st.info(denial(actor, permission, form_here=sign_in_here), icon=icon)
         if signed_out and sign_in_here:

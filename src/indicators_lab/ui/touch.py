@@ -19,16 +19,22 @@ _CSS = f"""<style>
 /* Every tap target of the page itself at least {MIN_TAP} px high (and wide, for icon buttons). */
 [data-testid="stMain"] button,
 [data-testid="stMain"] [data-testid="stPageLink"] a,
+[data-testid="stMain"] [data-testid="stTextInputRootElement"],
 [data-testid="stMain"] [data-baseweb="input"],
 [data-testid="stMain"] [data-baseweb="select"] > div,
 [data-testid="stMain"] summary {{ min-height: {MIN_TAP}px; }}
 [data-testid="stMain"] button {{ min-width: {MIN_TAP}px; }}
-[data-testid="stMain"] [data-baseweb="input"] input {{ min-height: {MIN_TAP - 4}px; }}
+[data-testid="stMain"] [data-testid="stTextInputRootElement"] {{ height: auto; }}
+[data-testid="stMain"] input:not([type="checkbox"]):not([type="radio"]) {{ min-height: {MIN_TAP}px; }}
 /* Codes, addresses and long words wrap rather than run off a narrow screen. */
 [data-testid="stMain"] [data-testid="stMarkdownContainer"],
 [data-testid="stMain"] [data-testid="stText"],
 [data-testid="stMain"] [data-testid="stCaptionContainer"] {{ overflow-wrap: anywhere; }}
 [data-testid="stMain"] [data-testid="stText"] {{ white-space: pre-wrap; }}
+/* Link and button labels wrap onto a second line rather than end in "…" on a phone. */
+[data-testid="stMain"] [data-testid="stPageLink"] a *,
+[data-testid="stMain"] button [data-testid="stMarkdownContainer"] * {{
+  white-space: normal; text-overflow: clip; overflow: visible; }}
 /* The frames of the browser helpers below run unseen. */
 [class*="st-key-ilab-script-"] {{ display: none; }}
 /* Less empty space above the title on a phone, so the form or the first card is seen at once. */
@@ -69,17 +75,19 @@ const setValue = Object.getOwnPropertyDescriptor(page.HTMLTextAreaElement.protot
 function watch() {{
   const box = page.document.querySelector(
     '[data-testid="stMain"] [data-testid="stForm"] textarea[aria-label="' + LABEL + '"]');
-  if (!box || box.dataset.ilabDraft === KEY) return;
-  box.dataset.ilabDraft = KEY;  // this box is kept under this key from now on
-  const saved = store.getItem(KEY);
-  if (saved && !box.value && !FORGET) {{
-    setValue.call(box, saved);  // as if typed, so that Streamlit sends it with the form
-    box.dispatchEvent(new Event("input", {{ bubbles: true }}));
+  if (!box) return;
+  if (box.dataset.ilabDraft !== KEY) {{
+    box.dataset.ilabDraft = KEY;  // this box is kept under this key from now on
+    const saved = store.getItem(KEY);
+    if (saved && !box.value && !FORGET) {{
+      setValue.call(box, saved);  // as if typed, so that Streamlit sends it with the form
+      box.dispatchEvent(new Event("input", {{ bubbles: true }}));
+    }}
+    box.addEventListener("input", () => {{  // emptied by the person: no draft left
+      if (box.dataset.ilabDraft === KEY && !box.value) store.removeItem(KEY);
+    }});
   }}
-  box.addEventListener("input", () => {{
-    if (box.dataset.ilabDraft !== KEY) return;
-    box.value ? store.setItem(KEY, box.value) : store.removeItem(KEY);
-  }});
+  if (box.value) store.setItem(KEY, box.value);  // also what was typed before this frame loaded
 }}
 watch();
 setInterval(watch, 300);
