@@ -48,7 +48,7 @@ elif can(actor, "consultation.take_part"):
         box.caption(f"Open until {local_time(summary.round.closes_at)}")
         box.caption(f"{_count(summary.indicators, 'indicator', 'indicators')} · you have commented on "
                     f"{summary.commented} of them" if summary.indicators else
-                    f"Comments on the objectives or the set as a whole · {_count(summary.comments, 'comment', 'comments')} of yours")
+                    f"On the objectives and the set as a whole · you have posted {_count(summary.comments, 'comment', 'comments')}")
         box.page_link("views/consultation.py", label="Read and comment", icon=":material/forum:",
                       query_params={"round": str(summary.round.id)})
     st.divider()
