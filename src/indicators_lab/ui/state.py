@@ -36,7 +36,6 @@ PEOPLE_INVITES = "people.invites"
 PEOPLE_FLASH = "people.flash"
 ROUNDS_FLASH = "rounds.flash"
 HOME_FLASH = "home.flash"
-CONSULT_ROUND = "consult.round"
 CONSULT_FLASH = "consult.flash"
 CONSULT_PART = "consult.part"  # indicators, objectives or the set as a whole
 CONSULT_POSTED = "consult.posted"  # id of the comment just posted (shown with its confirmation)
