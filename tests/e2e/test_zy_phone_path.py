@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators_lab.core.access import PAGE_ACCESS, pages_for
+from indicators_lab.core.vocabulary import RATING_HELP
 from tests.e2e.conftest import ARTIFACTS, wait_idle
 from tests.e2e.phone_seed import CODES, seed
 from tests.paths import PROJECT_ROOT
@@ -248,6 +249,13 @@ def test_chosen_indicator_and_draft_survive_reload_back_and_forward(app_server, 
         page.reload()
         wait_idle(page)
         expect(main.get_by_test_id("stForm").get_by_label("Your comment")).to_have_value("A draft I have not posted yet")
+
+        # The optional ratings: five rows of large buttons, each explained in a sentence.
+        main.get_by_text("Optional ratings, from 1 (low) to 5 (high)").tap()
+        for sentence in RATING_HELP.values():
+            group = main.get_by_role("radiogroup", name=sentence)
+            expect(group.get_by_role("radio")).to_have_count(5)
+        check_screen(page)
 
         # Home, signed in: their open round with its deadline, size and progress; a menu of
         # only the pages a stakeholder may use (folded away on the phone, and not needed).
