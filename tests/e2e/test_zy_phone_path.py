@@ -271,5 +271,13 @@ def test_chosen_indicator_and_draft_survive_reload_back_and_forward(app_server, 
         titles = [PAGE_ACCESS[p][0] for p in pages_for("stakeholder")]
         assert [t.split("\n")[-1].strip() for t in listed.all_inner_texts()] == titles  # after the icon
         expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
+
+        # Signing out (the menu opened on the phone) drops the drafts this browser kept.
+        drafts = "() => Object.keys(localStorage).filter(k => k.startsWith('ilab.draft.')).length"
+        assert page.evaluate(drafts) == 1
+        page.get_by_test_id("stExpandSidebarButton").tap()
+        page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").tap()
+        expect(main.get_by_role("button", name="Sign in")).to_be_visible()
+        page.wait_for_function(f"() => ({drafts})() === 0")
     finally:
         context.close()

@@ -20,6 +20,7 @@ from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_secret_key, page_session
+from indicators_lab.ui.touch import DRAFT_PREFIX
 from indicators_lab.ui.widgets import plain
 
 
@@ -67,10 +68,15 @@ def flush_cookie() -> None:
         return
     max_age = _max_age_seconds() if token else 0
     # json.dumps makes each value a safe JS string literal; the token is URL-safe base64 anyway.
+    # Signing out (or an ended sign-in) also drops the comment drafts this browser kept (ui/touch.py):
+    # the next person at a shared computer finds none.
+    forget_drafts = "" if token else f"""
+      const store = window.parent.localStorage;
+      Object.keys(store).filter(k => k.startsWith({json.dumps(DRAFT_PREFIX)})).forEach(k => store.removeItem(k));"""
     script = f"""<script>
       const secure = window.parent.location.protocol === "https:" ? "; Secure" : "";
       window.parent.document.cookie = {json.dumps(tokens.COOKIE_NAME)} + "=" + {json.dumps(token)}
-        + "; Path=/; Max-Age={max_age}; SameSite=Strict" + secure;
+        + "; Path=/; Max-Age={max_age}; SameSite=Strict" + secure;{forget_drafts}
     </script><!-- {secrets.token_hex(4)} -->"""  # the nonce makes each write a new frame
     if hasattr(st, "iframe"):  # Streamlit ≥ 1.5x: an HTML string runs same-origin, like components.html
         st.iframe(script, height="content")

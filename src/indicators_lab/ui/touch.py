@@ -14,6 +14,7 @@ import secrets
 import streamlit as st
 
 MIN_TAP = 44  # px: WCAG 2.5.5 (AAA) and Apple's guideline; Material asks for 48 dp
+DRAFT_PREFIX = "ilab.draft."  # localStorage keys of comment drafts (dropped at sign-out)
 
 _CSS = f"""<style>
 /* Every tap target of the page itself at least {MIN_TAP} px high (and wide, for icon buttons). */
@@ -68,7 +69,7 @@ def keep_draft(key: str, *, label: str, forget: bool = False) -> None:
     ``key`` (person, round and subject), and put it back after a reload; ``forget`` drops it
     (the comment was posted). Drawn before the form, so a posted form's draft is gone first."""
     _run(f"""
-const KEY = {json.dumps("ilab.draft." + key)}, LABEL = {json.dumps(label)}, FORGET = {json.dumps(forget)};
+const KEY = {json.dumps(DRAFT_PREFIX + key)}, LABEL = {json.dumps(label)}, FORGET = {json.dumps(forget)};
 const page = window.parent, store = page.localStorage;
 if (FORGET) store.removeItem(KEY);
 const setValue = Object.getOwnPropertyDescriptor(page.HTMLTextAreaElement.prototype, "value").set;
@@ -78,16 +79,22 @@ function watch() {{
   if (!box) return;
   if (box.dataset.ilabDraft !== KEY) {{
     box.dataset.ilabDraft = KEY;  // this box is kept under this key from now on
-    const saved = store.getItem(KEY);
-    if (saved && !box.value && !FORGET) {{
-      setValue.call(box, saved);  // as if typed, so that Streamlit sends it with the form
-      box.dispatchEvent(new Event("input", {{ bubbles: true }}));
-    }}
-    box.addEventListener("input", () => {{  // emptied by the person: no draft left
-      if (box.dataset.ilabDraft === KEY && !box.value) store.removeItem(KEY);
+    delete box.dataset.ilabEmptied;
+    box.addEventListener("input", () => {{
+      if (box.dataset.ilabDraft !== KEY) return;
+      if (box.value) {{ delete box.dataset.ilabEmptied; return; }}
+      store.removeItem(KEY);  // emptied by the person: no draft left, and none put back
+      box.dataset.ilabEmptied = "1";
     }});
   }}
-  if (box.value) store.setItem(KEY, box.value);  // also what was typed before this frame loaded
+  const saved = store.getItem(KEY);
+  if (!box.value && saved && !FORGET && !box.dataset.ilabEmptied) {{
+    // After a reload (also when Streamlit redraws the box empty while the page settles).
+    setValue.call(box, saved);  // as if typed, so that Streamlit sends it with the form
+    box.dispatchEvent(new Event("input", {{ bubbles: true }}));
+  }} else if (box.value) {{
+    store.setItem(KEY, box.value);  // also what was typed before this frame loaded
+  }}
 }}
 watch();
 setInterval(watch, 300);
