@@ -17,7 +17,8 @@ from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import local_time, plain, show_text
 
 db = page_session()
-actor = page_guard("views/consultation.py", sign_in_here=True, title="Consultation")  # signed out: the form, here
+SIGN_IN_HERE = "Sign in to read this consultation and comment: use the email and password of your invitation."
+actor = page_guard("views/consultation.py", sign_in_here=SIGN_IN_HERE, title="Consultation")
 state.show_flash(state.CONSULT_FLASH)
 
 

@@ -138,13 +138,10 @@ def require(actor: Actor | None, permission: str) -> Actor:
     raise PermissionDenied(denial(actor, permission))
 
 
-def denial(actor: Actor | None, permission: str, *, form_here: bool = False) -> str:
-    """What to tell ``actor``, who lacks ``permission``: sign in (``form_here``: with the form on
-    the page itself, not in the sidebar), or whom to ask."""
+def denial(actor: Actor | None, permission: str) -> str:
+    """What to tell ``actor``, who lacks ``permission``: sign in, or whom to ask."""
     role = SIGNED_OUT if actor is None else actor.role
     what = PERMISSIONS[permission][1]
-    if role == SIGNED_OUT and form_here:
-        return f"Sign in below for {what}."
     return _ASK.get(role, _ASK["stakeholder"]).format(what=what)
 
 

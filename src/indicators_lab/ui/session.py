@@ -150,12 +150,13 @@ def sidebar_sign_in(*, show_form: bool = True) -> Actor | None:
     return actor
 
 
-def page_guard(path: str, *, sign_in_here: bool = False, title: str | None = None) -> Actor:
+def page_guard(path: str, *, sign_in_here: str | None = None, title: str | None = None) -> Actor:
     """The visitor (ANONYMOUS if signed out) if they may open page ``path`` (core.access.PAGE_ACCESS);
     otherwise say what to do (sign in, or whom to ask) and stop the page: nothing else is drawn.
-    ``sign_in_here``: a signed-out visitor gets the sign-in form on the page itself, and the page,
-    with its address (e.g. a round and an indicator), once signed in. ``title``: the page's title
-    when it is refused (a page whose title depends on what it shows draws its own otherwise)."""
+    ``sign_in_here``: what a signed-out visitor is told above the sign-in form drawn on the page
+    itself; once signed in, they get the page with its address (e.g. a round and an indicator).
+    ``title``: the page's title when it is refused (a page whose title depends on what it shows
+    draws its own otherwise)."""
     actor = signed_in_actor() or ANONYMOUS
     permission = page_permission(path)
     if not can(actor, permission):
@@ -163,8 +164,9 @@ def page_guard(path: str, *, sign_in_here: bool = False, title: str | None = Non
         if title:
             st.title(title, anchor=False)
         icon = ":material/login:" if signed_out else ":material/lock:"
-        st.info(denial(actor, permission, form_here=sign_in_here), icon=icon)
-        if signed_out and sign_in_here:
+        here = signed_out and sign_in_here
+        st.info(sign_in_here if here else denial(actor, permission), icon=icon)
+        if here:
             sign_in_form(key="here", title=False)
         st.stop()
     return actor
