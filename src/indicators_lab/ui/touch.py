@@ -47,8 +47,10 @@ _CSS = f"""<style>
 
 
 def touch_friendly() -> None:
-    """Style this run's page for touch (app.py, once per run)."""
-    st.html(_CSS)
+    """Style this run's page for touch (app.py, once per run). The style element goes in the sidebar
+    (it applies to the whole page from there): one more element at the top of the main area would
+    shift every element of the page by one, and the mapping queue then lost a click."""
+    st.sidebar.html(_CSS)
 
 
 def _run(script: str) -> None:
