@@ -229,3 +229,30 @@ def test_200000_row_extract_imports_streamed_under_300_mb(settings_env, tmp_path
     peak = float(done.stdout.split("peak_mb")[1].split()[0])
     print(done.stdout)
     assert peak <= 300, f"peak memory {peak:.0f} MB"
+
+
+def test_mapping_page_shows_imported_figures_and_metadata_beside_the_indicator(app):  # noqa: F811
+    from indicators_lab.mapping.links import item_id_for
+    from tests.apptest import choose, co_lead, open_page
+
+    plan = tx(app, plan_data_import, fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0)]), "m.csv",
+              max_bytes=MB)
+    tx(app, apply_data_import, plan, actor=LEAD)
+    at = open_page("views/mapping.py", user_id=co_lead(app).user_id)
+    choose(at, "Framework", "sdg")
+    table = next(d.value for d in at.dataframe if "imported" in d.value.columns)
+    row = table[table["code"] == "8.8.1"].iloc[0]
+    assert row["imported"] == "1 area · migratory split"
+    assert row["countries_metadata"] == "97"  # "… is available for 97 countries and territories."
+    assert row["data_source"].startswith("UN SDG global metadata; m.csv, imported ")
+    other = table[table["code"] == "8.8.2"].iloc[0]
+    assert (other["imported"], other["migration_metadata"]) == ("no data imported", "not available")
+
+    # The item under review carries the same brief, with its source.
+    at.session_state["ilab.mapping.current"] = tx(app, item_id_for, "sdg", "8.8.1")
+    at.run()
+    assert at.subheader[0].value.replace("\\", "").startswith("8.8.1")
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    brief = next(c for c in captions if c.startswith("Data: countries"))
+    assert "countries (metadata) 97" in brief and "data (imported) 1 area · migratory split" in brief
+    assert "m.csv, imported" in brief
