@@ -61,3 +61,43 @@ def test_stakeholder_is_kept_out_of_the_matrix(app):
     at = open_page("views/matrix.py", ngo.user_id)
     assert any(i.value.startswith("Ask a co-lead for the comment-response matrix") for i in at.info)
     assert not at.dataframe
+
+
+def test_stakeholder_reads_and_comments_on_the_strategy_of_a_version(app):
+    from indicators_lab.proposal import versions as proposals
+    from indicators_lab.proposal.strategy import save_action
+    from tests.fakes import FakeEncoder
+
+    lead = co_lead(app)
+    ngo = stakeholder(app, lead)
+    item = tx(app, links.item_id_for, "sdg", "10.7.1")
+    tx(app, links.decide, actor=lead, item_id=item, objective=6, status="accepted")
+    set_id = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[item])
+    tx(app, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note="v1")
+    tx(app, save_action, actor=lead, version=1, objective=6, item_key="sdg:10.7.1", action=EVIL, who="ILO",
+       by_when="2027 Q4")
+    rid = tx(app, con.create_round, actor=lead, title="On version 1", version=1)
+    at = open_page("views/consultation.py", ngo.user_id)
+    assert "Strategy for disaggregated data" in at.button_group(key="ilab.consult.part").options
+    at.button_group(key="ilab.consult.part").set_value("strategy").run()
+    assert not at.exception, at.exception
+    next(s for s in at.selectbox if s.label == "Objective").select(6).run()
+    assert EVIL in [t.value for t in at.text]  # the action as the co-leads wrote it, plain text
+    assert any("Who: ILO · By when: 2027 Q4" in c.value.replace("\\", "") for c in at.caption)
+
+    next(t for t in at.text_area if t.label == "Your comment").input("Which survey round?")
+    next(b for b in at.button if b.label == "Post comment").click().run()
+    assert not at.exception, at.exception
+    assert at.button_group(key="ilab.consult.part").value == "strategy"
+    [c] = tx(app, con.thread, actor=ngo, round_id=rid, objective=6, strategy=True)
+    assert c.text == "Which survey round?" and c.about == "strategy for objective 6"
+    assert tx(app, con.thread, actor=ngo, round_id=rid, objective=6) == []
+
+
+def test_a_round_on_a_set_offers_no_strategy_part(app):
+    lead = co_lead(app)
+    ngo = stakeholder(app, lead)
+    set_id = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[tx(app, links.item_id_for, "sdg", "10.7.1")])
+    tx(app, con.create_round, actor=lead, title="Round 1", set_id=set_id)
+    at = open_page("views/consultation.py", ngo.user_id)
+    assert at.button_group(key="ilab.consult.part").options == ["Indicators", "Objectives", "The set as a whole"]

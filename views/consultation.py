@@ -81,7 +81,7 @@ def show_thread(comments, key: str) -> None:
                         st.error(plain(exc))
 
 
-def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> None:
+def comment_form(key: str, *, item_id=None, objective=None, stances=True, strategy=False) -> None:
     with st.form(f"ilab.c.form.{key}", clear_on_submit=True):
         stance = st.radio("Your view", ["", *con.STANCES], format_func=lambda s: con.STANCES.get(s, "No stance"),
                           horizontal=True) if stances else ""
@@ -96,14 +96,40 @@ def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> Non
         if st.form_submit_button("Post comment", type="primary"):
             try:
                 act(con.post_comment, actor=actor, round_id=rid, item_id=item_id, objective=objective,
-                                 stance=stance, ratings=ratings, text=text)
+                                 stance=stance, ratings=ratings, text=text, strategy=strategy)
                 done("Your comment was posted.")
             except UserError as exc:
                 st.error(plain(exc))
 
 
+def strategy_part() -> None:
+    """The version's strategy for improving disaggregated migration data, objective by objective:
+    the co-leads' proposed actions, and comments on them."""
+    st.caption("For each GCM objective, the co-leads propose actions where an indicator cannot yet be split "
+               "by migratory status (who, by when). Comment on an objective's strategy.")
+    actions = con.strategy_actions(rid, session=db, actor=actor)
+    objectives = {o.number: o for o in list_objectives(session=db)}
+    with_action = {a["objective"] for a in actions}
+    number = st.selectbox("Objective", list(objectives), key="ilab.c.strategy.objective",
+                          format_func=lambda n: objectives[n].label + (" (actions proposed)" if n in with_action else ""))
+    mine = [a for a in actions if a["objective"] == number]
+    if not mine:
+        st.info("The co-leads have proposed no action for this objective yet.")
+    for a in mine:
+        box = st.container(border=True)
+        box.markdown("**" + (plain(f"{a['code']} {a['title']}") if a["code"] else "The objective as a whole") + "**")
+        show_text(a["action"], box)
+        who = " · ".join(x for x in (a["who"] and f"Who: {a['who']}", a["by_when"] and f"By when: {a['by_when']}") if x)
+        if who:
+            box.caption(plain(who))
+    show_thread(con.thread(actor=actor, round_id=rid, objective=number, strategy=True, session=db), f"s{number}")
+    comment_form(f"s{number}", objective=number, strategy=True)
+
+
 # A keyed control, not st.tabs: the part a person comments on stays selected after they post.
 PARTS = {"items": "Indicators", "objectives": "Objectives", "set": "The set as a whole"}
+if r.version is not None:  # a frozen version carries a disaggregation strategy
+    PARTS["strategy"] = "Strategy for disaggregated data"
 part = st.segmented_control("Comment on", list(PARTS), format_func=PARTS.get, default="items",
                             key=state.widget_key(state.CONSULT_PART)) or "items"
 if part == "items":
@@ -123,6 +149,8 @@ elif part == "objectives":
     st.caption("Comment on how well the set covers this objective.")
     show_thread(con.thread(actor=actor, round_id=rid, objective=number, session=db), f"o{number}")
     comment_form(f"o{number}", objective=number)
+elif part == "strategy":
+    strategy_part()
 else:
     show_thread(con.thread(actor=actor, round_id=rid, whole_set=True, session=db), "set")
     comment_form("set")

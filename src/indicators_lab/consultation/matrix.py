@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, can, require, require_role
 from indicators_lab.consultation.rounds import (
-    CONSTITUENCIES, DISPOSITIONS, STANCES, _clean_text, get_round, normalise_choice, text_key,
+    CONSTITUENCIES, DISPOSITIONS, STANCES, STRATEGY, _clean_text, about, get_round, normalise_choice, text_key,
 )
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import FORMULA_PREFIXES, write_csv
@@ -22,7 +22,7 @@ from indicators_lab.core.models import Comment, Framework, FrameworkItem, Respon
 
 MATRIX_COLUMNS = [
     "comment_id", "round_id", "reply_to", "created_at", "author", "organisation", "constituency",
-    "framework", "indicator_code", "indicator_title", "objective", "stance", "comment", "hidden",
+    "framework", "indicator_code", "indicator_title", "objective", "about", "stance", "comment", "hidden",
     "disposition", "response", "responder",
 ]
 IMPORT_COLUMNS = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
@@ -33,6 +33,7 @@ class MatrixFilter:
     round_id: int | None = None
     indicator_code: str | None = None
     objective: int | None = None
+    strategy: bool = False  # only comments on the disaggregation strategy
     constituency: str | None = None
     disposition: str | None = None  # a disposition key, or "unanswered"
     include_hidden: bool = True
@@ -41,7 +42,7 @@ class MatrixFilter:
 _COLUMNS = (Comment.id, Comment.round_id, Comment.parent_id, Comment.created_at, Comment.author_name,
             Comment.organisation, Comment.constituency, Framework.key, FrameworkItem.code, FrameworkItem.title,
             Comment.objective, Comment.stance, Comment.text, Comment.hidden, Response.disposition,
-            Response.text, Response.responder)
+            Response.text, Response.responder, Comment.target_kind)
 
 
 def _query(filt: MatrixFilter):
@@ -60,6 +61,8 @@ def _where(q, filt: MatrixFilter):
         q = q.where(FrameworkItem.code == filt.indicator_code)
     if filt.objective is not None:
         q = q.where(Comment.objective == filt.objective)
+    if filt.strategy:
+        q = q.where(Comment.target_kind == STRATEGY)
     if filt.constituency:
         q = q.where(Comment.constituency == filt.constituency)
     if filt.disposition == "unanswered":
@@ -83,11 +86,11 @@ def _records(rows) -> list[tuple]:
     out = []
     consts, stances, disps = CONSTITUENCIES, STANCES, DISPOSITIONS
     for (cid, rid, parent, created, author, org, const, fw, code, title, objective, stance, text, hidden,
-         disp, resp, responder) in rows:
+         disp, resp, responder, target_kind) in rows:
         out.append((
             cid, rid, parent or "", created.strftime("%Y-%m-%d %H:%M UTC") if created else "", author, org,
             consts.get(const, const), fw or "", code or "", title or "", objective if objective is not None else "",
-            stances.get(stance, stance), text, hidden, disps.get(disp, "") if disp else "", resp or "", responder or "",
+            about(target_kind, code, objective), stances.get(stance, stance), text, hidden, disps.get(disp, "") if disp else "", resp or "", responder or "",
         ))
     return out
 

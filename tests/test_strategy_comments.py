@@ -1,0 +1,102 @@
+"""Comments on the disaggregation strategy: a round on a version lets people comment on the
+strategy for an objective (its gaps and proposed actions); the matrix and the annex carry those
+comments, and co-leads answer them like any other. Runs on SQLite and PostgreSQL."""
+
+import openpyxl
+import pytest
+
+from indicators_lab.consultation import matrix
+from indicators_lab.consultation import rounds as con
+from indicators_lab.core.access import ANONYMOUS, Actor, PermissionDenied
+from indicators_lab.core.accounts import create_user
+from indicators_lab.core.db import in_transaction as tx
+from indicators_lab.core.errors import UserError
+from indicators_lab.proposal.annex import export_version
+from indicators_lab.proposal.strategy import save_action
+from tests.test_proposals import LEAD, drafted  # noqa: F401  (fixture)
+
+NGO = Actor("NGO", "stakeholder")
+ACTION = "Add a migratory-status question to the recruitment cost survey"
+
+
+@pytest.fixture
+def on_version(drafted):  # noqa: F811
+    """Version 1 (10.7.1 on objective 6, 10.c.1 on objective 20) with an action on objective 6's
+    gap, and a round open on it."""
+    engine, set_id = drafted
+    tx(engine, save_action, actor=LEAD, version=1, objective=6, item_key="sdg:10.7.1", action=ACTION,
+       who="ILO", by_when="2027 Q4")
+    rid = tx(engine, con.create_round, actor=LEAD, title="On version 1", version=1)
+    return engine, set_id, rid
+
+
+def test_stakeholder_comments_on_an_objectives_strategy_apart_from_the_objective(on_version):
+    engine, _, rid = on_version
+    s = tx(engine, con.post_comment, actor=NGO, round_id=rid, objective=6, strategy=True,
+           text="The survey reaches few domestic workers")
+    o = tx(engine, con.post_comment, actor=NGO, round_id=rid, objective=6, text="Objective 6 needs a wage indicator")
+    reply = tx(engine, con.post_comment, actor=LEAD, round_id=rid, parent_id=s, text="We will add them")
+
+    strategy = tx(engine, con.thread, actor=NGO, round_id=rid, objective=6, strategy=True)
+    assert [(c.id, c.about) for c in strategy] == [(s, "strategy for objective 6"), (reply, "strategy for objective 6")]
+    assert [c.id for c in tx(engine, con.thread, actor=NGO, round_id=rid, objective=6)] == [o]
+    assert tx(engine, con.thread, actor=NGO, round_id=rid, whole_set=True) == []
+    assert tx(engine, con.thread, actor=NGO, round_id=rid, objective=20, strategy=True) == []
+
+
+def test_participants_read_the_proposed_actions_of_the_round_version(on_version):
+    engine, _, rid = on_version
+    [a] = tx(engine, con.strategy_actions, rid, actor=NGO)
+    assert (a["objective"], a["code"], a["action"], a["who"], a["by_when"]) == (6, "10.7.1", ACTION, "ILO", "2027 Q4")
+    assert a["title"].startswith("Recruitment cost")
+    with pytest.raises(PermissionDenied):
+        tx(engine, con.strategy_actions, rid, actor=ANONYMOUS)
+
+
+def test_a_round_on_a_set_has_no_strategy_to_comment_on(on_version):
+    engine, set_id, _ = on_version
+    on_set = tx(engine, con.create_round, actor=LEAD, title="On the set", set_id=set_id)
+    with pytest.raises(UserError, match="not on a frozen version"):
+        tx(engine, con.post_comment, actor=NGO, round_id=on_set, objective=6, strategy=True, text="x")
+    assert tx(engine, con.strategy_actions, on_set, actor=NGO) == []
+    _, _, rid = on_version
+    with pytest.raises(UserError, match="Choose the objective"):
+        tx(engine, con.post_comment, actor=NGO, round_id=rid, strategy=True, text="x")
+
+
+def test_strategy_comments_keep_the_rounds_constituencies_and_roles(on_version):
+    engine, _, _ = on_version
+    admin = Actor("Admin", "admin")
+    lead = tx(engine, create_user, actor=admin, email="l@x.org", name="Lead", role="co_lead", password="a long password")
+    state = tx(engine, create_user, actor=lead, email="s@x.org", name="Sam", role="stakeholder",
+               password="a long password", constituency="member_state")
+    closed_to_states = tx(engine, con.create_round, actor=LEAD, title="Civil society only", version=1,
+                          constituencies=["civil_society"])
+    with pytest.raises(UserError, match="open to"):
+        tx(engine, con.post_comment, actor=state, round_id=closed_to_states, objective=6, strategy=True, text="x")
+    with pytest.raises(PermissionDenied):
+        tx(engine, con.strategy_actions, closed_to_states, actor=state)
+    with pytest.raises(PermissionDenied):
+        tx(engine, con.post_comment, actor=ANONYMOUS, round_id=closed_to_states, objective=6, strategy=True, text="x")
+
+
+def test_co_leads_answer_strategy_comments_and_the_matrix_and_annex_carry_them(on_version, tmp_path):
+    engine, _, rid = on_version
+    cid = tx(engine, con.post_comment, actor=NGO, round_id=rid, objective=6, strategy=True, text="Who pays for it?")
+    with pytest.raises(PermissionDenied):
+        tx(engine, con.respond, actor=NGO, comment_id=cid, disposition="noted", text="x")
+    tx(engine, con.respond, actor=LEAD, comment_id=cid, disposition="accepted", text="The ILO programme budget")
+
+    frame = tx(engine, matrix.matrix_frame, actor=LEAD, round_id=rid)
+    row = frame.set_index("comment_id").loc[cid]
+    assert (row["about"], row["objective"], row["response"]) == (
+        "strategy for objective 6", 6, "The ILO programme budget")
+    page, total = tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid, strategy=True))
+    assert total == 1 and list(page["comment_id"]) == [cid]
+
+    for full in (True, False):
+        wb = openpyxl.load_workbook(tx(engine, export_version, 1, "xlsx", tmp_path / f"a{full}.xlsx", actor=LEAD, full=full))
+        sheet = next(ws for ws in wb.worksheets if any(c.value == "about" for c in ws[1]))
+        header = [c.value for c in sheet[1]]
+        rows = [dict(zip(header, [c.value for c in r])) for r in sheet.iter_rows(min_row=2)]
+        assert [(r["about"], r["comment"]) for r in rows] == [("strategy for objective 6", "Who pays for it?")]
