@@ -93,6 +93,18 @@ def test_stakeholder_reads_and_comments_on_the_strategy_of_a_version(app):
     assert c.text == "Which survey round?" and c.about == "strategy for objective 6"
     assert tx(app, con.thread, actor=ngo, round_id=rid, objective=6) == []
 
+    # The co-lead finds it in the matrix among other comments, and answers it like any other.
+    tx(app, con.post_comment, actor=ngo, round_id=rid, objective=6, text="On objective 6 itself")
+    at = open_page("views/matrix.py", lead.user_id)
+    next(c for c in at.checkbox if c.label == "Only comments on the disaggregation strategy").check().run()
+    shown = next(d.value for d in at.dataframe if "about" in d.value.columns)
+    assert list(shown["about"]) == ["strategy for objective 6"]
+    at.text_area[0].input("The labour force survey, in 2027.")
+    next(b for b in at.button if b.label == "Save answer").click().run()
+    assert not at.exception, at.exception
+    [answered] = tx(app, con.thread, actor=ngo, round_id=rid, objective=6, strategy=True)
+    assert answered.response == "The labour force survey, in 2027."
+
 
 def test_a_round_on_a_set_offers_no_strategy_part(app):
     lead = co_lead(app)

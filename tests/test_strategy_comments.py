@@ -100,3 +100,36 @@ def test_co_leads_answer_strategy_comments_and_the_matrix_and_annex_carry_them(o
         header = [c.value for c in sheet[1]]
         rows = [dict(zip(header, [c.value for c in r])) for r in sheet.iter_rows(min_row=2)]
         assert [(r["about"], r["comment"]) for r in rows] == [("strategy for objective 6", "Who pays for it?")]
+
+
+def test_annex_strategy_section_lists_each_objectives_comments_with_their_answers(on_version, tmp_path):
+    import csv
+    import json
+
+    from docx import Document
+
+    engine, _, rid = on_version
+    cid = tx(engine, con.post_comment, actor=NGO, round_id=rid, objective=6, strategy=True, text="Include domestic work")
+    tx(engine, con.respond, actor=LEAD, comment_id=cid, disposition="accepted", text="Added to the action")
+    hidden = tx(engine, con.post_comment, actor=NGO, round_id=rid, objective=6, strategy=True, text="spam spam")
+    tx(engine, con.moderate, actor=LEAD, comment_id=hidden, hide=True, reason="spam")
+
+    docx = Document(str(tx(engine, export_version, 1, "docx", tmp_path / "a.docx", actor=LEAD, full=False)))
+    paragraphs = [p.text for p in docx.paragraphs]
+    start = next(i for i, p in enumerate(paragraphs) if p.startswith("Objective 6: "))
+    end = next(i for i, p in enumerate(paragraphs) if p.startswith("Objective 7: "))
+    section = paragraphs[start:end]
+    assert "Consultation comments on this objective's strategy: 1 comment." in section
+    assert any("Include domestic work Answer (Accepted): Added to the action" in p for p in section)
+    assert not any("spam" in p for p in paragraphs)
+
+    public = json.loads(tx(engine, export_version, 1, "json", tmp_path / "p.json", actor=LEAD, full=False).read_text())
+    assert [c["comment"] for c in public["strategy_comments"]] == ["Include domestic work"]
+    assert "author" not in public["strategy_comments"][0]
+    full = json.loads(tx(engine, export_version, 1, "json", tmp_path / "f.json", actor=LEAD, full=True).read_text())
+    assert [(c["comment"], c["hidden"]) for c in full["strategy_comments"]] == [
+        ("Include domestic work", False), ("spam spam", True)]
+    rows = list(csv.DictReader(tx(engine, export_version, 1, "strategy-csv", tmp_path / "s.csv", actor=LEAD,
+                                  full=False).open(encoding="utf-8")))
+    assert next(r for r in rows if r["code"] == "10.7.1")["strategy_comments"] == "1"
+    assert next(r for r in rows if r["code"] == "10.c.1")["strategy_comments"] == "0"

@@ -41,7 +41,9 @@ st.download_button("Download as CSV", neutralise_frame(table).to_csv(index=False
 
 for objective, rows in table.groupby("objective", sort=True):
     gaps = int((rows["gap"] != "").sum())
-    with st.expander(f"Objective {objective}: {rows.iloc[0]['objective_title']} — {gaps} gap{'s' if gaps != 1 else ''}"):
+    said = int(rows["strategy_comments"].max())
+    heard = f", {said} comment{'s' if said != 1 else ''} in consultation" if said else ""
+    with st.expander(f"Objective {objective}: {rows.iloc[0]['objective_title']} — {gaps} gap{'s' if gaps != 1 else ''}{heard}"):
         st.dataframe(rows[["code", "title", "split_today", "metadata", "data", "gap", "action", "who", "by_when"]],
                      hide_index=True, width="stretch",
                      column_config={"split_today": "split today", "data": "source", "by_when": "by when"})
