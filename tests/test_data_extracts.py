@@ -73,6 +73,20 @@ def test_global_database_extract_counts_areas_years_and_migratory_dimension():
     assert s.layout == "sdg-global-database" and s.problem_count == 0
 
 
+def test_a_migratory_column_holding_only_totals_is_no_split():
+    # The Global Database puts every dimension column in the file; a series reported only for
+    # everyone (_T) has the column but cannot be split by it.
+    data = fixture_extract([
+        sdg_row("8.8.1", (4, "Testland"), 2016, 1.2),
+        sdg_row("8.8.2", (4, "Testland"), 2016, 3.0),
+        sdg_row("8.8.2", (4, "Testland"), 2016, 4.0, mig="NON_MIGRANT"),
+    ])
+    s = summarise(iter_rows(data, "extract.csv"), "extract.csv", known_codes=KNOWN)
+    assert s.figures["8.8.1"].migratory_dimensions == ()
+    assert "Migratory status" in [d.name for d in s.figures["8.8.1"].dimensions]  # present, not a split
+    assert s.figures["8.8.2"].migratory_dimensions == ("Migratory status",)
+
+
 def test_unknown_codes_bad_years_and_values_are_reported_per_row():
     data = fixture_extract([
         sdg_row("8.8.1", (4, "Testland"), 2016, 1.2),
@@ -119,7 +133,8 @@ def test_import_is_dated_kept_and_a_newer_one_replaces_the_figures(engine):
     first = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0)])
     plan = tx(engine, plan_data_import, first, "first.csv", max_bytes=MB)
     tx(engine, apply_data_import, plan, actor=LEAD)
-    second = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0), sdg_row("8.8.1", (8, "Mockistan"), 2017, 2.0)])
+    second = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0),
+                              sdg_row("8.8.1", (8, "Mockistan"), 2017, 2.0, mig="MIGRANT")])
     plan = tx(engine, plan_data_import, second, "second.csv", max_bytes=MB)
     tx(engine, apply_data_import, plan, actor=LEAD)
 
@@ -235,8 +250,8 @@ def test_mapping_page_shows_imported_figures_and_metadata_beside_the_indicator(a
     from indicators_lab.mapping.links import item_id_for
     from tests.apptest import choose, co_lead, open_page
 
-    plan = tx(app, plan_data_import, fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0)]), "m.csv",
-              max_bytes=MB)
+    plan = tx(app, plan_data_import, fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0, mig="MIGRANT")]),
+              "m.csv", max_bytes=MB)
     tx(app, apply_data_import, plan, actor=LEAD)
     at = open_page("views/mapping.py", user_id=co_lead(app).user_id)
     choose(at, "Framework", "sdg")

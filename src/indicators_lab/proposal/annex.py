@@ -230,7 +230,7 @@ def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
         for r in rows.itertuples():
             cells = table.add_row().cells
             indicator = f"{r.code} {r.title}".strip() or "(none)"
-            today = f"{r.split_today}: {r.data}" if r.key else ""
+            today = f"{r.split_today}: {r.data}. Countries: {r.countries}" if r.key else ""
             who = ", ".join(x for x in (r.who, r.by_when) if x)
             for cell, text in zip(cells, [indicator, today, r.gap, r.action or "not yet proposed", who]):
                 cell.text = str(text)

@@ -23,7 +23,7 @@ from indicators_lab.proposal.versions import VersionInfo, get_version
 
 TITLE = "Strategy for improving disaggregated migration data"
 COLUMNS = ["objective", "objective_title", "key", "code", "title", "framework", "split_today",
-           "metadata", "data", "data_share", "gap", "action", "who", "by_when", "strategy_comments"]
+           "metadata", "data", "data_share", "countries", "gap", "action", "who", "by_when", "strategy_comments"]
 COMMENT_COLUMNS = ["objective", "round", "comment_id", "reply_to", "created_at", "organisation", "constituency",
                    "stance", "comment", "disposition", "response"]
 MAX_ACTION = 5000
@@ -103,7 +103,7 @@ def _strategy_rows(v: VersionInfo, *, session: Session) -> pd.DataFrame:
         if not items:
             a = actions.get((o.number, ""))
             rows.append({"objective": o.number, "objective_title": o.title, "key": "", "code": "", "title": "",
-                         "framework": "", "split_today": "", "metadata": "", "data": "", "data_share": None,
+                         "framework": "", "split_today": "", "metadata": "", "data": "", "data_share": None, "countries": "",
                          "gap": "No indicator of this version covers the objective.",
                          "action": a.action if a else "", "who": a.who if a else "",
                          "by_when": a.by_when if a else "", "strategy_comments": 0})
@@ -125,6 +125,7 @@ def _strategy_rows(v: VersionInfo, *, session: Session) -> pd.DataFrame:
                          "title": it["title"], "framework": it["framework"], "split_today": "yes" if split else "no",
                          "metadata": metadata, "data": data,
                          "data_share": float(r["data_share"]) if r is not None else None,
+                         "countries": r["data_source"] if r is not None else "no data imported",
                          "gap": gap, "action": a.action if a else "", "who": a.who if a else "",
                          "by_when": a.by_when if a else "", "strategy_comments": 0})
     return pd.DataFrame(rows, columns=COLUMNS)
