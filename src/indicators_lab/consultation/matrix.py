@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, can, require, require_role
 from indicators_lab.consultation.rounds import (
-    CONSTITUENCIES, DISPOSITIONS, STANCES, STRATEGY, _clean_text, about, get_round, normalise_choice, text_key,
+    CONSTITUENCIES, DISPOSITIONS, STANCES, STRATEGY, _clean_text, describe_target, get_round, normalise_choice, text_key,
 )
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import FORMULA_PREFIXES, write_csv
@@ -90,7 +90,8 @@ def _records(rows) -> list[tuple]:
         out.append((
             cid, rid, parent or "", created.strftime("%Y-%m-%d %H:%M UTC") if created else "", author, org,
             consts.get(const, const), fw or "", code or "", title or "", objective if objective is not None else "",
-            about(target_kind, code, objective), stances.get(stance, stance), text, hidden, disps.get(disp, "") if disp else "", resp or "", responder or "",
+            describe_target(target_kind, code, objective), stances.get(stance, stance), text, hidden,
+            disps.get(disp, "") if disp else "", resp or "", responder or "",
         ))
     return out
 

@@ -444,10 +444,10 @@ class CommentView:
     @property
     def about(self) -> str:
         """What the comment is about, in words."""
-        return about(self.target_kind, self.item_code, self.objective)
+        return describe_target(self.target_kind, self.item_code, self.objective)
 
 
-def about(target_kind: str, item_code: str | None, objective: int | None) -> str:
+def describe_target(target_kind: str, item_code: str | None, objective: int | None) -> str:
     """What a comment is about, in words: an indicator, an objective, the strategy for an
     objective, or the set as a whole."""
     if target_kind == STRATEGY:
