@@ -83,7 +83,10 @@ def test_stakeholder_reads_and_comments_on_the_strategy_of_a_version(app):
     assert not at.exception, at.exception
     next(s for s in at.selectbox if s.label == "Objective").select(6).run()
     assert EVIL in [t.value for t in at.text]  # the action as the co-leads wrote it, plain text
-    assert any("Who: ILO · By when: 2027 Q4" in c.value.replace("\\", "") for c in at.caption)
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert "Who: ILO · By when: 2027 Q4" in captions
+    assert any(c.startswith("Gap: Cannot be split by migratory status today") for c in captions)
+    assert any(c.startswith("Split by migratory status today: no") for c in captions)
 
     next(t for t in at.text_area if t.label == "Your comment").input("Which survey round?")
     next(b for b in at.button if b.label == "Post comment").click().run()

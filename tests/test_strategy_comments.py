@@ -12,7 +12,7 @@ from indicators_lab.core.accounts import create_user
 from indicators_lab.core.db import in_transaction as tx
 from indicators_lab.core.errors import UserError
 from indicators_lab.proposal.annex import export_version
-from indicators_lab.proposal.strategy import save_action
+from indicators_lab.proposal.strategy import round_strategy, save_action
 from tests.test_proposals import LEAD, drafted  # noqa: F401  (fixture)
 
 NGO = Actor("NGO", "stakeholder")
@@ -44,13 +44,15 @@ def test_stakeholder_comments_on_an_objectives_strategy_apart_from_the_objective
     assert tx(engine, con.thread, actor=NGO, round_id=rid, objective=20, strategy=True) == []
 
 
-def test_participants_read_the_proposed_actions_of_the_round_version(on_version):
+def test_participants_read_the_gaps_and_proposed_actions_of_the_round_version(on_version):
     engine, _, rid = on_version
-    [a] = tx(engine, con.strategy_actions, rid, actor=NGO)
-    assert (a["objective"], a["code"], a["action"], a["who"], a["by_when"]) == (6, "10.7.1", ACTION, "ILO", "2027 Q4")
-    assert a["title"].startswith("Recruitment cost")
+    table = tx(engine, round_strategy, rid, actor=NGO)  # a draft version: its strategy is what the round asks about
+    row = table[(table["objective"] == 6) & (table["code"] == "10.7.1")].iloc[0]
+    assert (row["action"], row["who"], row["by_when"]) == (ACTION, "ILO", "2027 Q4")
+    assert row["split_today"] == "no" and row["gap"].startswith("Cannot be split by migratory status today")
+    assert sorted(table["objective"].unique()) == list(range(1, 24))
     with pytest.raises(PermissionDenied):
-        tx(engine, con.strategy_actions, rid, actor=ANONYMOUS)
+        tx(engine, round_strategy, rid, actor=ANONYMOUS)
 
 
 def test_a_round_on_a_set_has_no_strategy_to_comment_on(on_version):
@@ -58,7 +60,7 @@ def test_a_round_on_a_set_has_no_strategy_to_comment_on(on_version):
     on_set = tx(engine, con.create_round, actor=LEAD, title="On the set", set_id=set_id)
     with pytest.raises(UserError, match="not on a frozen version"):
         tx(engine, con.post_comment, actor=NGO, round_id=on_set, objective=6, strategy=True, text="x")
-    assert tx(engine, con.strategy_actions, on_set, actor=NGO) == []
+    assert tx(engine, round_strategy, on_set, actor=NGO).empty
     _, _, rid = on_version
     with pytest.raises(UserError, match="Choose the objective"):
         tx(engine, con.post_comment, actor=NGO, round_id=rid, strategy=True, text="x")
@@ -75,7 +77,7 @@ def test_strategy_comments_keep_the_rounds_constituencies_and_roles(on_version):
     with pytest.raises(UserError, match="open to"):
         tx(engine, con.post_comment, actor=state, round_id=closed_to_states, objective=6, strategy=True, text="x")
     with pytest.raises(PermissionDenied):
-        tx(engine, con.strategy_actions, closed_to_states, actor=state)
+        tx(engine, round_strategy, closed_to_states, actor=state)
     with pytest.raises(PermissionDenied):
         tx(engine, con.post_comment, actor=ANONYMOUS, round_id=closed_to_states, objective=6, strategy=True, text="x")
 

@@ -5,6 +5,7 @@ import streamlit as st
 from indicators_lab.consultation import rounds as con
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.errors import UserError
+from indicators_lab.proposal.strategy import round_strategy
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import page_guard
@@ -104,24 +105,31 @@ def comment_form(key: str, *, item_id=None, objective=None, stances=True, strate
 
 def strategy_part() -> None:
     """The version's strategy for improving disaggregated migration data, objective by objective:
-    the co-leads' proposed actions, and comments on them."""
-    st.caption("For each GCM objective, the co-leads propose actions where an indicator cannot yet be split "
-               "by migratory status (who, by when). Comment on an objective's strategy.")
-    actions = con.strategy_actions(rid, session=db, actor=actor)
+    its indicators, whether each can be split by migratory status today, the gaps, the co-leads'
+    proposed actions, and comments on them."""
+    st.caption("For each GCM objective: can its indicators be split by migratory status today, what is missing, "
+               "and what the co-leads propose to do about it (who, by when). Comment on an objective's strategy.")
+    table = round_strategy(rid, session=db, actor=actor)
     objectives = {o.number: o for o in list_objectives(session=db)}
-    with_action = {a["objective"] for a in actions}
+    gaps = table[table["gap"] != ""].groupby("objective").size().to_dict()
     number = st.selectbox("Objective", list(objectives), key="ilab.c.strategy.objective",
-                          format_func=lambda n: objectives[n].label + (" (actions proposed)" if n in with_action else ""))
-    mine = [a for a in actions if a["objective"] == number]
-    if not mine:
-        st.info("The co-leads have proposed no action for this objective yet.")
-    for a in mine:
+                          format_func=lambda n: objectives[n].label + (
+                              f" ({gaps[n]} gap{'s' if gaps[n] != 1 else ''})" if gaps.get(n) else ""))
+    for row in table[table["objective"] == number].itertuples():
         box = st.container(border=True)
-        box.markdown("**" + (plain(f"{a['code']} {a['title']}") if a["code"] else "The objective as a whole") + "**")
-        show_text(a["action"], box)
-        who = " · ".join(x for x in (a["who"] and f"Who: {a['who']}", a["by_when"] and f"By when: {a['by_when']}") if x)
-        if who:
-            box.caption(plain(who))
+        box.markdown("**" + (plain(f"{row.code} {row.title}") if row.key else "No indicator yet") + "**")
+        if row.key:
+            box.caption(plain(f"Split by migratory status today: {row.split_today} ({row.data})"))
+        if row.gap:
+            box.caption(plain(f"Gap: {row.gap}"))
+        if row.action:
+            box.caption("Proposed action:")
+            show_text(row.action, box)
+            who = " · ".join(x for x in (row.who and f"Who: {row.who}", row.by_when and f"By when: {row.by_when}") if x)
+            if who:
+                box.caption(plain(who))
+        elif row.gap:
+            box.caption("No action proposed yet.")
     show_thread(con.thread(actor=actor, round_id=rid, objective=number, strategy=True, session=db), f"s{number}")
     comment_form(f"s{number}", objective=number, strategy=True)
 

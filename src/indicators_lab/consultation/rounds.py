@@ -22,7 +22,7 @@ from indicators_lab.core.errors import NotFound, UserError
 from indicators_lab.core.vocabulary import CONSTITUENCIES, DISPOSITIONS, RATINGS, STANCES, normalise_choice  # noqa: F401
 from indicators_lab.core.models import (
     CandidateSet, Comment, CommentReport, Framework, FrameworkItem, ModerationEvent, ProposalVersion, Response,
-    CommentRevision, ResponseRevision, Round, RoundItem, SetMember, StrategyAction, User, utcnow,
+    CommentRevision, ResponseRevision, Round, RoundItem, SetMember, User, utcnow,
 )
 
 MAX_COMMENT = 10_000
@@ -499,28 +499,6 @@ def thread(*, session: Session, actor: Actor, round_id: int, item_id: int | None
             c.report_count if can_see_hidden else 0, mine,
             resp.disposition if resp else "", resp.text if resp else "", c.target_kind,
         ))
-    return out
-
-
-def strategy_actions(round_id: int, *, session: Session, actor: Actor) -> list[dict]:
-    """The co-leads' proposed actions in the disaggregation strategy of the version a round
-    consults on (none for a round on a set), for someone who may take part in the round: per
-    objective and gap (an indicator of the version, or the objective as a whole), the action, who
-    and by when, as the co-leads have written them (the strategy of a version is open to change
-    until it is approved)."""
-    r = _require_round(session, actor, round_id)
-    if r.version_id is None:
-        return []
-    titles = {(ri.framework, ri.code): ri.title
-              for ri in session.exec(select(RoundItem).where(RoundItem.round_id == round_id))}
-    rows = session.exec(select(StrategyAction).where(StrategyAction.version_id == r.version_id)
-                        .order_by(StrategyAction.objective, StrategyAction.item_key)).all()
-    out = []
-    for a in rows:
-        framework, _, code = a.item_key.partition(":")
-        out.append({"objective": a.objective, "item_key": a.item_key, "code": code,
-                    "title": titles.get((framework, code), ""), "action": a.action, "who": a.who,
-                    "by_when": a.by_when, "updated_at": _aware(a.updated_at)})
     return out
 
 

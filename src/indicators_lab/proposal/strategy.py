@@ -131,6 +131,19 @@ def _strategy_rows(v: VersionInfo, *, session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def round_strategy(round_id: int, *, session: Session, actor: Actor) -> pd.DataFrame:
+    """The strategy (``strategy_table``) of the version a round consults on, for anyone who may
+    take part in the round: a draft version's gaps and proposed actions are part of what the
+    round asks about. Empty for a round on a candidate set, which has no strategy."""
+    from indicators_lab.consultation.rounds import _require_round
+
+    r = _require_round(session, actor, round_id)
+    if r.version_id is None:
+        return pd.DataFrame(columns=COLUMNS)
+    number = session.get(ProposalVersion, r.version_id).number
+    return strategy_table(get_version(number, session=session), session=session)
+
+
 def save_action(*, session: Session, actor: Actor, version: int, objective: int, item_key: str,
                 action: str, who: str = "", by_when: str = "") -> None:
     """Record (or change) the proposed action on one gap of a version; an approved version is
