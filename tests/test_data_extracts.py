@@ -271,3 +271,13 @@ def test_mapping_page_shows_imported_figures_and_metadata_beside_the_indicator(a
     brief = next(c for c in captions if c.startswith("Data: countries"))
     assert "countries (metadata) 97" in brief and "data (imported) 1 area · migratory split" in brief
     assert "m.csv, imported" in brief
+
+
+def test_an_item_without_metadata_or_data_says_so_in_one_line(engine):
+    from indicators_lab.catalogue.data import availability_brief, brief_sentence
+    from indicators_lab.mapping.links import item_id_for
+
+    row = tx(engine, availability_brief, [tx(engine, item_id_for, "10.7.2", "4d")]).iloc[0]
+    assert brief_sentence(row) == "Data: no SDG metadata is shipped and no data extract is imported for this item."
+    row = tx(engine, availability_brief, [tx(engine, item_id_for, "sdg", "8.8.2")]).iloc[0]
+    assert brief_sentence(row).startswith("Data: countries (metadata) not stated · migratory split (metadata) not available")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators_lab.mapping import links
-from indicators_lab.catalogue.data import BRIEF_LABELS, availability_brief, with_availability
+from indicators_lab.catalogue.data import BRIEF_LABELS, availability_brief, brief_sentence, with_availability
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
@@ -173,10 +173,7 @@ with review:
     st.caption(f"Item {place} of {len(queue)} in the queue ({order})" if place else
                f"Picked from the list ({item['state']}); {len(queue)} items in the queue")
     st.subheader(plain(f"{item['code']} {item['title']}"))
-    brief = availability_brief([item_id], session=db).iloc[0]
-    st.caption(plain(
-        f"Data: countries (metadata) {brief['countries_metadata']} · migratory split (metadata) "
-        f"{brief['migration_metadata']} · data (imported) {brief['imported']} · source: {brief['data_source']}"))
+    st.caption(plain(brief_sentence(availability_brief([item_id], session=db).iloc[0])))
     mine = result.table[result.table["item_id"] == item_id]
     chances = calibration.chance(result, mine) if use_chance else None
     for r in mine.itertuples():

@@ -225,6 +225,14 @@ def availability_brief(item_ids: list[int], *, session: Session) -> pd.DataFrame
     return pd.DataFrame(rows, columns=BRIEF_COLUMNS)
 
 
+def brief_sentence(row) -> str:
+    """One line for an item under review: the brief's cells in words (``availability_brief`` row)."""
+    if row["countries_metadata"] == "no metadata" and row["imported"] == "no data imported":
+        return "Data: no SDG metadata is shipped and no data extract is imported for this item."
+    return (f"Data: countries (metadata) {row['countries_metadata']} · migratory split (metadata) "
+            f"{row['migration_metadata']} · data (imported) {row['imported']} · source: {row['data_source']}")
+
+
 def with_availability(frame: pd.DataFrame, id_column: str, *, session: Session) -> pd.DataFrame:
     """``frame`` with the availability brief's columns added, matched on ``id_column``."""
     brief = availability_brief(list(frame[id_column]), session=session).set_index("item_id")
