@@ -116,3 +116,24 @@ def test_a_round_on_a_set_offers_no_strategy_part(app):
     tx(app, con.create_round, actor=lead, title="Round 1", set_id=set_id)
     at = open_page("views/consultation.py", ngo.user_id)
     assert at.button_group(key="ilab.consult.part").options == ["Indicators", "Objectives", "The set as a whole"]
+
+
+def test_moving_from_a_version_round_on_the_strategy_part_to_a_set_round_never_fails(app):
+    from indicators_lab.proposal import versions as proposals
+    from tests.fakes import FakeEncoder
+
+    lead = co_lead(app)
+    ngo = stakeholder(app, lead)
+    item = tx(app, links.item_id_for, "sdg", "10.7.1")
+    tx(app, links.decide, actor=lead, item_id=item, objective=6, status="accepted")
+    set_id = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[item])
+    tx(app, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note="v1")
+    on_version = tx(app, con.create_round, actor=lead, title="On version 1", version=1)
+    on_set = tx(app, con.create_round, actor=lead, title="On the set", set_id=set_id)
+    at = open_page("views/consultation.py", ngo.user_id)
+    next(s for s in at.selectbox if s.label == "Open consultation").select(on_version).run()
+    at.button_group(key="ilab.consult.part").set_value("strategy").run()
+    next(s for s in at.selectbox if s.label == "Open consultation").select(on_set).run()
+    assert not at.exception, at.exception
+    assert not any("Strategy for disaggregated data" in o for o in at.button_group(key="ilab.consult.part").options)
+    assert not any("Comment on an objective" in c.value.replace("\\", "") for c in at.caption)

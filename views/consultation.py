@@ -157,7 +157,7 @@ elif part == "objectives":
     st.caption("Comment on how well the set covers this objective.")
     show_thread(con.thread(actor=actor, round_id=rid, objective=number, session=db), f"o{number}")
     comment_form(f"o{number}", objective=number)
-elif part == "strategy":
+elif part == "strategy" and "strategy" in PARTS:  # a round on a set has no strategy part
     strategy_part()
 else:
     show_thread(con.thread(actor=actor, round_id=rid, whole_set=True, session=db), "set")
