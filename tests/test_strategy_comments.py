@@ -135,3 +135,25 @@ def test_annex_strategy_section_lists_each_objectives_comments_with_their_answer
                                   full=False).open(encoding="utf-8")))
     assert next(r for r in rows if r["code"] == "10.7.1")["strategy_comments"] == "1"
     assert next(r for r in rows if r["code"] == "10.c.1")["strategy_comments"] == "0"
+
+
+def test_offline_comments_on_the_strategy_import_with_the_about_column(on_version):
+    from tests.factories import csv_bytes
+
+    engine, set_id, rid = on_version
+    header = [*matrix.IMPORT_COLUMNS, "about"]
+    data = csv_bytes([header, ["Ministry", "Member State", "", "6", "", "Our survey has the question", "strategy"],
+                      ["Ministry", "Member State", "", "6", "", "On objective 6 itself", ""]])
+    assert tx(engine, matrix.import_comments, actor=LEAD, data=data, filename="offline.csv", round_id=rid,
+              max_bytes=10_000_000) == 2
+    [c] = tx(engine, con.thread, actor=LEAD, round_id=rid, objective=6, strategy=True)
+    assert c.text == "Our survey has the question"
+
+    on_set = tx(engine, con.create_round, actor=LEAD, title="On the set", set_id=set_id)
+    with pytest.raises(UserError, match="Row 2: this round is on a candidate set"):
+        tx(engine, matrix.import_comments, actor=LEAD, data=data, filename="offline.csv", round_id=on_set,
+           max_bytes=10_000_000)
+    bad = csv_bytes([header, ["Ministry", "Member State", "10.7.1", "", "", "x", "strategy"]])
+    with pytest.raises(UserError, match="Row 2: a comment on the strategy names an objective"):
+        tx(engine, matrix.import_comments, actor=LEAD, data=bad, filename="offline.csv", round_id=rid,
+           max_bytes=10_000_000)

@@ -26,6 +26,9 @@ MATRIX_COLUMNS = [
     "disposition", "response", "responder",
 ]
 IMPORT_COLUMNS = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
+# Optional in an import (files made before it still import): "strategy" for a comment on the
+# version's disaggregation strategy for the row's objective; empty otherwise.
+ABOUT_COLUMN = "about"
 
 
 @dataclass
@@ -217,14 +220,16 @@ def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
     items = set_items(round_id, session=session, actor=actor)
     buf = io.BytesIO()
     write_xlsx({
-        "Comments": pd.DataFrame(columns=IMPORT_COLUMNS),
+        "Comments": pd.DataFrame(columns=IMPORT_COLUMNS + ([ABOUT_COLUMN] if r.version is not None else [])),
         "Indicators": pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"], "title": i["title"]}
                                     for i in items], columns=["indicator_code", "framework", "title"]),
         "Constituencies": pd.DataFrame({"constituency": list(CONSTITUENCIES.values())}),
         "Stances": pd.DataFrame({"stance": list(STANCES.values())}),
         "About": pd.DataFrame({"field": ["round", "round id", "how"], "value": [
             r.title, str(r.id),
-            "One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a whole."]}),
+            "One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a whole."
+            + (" Write 'strategy' under about for a comment on the disaggregation strategy of the row's objective."
+               if r.version is not None else "")]}),
     }, buf)
     return buf.getvalue()
 
@@ -290,10 +295,22 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
                 raise UserError(f"Row {n}: the objective '{cell('objective')}' is not a number from 1 to 23.") from None
             if not 1 <= objective <= 23:
                 raise UserError(f"Row {n}: there is no GCM objective {objective}; objectives are 1 to 23.")
+        target_kind = ""
+        if ABOUT_COLUMN in cols and cell(ABOUT_COLUMN):
+            if cell(ABOUT_COLUMN).lower() != STRATEGY:
+                raise UserError(f"Row {n}: 'about' is '{cell(ABOUT_COLUMN)}'; leave it empty, or write "
+                                "'strategy' for a comment on the disaggregation strategy of the row's objective.")
+            if r.version is None:
+                raise UserError(f"Row {n}: this round is on a candidate set, not a frozen version: it has no "
+                                "disaggregation strategy to comment on.")
+            if objective is None or item_id is not None:
+                raise UserError(f"Row {n}: a comment on the strategy names an objective (1-23) and no indicator.")
+            target_kind = STRATEGY
         organisation = cell("organisation")[:300]
         comments.append(Comment(
             round_id=round_id, author_name=organisation or "(offline)", organisation=organisation,
-            constituency=constituency, item_id=item_id, objective=objective, stance=stance, text=text,
+            constituency=constituency, item_id=item_id, objective=objective, target_kind=target_kind,
+            stance=stance, text=text,
             text_key=text_key(text), source=f"import:{Path(filename).name}"[:300],
         ))
     session.add_all(comments)
