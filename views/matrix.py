@@ -34,8 +34,10 @@ constituency = f3.selectbox("Constituency", [None, *con.CONSTITUENCIES],
                             format_func=lambda c: "all" if c is None else con.CONSTITUENCIES[c])
 disposition = f4.selectbox("Answer", [None, "unanswered", *con.DISPOSITIONS],
                            format_func=lambda d: {None: "all", "unanswered": "still unanswered"}.get(d) or con.DISPOSITIONS[d])
+only_strategy = st.checkbox("Only comments on the disaggregation strategy",
+                            help="Comments on a version's strategy for an objective (its gaps and proposed actions).")
 filt = matrix.MatrixFilter(round_id=rid, indicator_code=code.strip() or None, objective=objective,
-                           constituency=constituency, disposition=disposition)
+                           constituency=constituency, disposition=disposition, strategy=only_strategy)
 _, unanswered = matrix.matrix_page(actor=actor, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"), page_size=1, session=db)
 page_no = st.session_state.get(state.widget_key(state.MATRIX_PAGE), 1)
 rows, total = matrix.matrix_page(actor=actor, filt=filt, page=page_no, page_size=PAGE_SIZE, session=db)
@@ -53,7 +55,7 @@ st.dataframe(shown, hide_index=True, width="stretch",
                             "comment_id": "No.", "reply_to": "Reply to", "created_at": "Posted", "author": "Author",
                             "organisation": "Organisation", "constituency": "Constituency", "framework": "Framework",
                             "indicator_code": "Indicator", "indicator_title": "Indicator title",
-                            "objective": "Objective", "stance": "Stance", "hidden": "Hidden", "responder": "Answered by"})
+                            "objective": "Objective", "about": "About", "stance": "Stance", "hidden": "Hidden", "responder": "Answered by"})
 
 if can_answer and len(rows):
     st.subheader("Answer or moderate a comment")
