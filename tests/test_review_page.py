@@ -82,7 +82,7 @@ def test_approval_closes_the_open_rounds_on_the_version_once_confirmed(app):
     assert any("1 consultation round is still open" in w.value.replace("\\", "") for w in at.warning)
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert any("confirm that approving closes it" in e.value for e in at.error)
-    next(c for c in at.checkbox if c.label.startswith("Close them now")).check()
+    next(c for c in at.checkbox if c.label.startswith("Close it now")).check()
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert not at.exception, at.exception
     assert any("Closed 1 consultation round: Spring round." in s.value.replace("\\", "") for s in at.success)

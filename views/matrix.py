@@ -29,11 +29,11 @@ rid = st.selectbox("Round", list(rounds), format_func=lambda i: f"{rounds[i].tit
 
 f1, f2, f3, f4 = st.columns(4)
 code = f1.text_input("Indicator code", placeholder="e.g. 10.7.1")
-objective = f2.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "all" if o is None else str(o))
+objective = f2.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "All" if o is None else f"Objective {o}")
 constituency = f3.selectbox("Constituency", [None, *con.CONSTITUENCIES],
-                            format_func=lambda c: "all" if c is None else con.CONSTITUENCIES[c])
+                            format_func=lambda c: "All" if c is None else con.CONSTITUENCIES[c])
 disposition = f4.selectbox("Answer", [None, "unanswered", *con.DISPOSITIONS],
-                           format_func=lambda d: {None: "all", "unanswered": "still unanswered"}.get(d) or con.DISPOSITIONS[d])
+                           format_func=lambda d: {None: "All", "unanswered": "Still unanswered"}.get(d) or con.DISPOSITIONS[d])
 filt = matrix.MatrixFilter(round_id=rid, indicator_code=code.strip() or None, objective=objective,
                            constituency=constituency, disposition=disposition)
 _, unanswered = matrix.matrix_page(actor=actor, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"), page_size=1, session=db)

@@ -103,7 +103,8 @@ if len(points) > 1:
     fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Set size against coverage",
                       xaxis={"title": "Indicators in the set", "dtick": 1},
                       yaxis={"title": "Objectives covered", "range": [0, n_obj + 1]},
-                      yaxis2={"title": "Covered weight", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+                      yaxis2={"title": "Covered weight", "overlaying": "y", "side": "right", "rangemode": "tozero",
+                              "tickformat": ".1f"},
                       legend={"orientation": "h", "y": -0.25})
     st.plotly_chart(fig, width="stretch", key="ilab.optimise.curve")
     st.select_slider("Point of the curve to look at and save", [p["size"] for p in points],

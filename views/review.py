@@ -118,7 +118,7 @@ if can(actor, "versions.freeze") and not v.approved:
             st.warning(f"{len(objections)} objection{'s' if len(objections) != 1 else ''} still "
                        f"stand{'s' if len(objections) == 1 else ''} on version {n}:", icon=":material/report:")
             for o in objections:
-                st.markdown(f"- {o['member']}, on {o['on'].lower()}: ")
+                st.markdown(f"- {plain(o['member'])}, on {o['on'].lower()}:")
                 st.text(o["text"])
             ack = st.checkbox("I acknowledge these objections: the ExCom approved this version knowing them",
                               key=f"ilab.review.ack.{n}")
@@ -128,7 +128,8 @@ if can(actor, "versions.freeze") and not v.approved:
         if open_rounds:
             st.warning(f"{len(open_rounds)} consultation round{'s are' if len(open_rounds) != 1 else ' is'} still open "
                        "on this proposal: " + ", ".join(plain(r.title) for r in open_rounds) + ".", icon=":material/forum:")
-            close = st.checkbox("Close them now (no more comments)", key=f"ilab.review.close.{n}")
+            close = st.checkbox(f"Close {'them' if len(open_rounds) != 1 else 'it'} now (no more comments)",
+                                key=f"ilab.review.close.{n}")
         if st.form_submit_button("Record approval"):
             try:
                 closed = act(proposals.approve, actor=actor, version=n, note=note, acknowledge_objections=ack,

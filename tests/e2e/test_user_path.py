@@ -112,7 +112,7 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     sign_out(page)
     sign_in(page, *LEAD)
     go(page, "Review (ExCom)")
-    page.get_by_text("Close them now (no more comments)").click()  # the round on the set is still open
+    page.get_by_text("Close it now (no more comments)").click()  # the round on the set is still open
     page.get_by_role("button", name="Record approval", exact=True).click()
     success(page, "Approved by Lena Lead")
 

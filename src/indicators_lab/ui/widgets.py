@@ -50,7 +50,7 @@ def heatmap_grid(grid: pd.DataFrame, coverage: pd.DataFrame, *, key: str, height
     labels = [f"{'⚠ ' if covered[o] == 0 else ''}Obj {o}" for o in grid.index]
     fig = go.Figure(go.Heatmap(
         z=grid.values, x=[str(c) for c in grid.columns], y=labels, colorscale=GRADE_SCALE, zmin=0, zmax=1,
-        hoverongaps=False, colorbar={"title": "grade", "tickvals": [0.25, 0.5, 1], "ticktext": ["proxy", "partial", "direct"]},
+        hoverongaps=False, colorbar={"title": "Grade", "tickvals": [0.25, 0.5, 1], "ticktext": ["proxy", "partial", "direct"]},
         hovertemplate="%{y} × %{x}: weight %{z}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
