@@ -138,7 +138,7 @@ st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_
              column_config={"framework": "Framework", "code": "Code", "title": "Title", "tier": "Tier",
                             "objectives": "Covers objectives", "needed_for": "Objectives that need it"})
 if can(actor, "sets.edit"):
-    with st.form("ilab.optimise.save", clear_on_submit=True):
+    with st.form(state.form_key("optimise.save")):  # cleared after success only
         name = st.text_input("Save these indicators as a new set named", max_chars=200)
         if st.form_submit_button(f"Save {len(chosen_ids)} indicators as a new set", type="primary"):
             try:
@@ -146,6 +146,7 @@ if can(actor, "sets.edit"):
                     f", K={res['max_size']}" if res["max_size"] else "") + f"; point of {point['size']} indicators"
                 new_id = act(cs.create_set, actor=actor, name=name, item_ids=chosen_ids, description=desc)
                 state.put(state.SET_ID, new_id)
+                state.clear_form("optimise.save")
                 state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{' '.join(name.split())}' with {len(chosen_ids)} indicators.")
             except UserError as exc:
                 st.error(plain(exc))
