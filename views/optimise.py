@@ -114,7 +114,10 @@ point = by_size[state.get(state.OPTIMISE_POINT)]
 chosen_ids = list(point["chosen"])
 answer = " (the optimiser's answer)" if point["size"] == len(res["chosen"]) else ""
 st.subheader(f"{point['size']} indicators cover {point['objectives_covered']} of {n_obj} objectives{answer}")
-st.caption(f"Covered weight {point['weight']:.2f} · {res['method']}")
+# The method in people's words (the result keeps the solver's name and status for the command line).
+how = ("exact: no other set of this size does better" if res["method"].startswith("exact")
+       else "found step by step (greedy): a good set, not guaranteed the best")
+st.caption(f"Covered weight {point['weight']:.2f} · {how}")
 
 # Why each objective is left uncovered at the point looked at.
 lk = cs.database_links(state.grade_weights(), session=db)
