@@ -64,8 +64,8 @@ def test_an_objection_survives_a_later_view_and_must_be_acknowledged_at_approval
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert any("acknowledge it before approving" in e.value for e in at.error)
     assert not tx(app, proposals.get_version, n).approved
-    next(c for c in at.checkbox if c.label.startswith("I acknowledge these objections")).check()
-    next(t for t in at.text_area if t.label.startswith("How the objections were considered")).input("Left for v2")
+    next(c for c in at.checkbox if c.label.startswith("I acknowledge this objection")).check()
+    next(t for t in at.text_area if t.label.startswith("How the objection was considered")).input("Left for v2")
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert not at.exception, at.exception
     v = tx(app, proposals.get_version, n)

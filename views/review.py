@@ -122,10 +122,11 @@ if can(actor, "versions.freeze") and not v.approved:
             for o in objections:
                 st.markdown(f"- {plain(o['member'])}, on {o['on'].lower()}:")
                 st.text(o["text"])
-            ack = st.checkbox("I acknowledge these objections: the ExCom approved this version knowing them",
-                              key=f"ilab.review.ack.{n}")
-            ack_note = st.text_area("How the objections were considered (kept with the approval)", max_chars=5000,
-                                    key=f"ilab.review.acknote.{n}")
+            one = len(objections) == 1
+            ack = st.checkbox(f"I acknowledge {'this objection' if one else 'these objections'}: the ExCom approved "
+                              f"this version knowing {'it' if one else 'them'}", key=f"ilab.review.ack.{n}")
+            ack_note = st.text_area(f"How {'the objection was' if one else 'the objections were'} considered "
+                                    "(kept with the approval)", max_chars=5000, key=f"ilab.review.acknote.{n}")
         close = False
         if open_rounds:
             st.warning(f"{len(open_rounds)} consultation round{'s are' if len(open_rounds) != 1 else ' is'} still open "

@@ -1,5 +1,6 @@
 """The whole path in a real browser: map, build and optimise a set, consult, answer, approve,
-export. Screenshots of the main pages go to tests/artifacts/ (used in the README)."""
+export. Screenshots of the main pages go to tests/artifacts/, to look at after a failure (the
+README's tour comes from scripts/tour.py)."""
 
 import re
 

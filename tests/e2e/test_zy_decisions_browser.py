@@ -168,10 +168,10 @@ def test_an_objection_survives_a_later_view_and_is_listed_at_approval(seeded, en
     expect(approval).to_contain_text("Objective 5 needs a labour indicator.")
     approval.get_by_role("button", name="Record approval").click()
     error(page, "1 objection still stands: acknowledge it before approving.")
-    approval.get_by_text("I acknowledge these objections").click()
+    approval.get_by_text("I acknowledge this objection").click()
     approval.get_by_role("button", name="Record approval").click()
     error(page, "write how it was considered")
-    approval.get_by_label("How the objections were considered (kept with the approval)").fill(
+    approval.get_by_label("How the objection was considered (kept with the approval)").fill(
         "Discussed at the ExCom meeting; a labour indicator is planned for the next review.")
     approval.get_by_role("button", name="Record approval").click()
     success(page, f"Version {number} approved.")
