@@ -22,6 +22,7 @@ FILTER_LABELS = {
     "target": "SDG target",
     "tier": "Tier",
     "custodian": "Custodian agency",
+    "partner": "Partner agency",
     "domain": "10.7.2 domain",
     "dimension": "MGI dimension",
     "level": "Level",
@@ -94,7 +95,7 @@ selected = {}
 if options:
     cols = st.columns(len(options))
     for col, (name, values) in zip(cols, options.items()):
-        selected[name] = col.multiselect(FILTER_LABELS.get(name, name), values, key=f"ilab.catalogue.filter.{key}.{name}")
+        selected[name] = col.multiselect(FILTER_LABELS.get(name) or _field_name(name), values, key=f"ilab.catalogue.filter.{key}.{name}")
 
 shown = apply_filters(search_items(df, query), selected)
 st.caption(f"{len(shown)} of {len(df)} items")

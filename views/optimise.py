@@ -128,7 +128,8 @@ if len(points) > 1:
     fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Set size against coverage",
                       xaxis={"title": "Indicators in the set", "dtick": 1},
                       yaxis={"title": "Objectives covered / indicators", "range": [0, max(n_obj, *sizes) + 1]},
-                      yaxis2={"title": "Covered weight", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+                      yaxis2={"title": "Covered weight", "overlaying": "y", "side": "right", "rangemode": "tozero",
+                              "tickformat": ".1f"},
                       legend={"orientation": "h", "y": -0.25})
     st.plotly_chart(fig, width="stretch", key="ilab.optimise.curve")
     st.select_slider("Point of the curve to look at and save", [p["size"] for p in points],
@@ -143,9 +144,12 @@ point = by_size[state.get(state.OPTIMISE_POINT)]
 chosen_ids = list(point["chosen"])
 answer = " (the optimiser's answer)" if point["size"] == len(res["chosen"]) else ""
 st.subheader(f"{point['size']} indicators cover {point['objectives_covered']} of {n_obj} objectives{answer}")
+# The method in people's words (the result keeps the solver's name and status for the command line).
+how = ("exact: no other set of this size does better" if res["method"].startswith("exact")
+       else "found step by step (greedy): a good set, not guaranteed the best")
 st.caption(f"Covered weight {point['weight']:.2f} · {point['data_ready']} of {_plural(point['size'], 'indicator')} "
            f"with data for at least {ready_share:.0%} of countries · {point['migratory_split']} splittable by migratory "
-           f"status · {res['method']}")
+           f"status · {how}")
 
 # Why each objective is left uncovered at the point looked at.
 lk = cs.database_links(state.grade_weights(), session=db)
@@ -171,7 +175,7 @@ st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_
              column_config={"framework": "Framework", "code": "Code", "title": "Title", "tier": "Tier",
                             "objectives": "Covers objectives", "needed_for": "Objectives that need it", **BRIEF_LABELS})
 if can(actor, "sets.edit"):
-    with st.form("ilab.optimise.save", clear_on_submit=True):
+    with st.form(state.form_key("optimise.save")):  # cleared after success only
         name = st.text_input("Save these indicators as a new set named", max_chars=200)
         if st.form_submit_button(f"Save {len(chosen_ids)} indicators as a new set", type="primary"):
             try:
@@ -179,6 +183,7 @@ if can(actor, "sets.edit"):
                     f", K={res['max_size']}" if res["max_size"] else "") + f"; point of {point['size']} indicators"
                 new_id = act(cs.create_set, actor=actor, name=name, item_ids=chosen_ids, description=desc)
                 state.put(state.SET_ID, new_id)
+                state.clear_form("optimise.save")
                 state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{' '.join(name.split())}' with {len(chosen_ids)} indicators.")
             except UserError as exc:
                 st.error(plain(exc))

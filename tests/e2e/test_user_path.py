@@ -1,5 +1,6 @@
 """The whole path in a real browser: map, build and optimise a set, consult, answer, approve,
-export. Screenshots of the main pages go to tests/artifacts/ (used in the README)."""
+export. Screenshots of the main pages go to tests/artifacts/, to look at after a failure (the
+README's tour comes from scripts/tour.py)."""
 
 import re
 
@@ -112,7 +113,7 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     sign_out(page)
     sign_in(page, *LEAD)
     go(page, "Review (ExCom)")
-    page.get_by_text("Close them now (no more comments)").click()  # the round on the set is still open
+    page.get_by_text("Close it now (no more comments)").click()  # the round on the set is still open
     page.get_by_role("button", name="Record approval", exact=True).click()
     success(page, "Approved by Lena Lead")
 

@@ -97,6 +97,17 @@ def show_flash(key: str) -> None:
         st.success(plain(message), icon=":material/check_circle:")  # messages carry names users typed
 
 
+def form_key(name: str) -> str:
+    """A form's key that changes once ``clear_form(name)`` is called: unlike ``clear_on_submit``,
+    what the person typed stays after a mistake and is cleared only after success."""
+    return f"{PREFIX}form.{name}.{get('form_gen.' + name, 0)}"
+
+
+def clear_form(name: str) -> None:
+    """Start the form ``name`` afresh on the next run (call it after the action succeeded)."""
+    put("form_gen." + name, get("form_gen." + name, 0) + 1)
+
+
 def flash_and_rerun(key: str, message: str) -> None:
     """Remember a message for the next run, then rerun the page so it shows fresh data."""
     put(key, message)
