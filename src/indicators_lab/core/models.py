@@ -159,6 +159,8 @@ class User(SQLModel, table=True):
     # Part of every sign-in token; signing out, a password change or disabling adds one, so every
     # token issued before (on any device) stops working.
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Interface language chosen by the person ("en", "fr", "es"); "" = follow the browser's.
+    language: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
 
 
 class SignInFailure(SQLModel, table=True):

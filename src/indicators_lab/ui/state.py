@@ -45,6 +45,7 @@ REVIEW_FLASH = "review.flash"
 DATA_PLAN = "data.plan"  # an ExtractSummary (plain data) awaiting confirmation
 DATA_FLASH = "data.flash"
 STRATEGY_FLASH = "strategy.flash"
+LANGUAGE = "language"  # the interface language picked in the sidebar this session
 
 
 def get(key: str, default: Any = None) -> Any:
