@@ -41,6 +41,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "dimension code", "domain code", "category", "section", "theme",
     ),
     "level": ("level", "type", "item type", "kind"),
+    # Titles in French and Spanish (kept in the item's attributes as its translations).
+    "title_fr": ("title fr", "titre", "titre fr", "french title", "title french", "title (fr)", "intitule", "intitulé"),
+    "title_es": ("title es", "titulo", "título", "titulo es", "spanish title", "title spanish", "title (es)"),
 }
 
 
@@ -183,6 +186,8 @@ def plan_import(
         if not title:
             raise UserError(f"Row {n}: the title of '{code}' is empty.")
         seen[code] = n
+        translations = {lang: {"title": text} for lang in ("fr", "es")
+                        if f"title_{lang}" in cols and (text := " ".join(row[cols[f"title_{lang}"]].split()))}
         parsed.append(
             {
                 "code": code,
@@ -197,7 +202,7 @@ def plan_import(
                     normalise_header(h).replace(" ", "_"): row[i].strip()
                     for i, h in extra
                     if row[i].strip()
-                },
+                } | ({"translations": translations} if translations else {}),
             }
         )
     plan = ImportPlan(

@@ -59,6 +59,9 @@ def _store(actor: Actor) -> None:
 def language_selector(actor: Actor, code: str) -> None:
     """A small selector (English / Français / Español); a signed-in person's choice is stored."""
     codes = list(LANGUAGES)
+    key = state.widget_key(state.LANGUAGE)
+    # Once this session has a value, it is the widget's own: passing an index too would warn.
+    start = {} if key in st.session_state else {"index": codes.index(code)}
     with st.sidebar:
-        st.selectbox(_("Language"), codes, index=codes.index(code), format_func=LANGUAGES.__getitem__,
-                     key=state.widget_key(state.LANGUAGE), on_change=_store, args=(actor,))
+        st.selectbox(_("Language"), codes, format_func=LANGUAGES.__getitem__, key=key, on_change=_store,
+                     args=(actor,), **start)

@@ -71,7 +71,8 @@ def keep_only_for(user_id: int | None) -> None:
     person never sees what the last one prepared. Widget keys go too, except the sign-in form's."""
     if get(DATA_OWNER, "nobody") == user_id:
         return
-    keep = {PREFIX + k for k in (USER_ID, SIGN_IN_NOTICE, SESSION_EPOCH, COOKIE_READ, COOKIE_PENDING)}
+    # The language picked on this device is the person's at the screen, not data: it stays.
+    keep = {PREFIX + k for k in (USER_ID, SIGN_IN_NOTICE, SESSION_EPOCH, COOKIE_READ, COOKIE_PENDING, LANGUAGE)}
     for k in [k for k in st.session_state if str(k).startswith(PREFIX) and k not in keep
               and not str(k).startswith(PREFIX + "signin")]:
         del st.session_state[k]
