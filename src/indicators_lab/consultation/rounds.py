@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from indicators_lab.consultation.languages import detect as detect_language
 from indicators_lab.core.access import Actor, PermissionDenied, can, require, require_role
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import NotFound, UserError
@@ -296,7 +297,7 @@ def post_comment(
     c = Comment(round_id=round_id, parent_id=parent_id, author_id=actor.user_id, author_name=actor.name,
                 organisation=user.organisation if user else "", constituency=constituency,
                 item_id=item_id, objective=int(objective) if objective is not None else None,
-                stance=stance, ratings=ratings, text=text, text_key=text_key(text))
+                stance=stance, ratings=ratings, text=text, text_key=text_key(text), language=detect_language(text))
     session.add(c)
     session.flush()
     return c.id
@@ -326,6 +327,7 @@ def edit_comment(*, session: Session, actor: Actor, comment_id: int, text: str, 
     session.add(CommentRevision(comment_id=c.id, text=c.text, stance=c.stance, ratings=c.ratings,
                                 at=c.edited_at or c.created_at))
     c.text, c.text_key, c.edited_at = text, text_key(text), utcnow()
+    c.language = detect_language(text)
     if stance is not None:
         c.stance = normalise_choice(stance, STANCES, "stance") if stance else ""
     if ratings is not None:

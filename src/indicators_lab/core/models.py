@@ -258,6 +258,8 @@ class Comment(SQLModel, table=True):
     ratings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
     text_key: str = Field(default="", max_length=64, index=True)  # hash of the normalised text
+    # Detected language of the text (consultation.languages: "fr", "es", … or "und").
+    language: str = Field(default="", max_length=8, index=True, sa_column_kwargs={"server_default": ""})
     source: str = Field(default="online", max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
