@@ -25,13 +25,17 @@ from tests.paths import PROJECT_ROOT
 
 TRANSLATED_PAGES = [
     "views/catalogue.py",
+    "views/objectives.py",
+    "views/import_framework.py",
+    "views/rounds.py",
     "views/matrix.py",
+    "views/people.py",
+    "views/versions.py",
 ]
 # Pages whose texts are not yet in the catalogues (being redesigned by others, or not reached).
 NOT_YET = [
     "views/home.py", "views/consultation.py", "views/set_password.py", "views/mapping.py", "views/optimise.py",
-    "views/strategy.py", "views/objectives.py", "views/versions.py", "views/review.py", "views/people.py",
-    "views/rounds.py", "views/candidate_sets.py", "views/import_framework.py", "views/data_availability.py",
+    "views/strategy.py", "views/review.py", "views/candidate_sets.py", "views/data_availability.py",
 ]
 __doc__ += "\n".join(f"- {p}" for p in TRANSLATED_PAGES) + "\n\nNot yet:\n" + "\n".join(f"- {p}" for p in NOT_YET)
 LANGS = ["fr", "es"]
@@ -162,6 +166,11 @@ def seeded(app):
         "This indicator should be disaggregated by sex.")]
     tx(app, matrix.import_comments, actor=lead, round_id=rid, filename="c.csv", max_bytes=10**6,
        data=csv_bytes([["organisation", "constituency", "indicator_code", "objective", "stance", "comment"], *rows]))
+    from indicators_lab.proposal import versions
+    from tests.fakes import FakeEncoder
+
+    for note in ("First draft", "Second draft"):  # two versions: the page compares them
+        tx(app, versions.freeze, FakeEncoder(), actor=lead, set_id=set_id, note=note)
     return lead
 
 

@@ -115,11 +115,15 @@ class ImportPlan:
     unchanged: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        verb = "update" if self.update else "create"
-        return (
-            f"{verb} framework '{self.key}': {len(self.creates)} new items, "
-            f"{len(self.updates)} changed, {len(self.unchanged)} unchanged"
-        )
+        """What the import does, in words (in the current interface language)."""
+        from indicators_lab.core.i18n import _, ngettext
+
+        head = (_("update framework '{key}'") if self.update else _("create framework '{key}'")).format(key=self.key)
+        return head + ": " + ", ".join([
+            ngettext("{n} new item", "{n} new items", len(self.creates)).format(n=len(self.creates)),
+            _("{n} changed").format(n=len(self.updates)),
+            _("{n} unchanged").format(n=len(self.unchanged)),
+        ])
 
 
 def plan_import(

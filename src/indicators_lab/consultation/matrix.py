@@ -242,15 +242,23 @@ def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
     r = get_round(round_id, session=session)
     items = set_items(round_id, session=session, actor=actor)
     buf = io.BytesIO()
+    # In the language of whoever downloads it; the column names stay as they are (the import reads
+    # them), and the constituency and stance labels are accepted back in any interface language.
+    from indicators_lab.catalogue.translations import translation
+    from indicators_lab.core.i18n import _, current_locale
+
+    lang = current_locale()
     write_xlsx({
-        "Comments": pd.DataFrame(columns=IMPORT_COLUMNS),
-        "Indicators": pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"], "title": i["title"]}
-                                    for i in items], columns=["indicator_code", "framework", "title"]),
-        "Constituencies": pd.DataFrame({"constituency": list(CONSTITUENCIES.values())}),
-        "Stances": pd.DataFrame({"stance": list(STANCES.values())}),
-        "About": pd.DataFrame({"field": ["round", "round id", "how"], "value": [
+        _("Comments"): pd.DataFrame(columns=IMPORT_COLUMNS),
+        _("Indicators"): pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"],
+                                        "title": translation(i.get("attributes"), "title", lang) or i["title"]}
+                                       for i in items], columns=["indicator_code", "framework", "title"]),
+        _("Constituencies"): pd.DataFrame({"constituency": [_(v) for v in CONSTITUENCIES.values()]}),
+        _("Stances"): pd.DataFrame({"stance": [_(v) for v in STANCES.values()]}),
+        _("About"): pd.DataFrame({"field": [_("round"), _("round id"), _("how")], "value": [
             r.title, str(r.id),
-            "One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a whole."]}),
+            _("One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a "
+              "whole. Keep the column names as they are; write the comment in any language.")]}),
     }, buf)
     return buf.getvalue()
 

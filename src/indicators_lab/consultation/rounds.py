@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from indicators_lab.consultation.languages import detect as detect_language
+from indicators_lab.core.i18n import _
 from indicators_lab.core.access import Actor, PermissionDenied, can, require, require_role
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import NotFound, UserError
@@ -60,8 +61,10 @@ class RoundView:
     def subject(self) -> str:
         """What the round consults on, in words."""
         if self.version is not None:
-            return f"version {self.version} ({self.set_name})" if self.set_name else f"version {self.version}"
-        return f"set '{self.set_name}' as it was when the round opened" if self.set_name else "no indicators (general)"
+            return (_("version {n} ({name})").format(n=self.version, name=self.set_name) if self.set_name
+                    else _("version {n}").format(n=self.version))
+        return (_("set '{name}' as it was when the round opened").format(name=self.set_name) if self.set_name
+                else _("no indicators (general)"))
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or datetime.now(timezone.utc)
@@ -489,7 +492,9 @@ def set_items(round_id: int, *, session: Session, actor: Actor) -> list[dict]:
         .order_by(RoundItem.framework, RoundItem.position)
     ).all()
     return [{"item_id": ri.item_id, "code": ri.code, "title": ri.title, "framework": ri.framework,
-             "help": ri.help or plain_help({"title": ri.title, "attributes": attrs})}
+             "help": ri.help or plain_help({"title": ri.title, "attributes": attrs}),
+             # The item's titles in other languages (catalogue.translations), for readers of those.
+             "attributes": {"translations": (attrs or {}).get("translations") or {}}}
             for ri, attrs in rows]
 
 

@@ -84,11 +84,22 @@ def local_time(dt) -> str:
     """A UTC time shown in the viewer's own time zone (from the browser), with the zone named."""
     from zoneinfo import ZoneInfo
 
+    from indicators_lab.core.i18n import DEFAULT, current_locale, format_datetime
+
     tz_name = getattr(st.context, "timezone", None) or "UTC"
+    if not isinstance(tz_name, str):  # AppTest's context is a mock
+        tz_name = "UTC"
     try:
-        return dt.astimezone(ZoneInfo(tz_name)).strftime(f"%d %b %Y %H:%M ({tz_name})")
+        zone = ZoneInfo(tz_name)
     except Exception:  # an unknown zone name from the browser: fall back to UTC
-        return dt.strftime("%d %b %Y %H:%M (UTC)")
+        zone, tz_name = ZoneInfo("UTC"), "UTC"
+    if dt.tzinfo is None:  # stored as UTC (SQLite gives it back without its zone)
+        from datetime import timezone
+
+        dt = dt.replace(tzinfo=timezone.utc)
+    if current_locale() != DEFAULT:  # month names and order of the person's language
+        return f"{format_datetime(dt, 'd MMM y HH:mm', tzinfo=zone)} ({tz_name})"
+    return dt.astimezone(zone).strftime(f"%d %b %Y %H:%M ({tz_name})")
 
 
 class EncodingProgress:
