@@ -137,3 +137,26 @@ def test_a_co_lead_filters_the_matrix_to_french_comments_and_reads_the_model_not
     assert any("trained on English" in c.value for c in at.caption)
     assert any("French 3" in c.value and "Spanish 2" in c.value for c in at.caption)
     assert "Prepare the matrix for download (French comments only)" in [b.label for b in at.button]
+
+
+def test_the_offline_template_in_french_comes_back_filled_in_french(engine):
+    import openpyxl
+
+    from indicators_lab.core.i18n import use_locale
+    from indicators_lab.mapping import links
+    from indicators_lab.sets import candidate_sets as cs
+    from tests.factories import xlsx_bytes
+
+    set_id = tx(engine, cs.create_set, actor=LEAD, name="Draft", item_ids=[tx(engine, links.item_id_for, "sdg", "10.7.2")])
+    rid = tx(engine, con.create_round, actor=LEAD, title="Cycle", set_id=set_id)
+    with use_locale("fr"):
+        book = openpyxl.load_workbook(io.BytesIO(tx(engine, matrix.template_xlsx, rid, actor=LEAD)))
+    assert book.sheetnames[:2] == ["Commentaires", "Indicateurs"]
+    assert book["Indicateurs"]["C2"].value.startswith("Nombre de pays dotés de politiques migratoires")
+    assert "Société civile" in [c.value for c in book["Groupes"]["A"]]
+    header = [c.value for c in book["Commentaires"][1]]
+    filled = xlsx_bytes([header, ["ONG", "Société civile", "10.7.2", "", "Conserver", FR[0]]])
+    assert tx(engine, matrix.import_comments, actor=LEAD, round_id=rid, filename="rempli.xlsx", data=filled,
+              max_bytes=10**6) == 1
+    page, _ = tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid))
+    assert list(page[["constituency", "stance", "language"]].iloc[0]) == ["Civil society", "Keep", "fr"]

@@ -16,11 +16,12 @@ from indicators_lab.catalogue.extracts import (
     iter_rows,
     summarise,
 )
+from indicators_lab.core.i18n import N_
 from indicators_lab.core.access import Actor, require_role
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem
 
-SHARE_NOTE = (
+SHARE_NOTE = N_(
     "Share of the 193 UN Member States: approximate. No list of Member States is shipped, so the "
     "areas are counted as the file names them, and they may include regions and territories."
 )

@@ -10,6 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from indicators_lab.core.i18n import _
+
 from indicators_lab.sets.scoring import Scorecard
 
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
@@ -44,14 +46,14 @@ def coverage_heatmap(card: Scorecard, *, key: str, height: int | None = None) ->
 
 def heatmap_grid(grid: pd.DataFrame, coverage: pd.DataFrame, *, key: str, height: int | None = None) -> None:
     if grid.shape[1] == 0:
-        st.info("No indicators in this set yet.")
+        st.info(_("No indicators in this set yet."))
         return
     covered = coverage.set_index("objective")["coverage"]
-    labels = [f"{'⚠ ' if covered[o] == 0 else ''}Obj {o}" for o in grid.index]
+    labels = [f"{'⚠ ' if covered[o] == 0 else ''}" + _("Obj {n}").format(n=o) for o in grid.index]
     fig = go.Figure(go.Heatmap(
         z=grid.values, x=[str(c) for c in grid.columns], y=labels, colorscale=GRADE_SCALE, zmin=0, zmax=1,
-        hoverongaps=False, colorbar={"title": "grade", "tickvals": [0.25, 0.5, 1], "ticktext": ["proxy", "partial", "direct"]},
-        hovertemplate="%{y} × %{x}: weight %{z}<extra></extra>",
+        hoverongaps=False, colorbar={"title": _("grade"), "tickvals": [0.25, 0.5, 1], "ticktext": [_("proxy"), _("partial"), _("direct")]},
+        hovertemplate="%{y} × %{x}: " + _("weight") + " %{z}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=height or 620, margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"type": "category"})
@@ -63,16 +65,16 @@ def coverage_bars(card: Scorecard, *, key: str) -> None:
     colours = ["#c0392b" if c == 0 else "#2171b5" for c in cov["coverage"]]
     fig = go.Figure(go.Bar(x=[f"{o}" for o in cov["objective"]], y=cov["coverage"], marker_color=colours,
                            customdata=cov[["items", "action_share"]],
-                           hovertemplate="Objective %{x}: coverage %{y:.2f}, %{customdata[0]} items, "
-                                         "%{customdata[1]:.0%} of actions<extra></extra>"))
-    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 1], "title": "coverage"},
-                      xaxis={"title": "objective", "type": "category"})
+                           hovertemplate=_("Objective %{x}: coverage %{y:.2f}, %{customdata[0]} items, "
+                                           "%{customdata[1]:.0%} of actions") + "<extra></extra>"))
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 1], "title": _("coverage")},
+                      xaxis={"title": _("objective"), "type": "category"})
     st.plotly_chart(fig, key=key, width="stretch")
 
 
 def counts_bar(counts: dict, *, key: str, title: str) -> None:
     if not counts:
-        st.caption("None.")
+        st.caption(_("None."))
         return
     s = pd.Series(counts).sort_values()
     fig = go.Figure(go.Bar(x=s.values, y=[str(i) for i in s.index], orientation="h", marker_color="#2171b5"))
