@@ -14,7 +14,7 @@ from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.proposal import versions as proposals
 from indicators_lab.proposal.annex import FORMATS, export_version
 from indicators_lab.core.errors import UserError
-from indicators_lab.core.i18n import _
+from indicators_lab.core.i18n import LANGUAGES, _, current_locale
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
@@ -92,6 +92,11 @@ if len(numbers) > 1 and can(actor, "versions.read"):
 
 st.subheader(_("Download the annex"))
 n = st.selectbox(_("Version"), numbers, index=len(numbers) - 1, key="ilab.versions.export")
+languages = list(LANGUAGES)
+annex_language = st.selectbox(_("Language of the annex"), languages, index=languages.index(current_locale()),
+                              format_func=LANGUAGES.__getitem__, key="ilab.versions.language",
+                              help=_("Headings, labels and indicator titles where translated; official text "
+                                     "without a translation (GCM objectives, sources) stays in English, marked."))
 kinds = [("public", False)] + ([("full", True)] if can(actor, "annex.full.download") else [])
 st.caption(_("The public annex has no hidden comments, no authors' names and no rationale.")
            + (" " + _("The full annex has every comment with its author, hidden ones too, and the rationale.")
@@ -102,9 +107,10 @@ for kind, full in kinds:
     for col, fmt in zip(cols, FORMATS):
         slot = f"ilab.versions.file.{kind}.{fmt}"
         if col.button(PREPARE[kind].format(format=fmt.upper()), key=f"ilab.versions.prep.{kind}.{fmt}"):
-            out = Path(tempfile.mkdtemp()) / f"annex_v{n}{'_full' if full else ''}.{fmt}"
-            path = export_version(n, fmt, out, session=db, actor=actor, full=full)
-            st.session_state[slot] = (n, out.name, path.read_bytes())
+            suffix = "" if annex_language == "en" else f"_{annex_language}"
+            out = Path(tempfile.mkdtemp()) / f"annex_v{n}{'_full' if full else ''}{suffix}.{fmt}"
+            path = export_version(n, fmt, out, session=db, actor=actor, full=full, language=annex_language)
+            st.session_state[slot] = (n, out.name, path.read_bytes(), annex_language)
         ready = st.session_state.get(slot)
-        if ready and ready[0] == n:
+        if ready and ready[0] == n and ready[3] == annex_language:
             col.download_button(_("Download {file}").format(file=ready[1]), ready[2], ready[1], key=f"ilab.versions.dl.{kind}.{fmt}")

@@ -265,7 +265,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _unit() as session:
         path = export_version(args.version, args.format, Path(args.out), session=session, actor=COMMAND_LINE,
-                              full=args.full)
+                              full=args.full, language=args.language)
         print(f"Wrote version {args.version} as {args.format} to {path}")
         return 0
 
@@ -364,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true",
                    help="the co-leads' full annex (every comment with its author, hidden ones too, rationale); "
                         "default: the public annex")
+    p.add_argument("--language", choices=["en", "fr", "es"], default=None,
+                   help="language of the headings, labels and indicator titles (where translated); official "
+                        "text without a translation stays in English, marked. Default: English")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("versions", help="proposal versions")
