@@ -73,7 +73,9 @@ def stems(word: str, language: str) -> set[str]:
     return {stem(word, language), stem(fold(word), language)}
 
 
-def words(text: str, language: str) -> set[str]:
-    """The stemmed words of a French or Spanish ``text``, accents folded ("migrantes" -> "migrant")."""
+@lru_cache(maxsize=20_000)
+def words(text: str, language: str) -> frozenset[str]:
+    """The stemmed words of a French or Spanish ``text``, accents folded ("migrantes" -> "migrant");
+    cached: the same titles are searched on every rerun."""
     raw = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", str(text or "")).lower())
-    return {s for w in raw for s in stems(w, language)}
+    return frozenset(s for w in raw for s in stems(w, language))
