@@ -110,8 +110,8 @@ def test_comments_stored_before_detection_get_their_language_at_upgrade(empty_en
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     SQLModel.metadata.drop_all(engine)
-    init_db(engine, revision="0011")
-    rid = tx(engine, con.create_round, actor=LEAD, title="R")  # rounds are as they were at 0011
+    init_db(engine, revision="0012")
+    rid = tx(engine, con.create_round, actor=LEAD, title="R")  # rounds are as they were at 0012
     with engine.begin() as conn:  # comments as that release wrote them: no language column
         for t in (FR[0], ES[0]):
             conn.execute(text("INSERT INTO comment (round_id, author_name, organisation, constituency, stance, ratings, "

@@ -99,6 +99,7 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
         conn.execute(text("DROP TABLE strategy_action"))
         conn.execute(text("DROP TABLE data_figure"))
         conn.execute(text("DROP TABLE data_import"))
+        conn.execute(text("ALTER TABLE comment DROP COLUMN target_kind"))
         conn.execute(text("ALTER TABLE user DROP COLUMN language"))
         conn.execute(text("DROP INDEX ix_comment_language"))
         conn.execute(text("ALTER TABLE comment DROP COLUMN language"))

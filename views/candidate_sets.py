@@ -3,8 +3,7 @@
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
-from indicators_lab.catalogue.availability import metadata_badges
-from indicators_lab.catalogue.data import data_badges
+from indicators_lab.catalogue.data import BRIEF_LABELS, with_availability
 from indicators_lab.catalogue.frameworks import SHORT_NAMES, list_objectives
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
@@ -158,18 +157,13 @@ if part == "scorecard":
                                     "migratory_source": _("source of the split")})
 
 if part == "items":
-    badges = metadata_badges(list(members["item_key"]), session=db)
-    imported = data_badges(list(members["item_key"]), session=db)
-    members = members.assign(
-        countries_metadata=[_(badges.get(int(i), ("", ""))[0]) if badges.get(int(i)) else "" for i in members["item_key"]],
-        migration_metadata=[_(badges.get(int(i), ("", ""))[1]) if badges.get(int(i)) else "" for i in members["item_key"]],
-        imported=[imported.get(int(i), "") for i in members["item_key"]])
-    st.dataframe(members[["code", "title", "framework", "tier", "countries_metadata", "migration_metadata", "imported", "lock"]],
+    members = with_availability(members, "item_key", session=db)
+    for column in ("countries_metadata", "migration_metadata"):  # the brief's words, in this language
+        members[column] = members[column].map(lambda value: _(value) if isinstance(value, str) and value else value)
+    st.dataframe(members[["code", "title", "framework", "tier", *BRIEF_LABELS, "lock"]],
                  hide_index=True, width="stretch",
                  column_config={"code": _("Code"), "title": _("Title"), "framework": _("Framework"), "tier": _("Tier"),
-                                "countries_metadata": _("countries (metadata)"),
-                                "migration_metadata": _("migratory split (metadata)"),
-                                "imported": _("data (imported)"), "lock": _("lock")})
+                                **{k: _(v) for k, v in BRIEF_LABELS.items()}, "lock": _("lock")})
     if may_edit and len(members):
         labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
         chosen = st.selectbox(_("Indicator"), list(labels), format_func=labels.get)

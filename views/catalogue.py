@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from indicators_lab.catalogue.availability import badge, metadata_availability
+from indicators_lab.catalogue.availability import metadata_availability
+from indicators_lab.catalogue.data import with_availability
 from indicators_lab.catalogue.frameworks import (
     apply_filters,
     filter_options,
@@ -134,9 +135,11 @@ if "matched" in shown:
 visible = [c for c in ["code", "title", "matched", "level", "tier", "custodian", "target", "domain", "dimension",
                        "parent_code"] if c in shown and (shown[c] != "").any()]
 if "attributes" in shown and any("metadata_coverage" in (a or {}) for a in shown["attributes"]):
-    badges = [badge(metadata_availability(a)) for a in shown["attributes"]]
-    shown = shown.assign(countries_metadata=[_(b[0]) for b in badges], migration_metadata=[_(b[1]) for b in badges])
-    visible += ["countries_metadata", "migration_metadata"]
+    # The same brief as on the Mapping, Candidate sets and Optimise pages: metadata and imported data.
+    shown = with_availability(shown, "id", session=db)
+    for column in ("countries_metadata", "migration_metadata"):  # the brief's words, in this language
+        shown[column] = shown[column].map(lambda value: _(value) if isinstance(value, str) and value else value)
+    visible += ["countries_metadata", "migration_metadata", "imported", "data_source"]
 event = st.dataframe(
     shown[visible],
     hide_index=True,
@@ -153,7 +156,12 @@ event = st.dataframe(
                    "migration_metadata": st.column_config.TextColumn(
                        _("Migratory split (metadata)"),
                        help=_("What the metadata says about a split by migratory status, citizenship, country of "
-                              "birth or nationality."))},
+                              "birth or nationality.")),
+                   "imported": st.column_config.TextColumn(
+                       _("Data (imported)"),
+                       help=_("Areas with a value since 2015 in the newest data import covering the indicator (Data "
+                              "availability page), and whether it has a migratory-status dimension.")),
+                   "data_source": _("Data source")},
     key=f"ilab.catalogue.table.{key}",
 )
 

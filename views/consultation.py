@@ -5,6 +5,7 @@ import streamlit as st
 from indicators_lab.consultation import rounds as con
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.errors import UserError
+from indicators_lab.proposal.strategy import round_strategy
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import page_guard
@@ -81,7 +82,7 @@ def show_thread(comments, key: str) -> None:
                         st.error(plain(exc))
 
 
-def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> None:
+def comment_form(key: str, *, item_id=None, objective=None, stances=True, strategy=False) -> None:
     with st.form(f"ilab.c.form.{key}", clear_on_submit=True):
         stance = st.radio("Your view", ["", *con.STANCES], format_func=lambda s: con.STANCES.get(s, "No stance"),
                           horizontal=True) if stances else ""
@@ -96,14 +97,47 @@ def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> Non
         if st.form_submit_button("Post comment", type="primary"):
             try:
                 act(con.post_comment, actor=actor, round_id=rid, item_id=item_id, objective=objective,
-                                 stance=stance, ratings=ratings, text=text)
+                                 stance=stance, ratings=ratings, text=text, strategy=strategy)
                 done("Your comment was posted.")
             except UserError as exc:
                 st.error(plain(exc))
 
 
+def strategy_part() -> None:
+    """The version's strategy for improving disaggregated migration data, objective by objective:
+    its indicators, whether each can be split by migratory status today, the gaps, the co-leads'
+    proposed actions, and comments on them."""
+    st.caption("For each GCM objective: can its indicators be split by migratory status today, what is missing, "
+               "and what the co-leads propose to do about it (who, by when). Comment on an objective's strategy.")
+    table = round_strategy(rid, session=db, actor=actor)
+    objectives = {o.number: o for o in list_objectives(session=db)}
+    gaps = table[table["gap"] != ""].groupby("objective").size().to_dict()
+    number = st.selectbox("Objective", list(objectives), key="ilab.c.strategy.objective",
+                          format_func=lambda n: objectives[n].label + (
+                              f" ({gaps[n]} gap{'s' if gaps[n] != 1 else ''})" if gaps.get(n) else ""))
+    for row in table[table["objective"] == number].itertuples():
+        box = st.container(border=True)
+        box.markdown("**" + (plain(f"{row.code} {row.title}") if row.key else "No indicator yet") + "**")
+        if row.key:
+            box.caption(plain(f"Split by migratory status today: {row.split_today} ({row.data})"))
+        if row.gap:
+            box.caption(plain(f"Gap: {row.gap}"))
+        if row.action:
+            box.caption("Proposed action:")
+            show_text(row.action, box)
+            who = " · ".join(x for x in (row.who and f"Who: {row.who}", row.by_when and f"By when: {row.by_when}") if x)
+            if who:
+                box.caption(plain(who))
+        elif row.gap:
+            box.caption("No action proposed yet.")
+    show_thread(con.thread(actor=actor, round_id=rid, objective=number, strategy=True, session=db), f"s{number}")
+    comment_form(f"s{number}", objective=number, strategy=True)
+
+
 # A keyed control, not st.tabs: the part a person comments on stays selected after they post.
 PARTS = {"items": "Indicators", "objectives": "Objectives", "set": "The set as a whole"}
+if r.version is not None:  # a frozen version carries a disaggregation strategy
+    PARTS["strategy"] = "Strategy for disaggregated data"
 part = st.segmented_control("Comment on", list(PARTS), format_func=PARTS.get, default="items",
                             key=state.widget_key(state.CONSULT_PART)) or "items"
 if part == "items":
@@ -123,6 +157,8 @@ elif part == "objectives":
     st.caption("Comment on how well the set covers this objective.")
     show_thread(con.thread(actor=actor, round_id=rid, objective=number, session=db), f"o{number}")
     comment_form(f"o{number}", objective=number)
+elif part == "strategy" and "strategy" in PARTS:  # a round on a set has no strategy part
+    strategy_part()
 else:
     show_thread(con.thread(actor=actor, round_id=rid, whole_set=True, session=db), "set")
     comment_form("set")

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from indicators_lab.mapping import links
-from indicators_lab.catalogue.availability import metadata_badges
-from indicators_lab.catalogue.data import data_badges
+from indicators_lab.catalogue.data import BRIEF_LABELS, availability_brief, brief_sentence, with_availability
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
@@ -148,11 +147,12 @@ with st.expander("Browse all items", expanded=False):
     min_score = f3.slider("Best score at least", 0.0, 1.0, 0.0, 0.05)
     shown = filter_overview(overview, states=states, objectives=wanted, min_score=min_score)
     st.caption(f"{len(shown)} of {len(overview)} items. Select a row to review it above.")
+    shown = with_availability(shown, "item_id", session=db)
     event = st.dataframe(
-        shown[["code", "title", "state", "accepted", "suggestions"]],
+        shown[["code", "title", "state", "accepted", "suggestions", *BRIEF_LABELS]],
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         column_config={"title": st.column_config.TextColumn(width="large"),
-                       "suggestions": st.column_config.TextColumn("suggested objectives (score)")},
+                       "suggestions": st.column_config.TextColumn("suggested objectives (score)"), **BRIEF_LABELS},
         key=f"ilab.mapping.table.{key}",
     )
     rows = event.selection.rows if event is not None else []
@@ -173,6 +173,7 @@ with review:
     st.caption(f"Item {place} of {len(queue)} in the queue ({order})" if place else
                f"Picked from the list ({item['state']}); {len(queue)} items in the queue")
     st.subheader(plain(f"{item['code']} {item['title']}"))
+    st.caption(plain(brief_sentence(availability_brief([item_id], session=db).iloc[0])))
     mine = result.table[result.table["item_id"] == item_id]
     chances = calibration.chance(result, mine) if use_chance else None
     for r in mine.itertuples():

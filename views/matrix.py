@@ -50,8 +50,11 @@ language = f5.selectbox(_("Language of the comment"), list(language_labels), for
                         key="ilab.matrix.language",
                         help=_("Detected from each comment's text when it was posted or imported (offline). "
                                "Too short to tell: not determined."))
+only_strategy = st.checkbox(_("Only comments on the disaggregation strategy"),
+                            help=_("Comments on a version's strategy for an objective (its gaps and proposed actions)."))
 filt = matrix.MatrixFilter(round_id=rid, indicator_code=code.strip() or None, objective=objective,
-                           constituency=constituency, disposition=disposition, language=language)
+                           constituency=constituency, disposition=disposition, language=language,
+                           strategy=only_strategy)
 _rows, unanswered = matrix.matrix_page(actor=actor, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"),
                                        page_size=1, session=db)
 page_no = st.session_state.get(state.widget_key(state.MATRIX_PAGE), 1)
@@ -72,7 +75,8 @@ st.dataframe(shown, hide_index=True, width="stretch",
                             "comment_id": _("No."), "reply_to": _("Reply to"), "created_at": _("Posted"),
                             "author": _("Author"), "organisation": _("Organisation"), "constituency": _("Constituency"),
                             "framework": _("Framework"), "indicator_code": _("Indicator"),
-                            "indicator_title": _("Indicator title"), "objective": _("Objective"), "stance": _("Stance"),
+                            "indicator_title": _("Indicator title"), "objective": _("Objective"), "about": _("About"),
+                            "stance": _("Stance"),
                             "hidden": _("Hidden"), "responder": _("Answered by")})
 
 if can_answer and len(rows):

@@ -125,7 +125,8 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     path = tmp_path / "annex.xlsx"
     info.value.save_as(path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Indicators", "Coverage", "Consultation", "Sources", "Disaggregation strategy"]
+    assert wb.sheetnames == ["Indicators", "Coverage", "Consultation", "Sources", "Disaggregation strategy",
+                             "Strategy comments"]
     codes = [row[2] for row in wb["Indicators"].iter_rows(min_row=2, values_only=True)]
     assert len(codes) == 1
     comments = [row for row in wb["Consultation"].iter_rows(min_row=2, values_only=True)]

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, can, require, require_role
 from indicators_lab.consultation.rounds import (
-    CONSTITUENCIES, DISPOSITIONS, STANCES, _clean_text, get_round, normalise_choice, text_key,
+    CONSTITUENCIES, DISPOSITIONS, STANCES, STRATEGY, _clean_text, describe_target, get_round, normalise_choice, text_key,
 )
 from indicators_lab.consultation.languages import COMMENT_LANGUAGES, UNDETERMINED
 from indicators_lab.consultation.languages import detect as detect_language
@@ -24,10 +24,13 @@ from indicators_lab.core.models import Comment, Framework, FrameworkItem, Respon
 
 MATRIX_COLUMNS = [
     "comment_id", "round_id", "reply_to", "created_at", "author", "organisation", "constituency",
-    "framework", "indicator_code", "indicator_title", "objective", "stance", "comment", "hidden",
+    "framework", "indicator_code", "indicator_title", "objective", "about", "stance", "comment", "hidden",
     "disposition", "response", "responder", "language",
 ]
 IMPORT_COLUMNS = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
+# Optional in an import (files made before it still import): "strategy" for a comment on the
+# version's disaggregation strategy for the row's objective; empty otherwise.
+ABOUT_COLUMN = "about"
 
 
 @dataclass
@@ -35,6 +38,7 @@ class MatrixFilter:
     round_id: int | None = None
     indicator_code: str | None = None
     objective: int | None = None
+    strategy: bool = False  # only comments on the disaggregation strategy
     constituency: str | None = None
     disposition: str | None = None  # a disposition key, or "unanswered"
     include_hidden: bool = True
@@ -44,7 +48,7 @@ class MatrixFilter:
 _COLUMNS = (Comment.id, Comment.round_id, Comment.parent_id, Comment.created_at, Comment.author_name,
             Comment.organisation, Comment.constituency, Framework.key, FrameworkItem.code, FrameworkItem.title,
             Comment.objective, Comment.stance, Comment.text, Comment.hidden, Response.disposition,
-            Response.text, Response.responder, Comment.language)
+            Response.text, Response.responder, Comment.target_kind, Comment.language)
 
 
 def _query(filt: MatrixFilter):
@@ -63,6 +67,8 @@ def _where(q, filt: MatrixFilter):
         q = q.where(FrameworkItem.code == filt.indicator_code)
     if filt.objective is not None:
         q = q.where(Comment.objective == filt.objective)
+    if filt.strategy:
+        q = q.where(Comment.target_kind == STRATEGY)
     if filt.constituency:
         q = q.where(Comment.constituency == filt.constituency)
     if filt.disposition == "unanswered":
@@ -90,12 +96,12 @@ def _records(rows) -> list[tuple]:
     out = []
     consts, stances, disps = CONSTITUENCIES, STANCES, DISPOSITIONS
     for (cid, rid, parent, created, author, org, const, fw, code, title, objective, stance, text, hidden,
-         disp, resp, responder, language) in rows:
+         disp, resp, responder, target_kind, language) in rows:
         out.append((
             cid, rid, parent or "", created.strftime("%Y-%m-%d %H:%M UTC") if created else "", author, org,
             consts.get(const, const), fw or "", code or "", title or "", objective if objective is not None else "",
-            stances.get(stance, stance), text, hidden, disps.get(disp, "") if disp else "", resp or "", responder or "",
-            language or UNDETERMINED,
+            describe_target(target_kind, code, objective), stances.get(stance, stance), text, hidden,
+            disps.get(disp, "") if disp else "", resp or "", responder or "", language or UNDETERMINED,
         ))
     return out
 
@@ -249,7 +255,7 @@ def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
 
     lang = current_locale()
     write_xlsx({
-        _("Comments"): pd.DataFrame(columns=IMPORT_COLUMNS),
+        _("Comments"): pd.DataFrame(columns=IMPORT_COLUMNS + ([ABOUT_COLUMN] if r.version is not None else [])),
         _("Indicators"): pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"],
                                         "title": translation(i.get("attributes"), "title", lang) or i["title"]}
                                        for i in items], columns=["indicator_code", "framework", "title"]),
@@ -258,7 +264,9 @@ def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
         _("About"): pd.DataFrame({"field": [_("round"), _("round id"), _("how")], "value": [
             r.title, str(r.id),
             _("One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a "
-              "whole. Keep the column names as they are; write the comment in any language.")]}),
+              "whole. Keep the column names as they are; write the comment in any language.")
+            + (" " + _("Write 'strategy' under about for a comment on the disaggregation strategy of the row's "
+                       "objective.") if r.version is not None else "")]}),
     }, buf)
     return buf.getvalue()
 
@@ -324,11 +332,23 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
                 raise UserError(f"Row {n}: the objective '{cell('objective')}' is not a number from 1 to 23.") from None
             if not 1 <= objective <= 23:
                 raise UserError(f"Row {n}: there is no GCM objective {objective}; objectives are 1 to 23.")
+        target_kind = ""
+        if ABOUT_COLUMN in cols and cell(ABOUT_COLUMN):
+            if cell(ABOUT_COLUMN).lower() != STRATEGY:
+                raise UserError(f"Row {n}: 'about' is '{cell(ABOUT_COLUMN)}'; leave it empty, or write "
+                                "'strategy' for a comment on the disaggregation strategy of the row's objective.")
+            if r.version is None:
+                raise UserError(f"Row {n}: this round is on a candidate set, not a frozen version: it has no "
+                                "disaggregation strategy to comment on.")
+            if objective is None or item_id is not None:
+                raise UserError(f"Row {n}: a comment on the strategy names an objective (1-23) and no indicator.")
+            target_kind = STRATEGY
         organisation = cell("organisation")[:300]
         comments.append(Comment(
             round_id=round_id, author_name=organisation or "(offline)", organisation=organisation,
-            constituency=constituency, item_id=item_id, objective=objective, stance=stance, text=text,
-            text_key=text_key(text), language=detect_language(text), source=f"import:{Path(filename).name}"[:300],
+            constituency=constituency, item_id=item_id, objective=objective, target_kind=target_kind,
+            stance=stance, text=text, text_key=text_key(text), language=detect_language(text),
+            source=f"import:{Path(filename).name}"[:300],
         ))
     session.add_all(comments)
     return len(comments)

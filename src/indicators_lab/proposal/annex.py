@@ -21,7 +21,7 @@ from indicators_lab.consultation.rounds import _all_rounds
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import write_csv
 from indicators_lab.core.i18n import DEFAULT, N_, _, current_locale, format_date, format_percent, ngettext, use_locale
-from indicators_lab.core.vocabulary import CONSTITUENCIES
+from indicators_lab.core.vocabulary import CONSTITUENCIES, plural
 from indicators_lab.consultation.matrix import (
     MATRIX_COLUMNS, MatrixFilter, _participation, _query, _records, matrix_frame, write_xlsx,
 )
@@ -165,7 +165,7 @@ def _export_version(number: int, fmt: str, out: Path, *, session: Session, actor
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     indicators = indicators_table(v, session=session, full=full)
-    from indicators_lab.proposal.strategy import strategy_records, strategy_table
+    from indicators_lab.proposal.strategy import strategy_comments, strategy_records, strategy_table
 
     if fmt == "strategy-csv":
         write_csv(strategy_table(v, session=session), out)
@@ -183,6 +183,7 @@ def _export_version(number: int, fmt: str, out: Path, *, session: Session, actor
                 for it in v.snapshot["items"]],
             "coverage": v.snapshot["coverage"],
             "strategy": strategy_records(v, session=session),
+            "strategy_comments": strategy_comments(v, session=session, full=full).to_dict(orient="records"),
         }
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     elif fmt == "xlsx":
@@ -194,6 +195,7 @@ def _export_version(number: int, fmt: str, out: Path, *, session: Session, actor
             _("Consultation"): consultation_table(v, actor, session=session, full=full),
             _("Sources"): sources_table(v, session=session),
             _("Disaggregation strategy"): strategy_table(v, session=session),
+            _("Strategy comments"): strategy_comments(v, session=session, full=full),
         }, out)
     else:
         _docx(v, indicators, out, actor, session=session)
@@ -265,10 +267,11 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
 
 
 def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
-    from indicators_lab.proposal.strategy import TITLE, strategy_table
+    from indicators_lab.proposal.strategy import TITLE, strategy_comments, strategy_table
 
     strategy = strategy_table(v, session=session)
     translated = current_locale() != DEFAULT
+    comments = strategy_comments(v, session=session)  # visible ones, without authors' names
     doc.add_heading(_(TITLE), level=2)
     doc.add_paragraph(_(
         "For each objective: the indicators of this version, whether each can be split by migratory status "
@@ -288,7 +291,14 @@ def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
         for r in rows.itertuples():
             cells = table.add_row().cells
             indicator = f"{r.code} {r.title}".strip() or _("(none)")
-            today = f"{r.split_today}: {r.data}" if r.key else ""
+            today = f"{r.split_today}: {r.data}. " + _("Countries: {n}").format(n=r.countries) if r.key else ""
             who = ", ".join(x for x in (r.who, r.by_when) if x)
             for cell, text in zip(cells, [indicator, today, r.gap, r.action or _("not yet proposed"), who]):
                 cell.text = str(text)
+        said = comments[comments["objective"] == number]
+        if len(said):
+            doc.add_paragraph(f"Consultation comments on this objective's strategy: {plural(len(said), 'comment')}.")
+            for c in said.itertuples():
+                who = c.organisation or c.constituency or "a participant"
+                answer = f" Answer ({c.disposition}): {c.response}" if c.disposition else " Not yet answered."
+                doc.add_paragraph(f"{who}: {c.comment}{answer}", style="List Bullet")
