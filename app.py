@@ -8,7 +8,9 @@ import streamlit as st
 
 from indicators_lab.core.access import ANONYMOUS, PAGE_ACCESS, pages_for
 from indicators_lab.core.logging import configure_logging
+from indicators_lab.core.i18n import _
 from indicators_lab.ui import state
+from indicators_lab.ui.language import page_language
 from indicators_lab.ui.resources import get_engine, screen
 from indicators_lab.ui.session import sidebar_sign_in, signed_in_actor
 from indicators_lab.ui.touch import touch_friendly
@@ -45,8 +47,8 @@ def navigation_pages(role: str) -> dict[str, list[st.Page]]:
     pages: dict[str, list[st.Page]] = {"": []}
     for path, (title, section, _permission, _listed) in PAGE_ACCESS.items():
         visible = path in menu
-        pages.setdefault(section if visible else "", []).append(st.Page(
-            path, title=title, icon=ICONS[path], default=path == "views/home.py",
+        pages.setdefault(_(section) if visible else "", []).append(st.Page(
+            path, title=_(title), icon=ICONS[path], default=path == "views/home.py",
             url_path="set_password" if path == "views/set_password.py" else None,
             visibility="visible" if visible else "hidden"))
     return {section: group for section, group in pages.items() if group}
@@ -56,9 +58,10 @@ with screen(get_engine()):
     # Every read of this run shares one read-only unit; each action opens its own transaction.
     actor = signed_in_actor() or ANONYMOUS
     state.keep_only_for(actor.user_id)
-    page = st.navigation(navigation_pages(actor.role), expanded=True)
-    touch_friendly()
-    # The home and consultation pages show the sign-in form in their main area (seen at once, on
-    # a phone too, where the sidebar is folded away).
-    sidebar_sign_in(show_form=page.url_path not in SIGN_IN_HERE)
-    page.run()
+    with page_language(actor):  # the person's language (else the browser's) for this whole run
+        page = st.navigation(navigation_pages(actor.role), expanded=True)
+        touch_friendly()
+        # The home and consultation pages show the sign-in form in their main area (seen at once, on
+        # a phone too, where the sidebar is folded away).
+        sidebar_sign_in(show_form=page.url_path not in SIGN_IN_HERE)
+        page.run()

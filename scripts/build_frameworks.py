@@ -150,6 +150,11 @@ def build_sdg(src: Path, out: Path = OUT) -> dict:
     indicators = yaml.safe_load(
         (src / "opensdg_en_global_indicators.yml").read_text(encoding="utf-8")
     )
+    translated = {
+        lang: {part: yaml.safe_load((src / f"opensdg_{lang}_global_{part}.yml").read_text(encoding="utf-8"))
+               for part in ("goals", "targets", "indicators")}
+        for lang in TRANSLATED_LANGUAGES
+    }
     with (src / "sdg_indicators_tier_classification_2022-11-30.csv").open(
         encoding="utf-8", newline=""
     ) as fh:
@@ -219,6 +224,7 @@ def build_sdg(src: Path, out: Path = OUT) -> dict:
                 "gender_specific_unw": r["unw_gender_specific"].strip() == "Yes",
                 "gender_specific_iaeg": r["iaeg_gender_specific"].strip() == "Yes",
                 "title_source": "open-sdg 2025" if new_title else "IAEG-SDGs tier list 2022-11-30",
+                "translations": _sdg_translations(translated, code if new_title else None, target, goal, key),
             },
         }
     assert len(items) == 231, len(items)
@@ -228,12 +234,33 @@ def build_sdg(src: Path, out: Path = OUT) -> dict:
         "name": "SDG global indicator framework",
         "description": "The global SDG indicators (231 unique; repeated indicators are kept once with all their codes and targets), with goal, target, tier, custodian and partner agencies.",
         "is_partial": False,
-        "source": "Indicator list, tiers and agencies: IAEG-SDGs tier classification of 30 Nov 2022 (cleaned by lnoe10/sdg_tier_classifications @ 45d3388). Goal, target and current indicator titles: open-sdg/sdg-translations @ 0cda585 (2025-08-19).",
+        "source": "Indicator list, tiers and agencies: IAEG-SDGs tier classification of 30 Nov 2022 (cleaned by lnoe10/sdg_tier_classifications @ 45d3388). Goal, target and current indicator titles: open-sdg/sdg-translations @ 0cda585 (2025-08-19), in English, French and Spanish (community translations, not checked against the official UN texts).",
         "licence": "Titles: MIT (open-sdg/sdg-translations). Tier list: UN IAEG-SDGs data; the cleaned copy has no licence file.",
         "gaps": "The tier classification dates from 2022-11-30: later revisions (tiers, custodians, indicators added in 2025) are not included. Where the titles differ, the newer open-sdg title is shown and the 2022 one kept as former title. Data availability and disaggregation text (metadata_coverage) is the COVERAGE field of the UN SDG global metadata as stored in worldbank/sdg-metadata, not always its newest version; 10 codes have none (see sdg_metadata_coverage_missing.txt in the sources).",
         "meta": {"metadata_coverage_source": COVERAGE_SOURCE},
     }
     return _write("sdg", framework, {"items": list(items.values())}, out)
+
+
+TRANSLATED_LANGUAGES = ("fr", "es")
+
+
+def _sdg_translations(translated: dict, code: str | None, target: str, goal: str, key) -> dict:
+    """French and Spanish titles from open-sdg (same keys as the English files). The indicator's
+    title only where its English title is open-sdg's too (else the two would not say the same)."""
+    out = {}
+    for lang, parts in translated.items():
+        texts = {
+            "title": parts["indicators"].get(key(code)) if code else None,
+            "target_title": parts["targets"].get(key(target)),
+            "goal_title": parts["goals"].get(f"{goal}-title"),
+        }
+        # NFC: some source titles spell accents as combining marks ("e" + U+0301).
+        texts = {k: unicodedata.normalize("NFC", _norm_space(v)) for k, v in texts.items()
+                 if isinstance(v, str) and v.strip()}
+        if texts:
+            out[lang] = texts
+    return out
 
 
 COVERAGE_SOURCE = (

@@ -7,6 +7,7 @@ from indicators_lab.catalogue.data import SHARE_NOTE, apply_data_import, current
 from indicators_lab.catalogue.extracts import SINCE
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
+from indicators_lab.core.i18n import _, format_number
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.core.access import can
@@ -15,25 +16,26 @@ from indicators_lab.ui.widgets import plain
 
 db = page_session()
 settings = get_settings()
-st.title("Data availability")
+st.title(_("Data availability"))
 actor = page_guard("views/data_availability.py")
-st.markdown(
+st.markdown(_(
     "Import a **data extract** to count, per SDG indicator, the countries or areas with data: a UN SDG "
     "Global Database download (CSV or XLSX: *Indicator*, *GeoAreaCode*, *GeoAreaName*, *TimePeriod*, "
     "*Value*, dimension columns such as *[Sex]*) or an open-sdg national platform file "
     "(*indicator_8-8-1.csv*: *Year*, disaggregation columns, *Value*). A newer import replaces the "
     "figures of the indicators it covers; every import is kept with its date. Large extracts: use "
     "`python -m indicators_lab import-data PATH`."
-)
-st.caption(SHARE_NOTE)
+))
+st.caption(_(SHARE_NOTE))
 state.show_flash(state.DATA_FLASH)
 
 figures = current_figures(session=db)
 imports = list_imports(session=db)
 if imports:
     latest = imports[0]
-    st.info(f"Latest import: {latest.filename}, {latest.imported_at:%Y-%m-%d %H:%M} UTC by "
-            f"{latest.imported_by} ({latest.indicators} indicators).", icon=":material/event:")
+    st.info(_("Latest import: {file}, {when} UTC by {name} ({n} indicators).").format(
+        file=latest.filename, when=f"{latest.imported_at:%Y-%m-%d %H:%M}", name=latest.imported_by,
+        n=latest.indicators), icon=":material/event:")
 if len(figures):
     shown = figures.assign(imported=figures["imported_at"].map(lambda t: f"{t:%Y-%m-%d}"))
     st.dataframe(
@@ -41,70 +43,74 @@ if len(figures):
                "dimensions", "migratory_dimensions", "imported", "filename"]],
         hide_index=True, width="stretch",
         column_config={
-            "areas_since_2015": st.column_config.NumberColumn(f"areas with data since {SINCE}"),
-            "areas_two_years": st.column_config.NumberColumn("with ≥ 2 years (trend)"),
-            "share_approx": st.column_config.NumberColumn("share of 193 (approx.)", format="percent"),
-            "median_latest_year": st.column_config.NumberColumn("median latest year", format="%d"),
-            "migratory_dimensions": "migratory-status dimensions",
+            "code": _("Code"),
+            "areas_since_2015": st.column_config.NumberColumn(_("areas with data since {year}").format(year=SINCE)),
+            "areas_two_years": st.column_config.NumberColumn(_("with ≥ 2 years (trend)")),
+            "share_approx": st.column_config.NumberColumn(_("share of 193 (approx.)"), format="percent"),
+            "median_latest_year": st.column_config.NumberColumn(_("median latest year"), format="%d"),
+            "dimensions": _("dimensions"),
+            "migratory_dimensions": _("migratory-status dimensions"),
+            "imported": _("imported"), "filename": _("file"),
         },
     )
 else:
-    st.caption("No data extract has been imported yet.")
+    st.caption(_("No data extract has been imported yet."))
 
 if not can(actor, "framework.import"):
-    st.caption("Co-leads import data extracts here.")
+    st.caption(_("Co-leads import data extracts here."))
     st.stop()
 
-upload = st.file_uploader("Data extract", type=["csv", "xlsx"])
+upload = st.file_uploader(_("Data extract"), type=["csv", "xlsx"])
 c1, c2 = st.columns(2)
-indicator = c1.text_input("Indicator code (open-sdg files whose name does not say it)", max_chars=20)
-area = c2.text_input("Reporting country (open-sdg files)", max_chars=100)
-if upload is not None and st.button("Check the file", type="primary"):
+indicator = c1.text_input(_("Indicator code (open-sdg files whose name does not say it)"), max_chars=20)
+area = c2.text_input(_("Reporting country (open-sdg files)"), max_chars=100)
+if upload is not None and st.button(_("Check the file"), type="primary"):
     try:
         summary = plan_data_import(upload.getvalue(), upload.name, max_bytes=settings.max_extract_bytes,
                                    indicator=indicator.strip() or None, area=area.strip() or None, session=db)
         state.put(state.DATA_PLAN, summary)
     except UserError as exc:
         state.pop(state.DATA_PLAN)
-        st.error(f"The file was not imported. {plain(exc)}", icon=":material/error:")
+        st.error(_("The file was not imported.") + " " + plain(exc), icon=":material/error:")
 
 summary = state.get(state.DATA_PLAN)
 if summary is not None:
-    st.subheader("Preview")
-    st.markdown(f"**{summary.filename}** ({summary.layout}): {summary.rows_read:,} rows read, "
-                f"{summary.rows_with_value:,} with a value, {len(summary.figures)} indicators. "
-                "Nothing is stored until you confirm.")
+    st.subheader(_("Preview"))
+    st.markdown(f"**{plain(summary.filename)}** ({plain(summary.layout)}): " + _(
+        "{read} rows read, {valued} with a value, {n} indicators. Nothing is stored until you confirm.").format(
+        read=format_number(summary.rows_read), valued=format_number(summary.rows_with_value), n=len(summary.figures)))
     for note in summary.notes:
         st.caption(note)
     st.dataframe(
-        [{"code": f.code, "areas since 2015": f.areas_since_2015, "with ≥ 2 years": f.areas_two_years,
-          "median latest year": f.median_latest_year, "dimensions": ", ".join(d.name for d in f.dimensions),
-          "migratory-status dimensions": ", ".join(f.migratory_dimensions)}
+        [{_("Code"): f.code, _("areas with data since {year}").format(year=SINCE): f.areas_since_2015,
+          _("with ≥ 2 years (trend)"): f.areas_two_years, _("median latest year"): f.median_latest_year,
+          _("dimensions"): ", ".join(d.name for d in f.dimensions),
+          _("migratory-status dimensions"): ", ".join(f.migratory_dimensions)}
          for f in summary.figures.values()],
         hide_index=True, width="stretch")
     skip = False
     if summary.problem_count:
-        st.warning(f"{summary.problem_count:,} rows have problems and would be left out "
-                   f"(the first {len(summary.problems)} are listed).", icon=":material/warning:")
-        st.dataframe([{"row": p.row, "problem": p.message} for p in summary.problems],
+        st.warning(_("{n} rows have problems and would be left out (the first {listed} are listed).").format(
+            n=format_number(summary.problem_count), listed=len(summary.problems)), icon=":material/warning:")
+        st.dataframe([{_("row"): p.row, _("problem"): p.message} for p in summary.problems],
                      hide_index=True, width="stretch")
-        skip = st.checkbox("Import without the rows listed")
+        skip = st.checkbox(_("Import without the rows listed"))
     b1, b2 = st.columns(2)
-    if b1.button("Confirm import", type="primary", disabled=bool(summary.problem_count) and not skip):
+    if b1.button(_("Confirm import"), type="primary", disabled=bool(summary.problem_count) and not skip):
         try:
             act(apply_data_import, summary, actor=actor, skip_bad_rows=skip)
             state.pop(state.DATA_PLAN)
-            state.flash_and_rerun(state.DATA_FLASH, f"Imported {summary.filename}: figures for "
-                                  f"{len(summary.figures)} indicators.")
+            state.flash_and_rerun(state.DATA_FLASH, _("Imported {file}: figures for {n} indicators.").format(
+                file=summary.filename, n=len(summary.figures)))
         except UserError as exc:
-            st.error(str(exc))
-    if b2.button("Cancel"):
+            st.error(plain(exc))
+    if b2.button(_("Cancel")):
         state.pop(state.DATA_PLAN)
         st.rerun()
 
 if imports:
-    with st.expander(f"All imports ({len(imports)})"):
-        st.dataframe([{"when": f"{i.imported_at:%Y-%m-%d %H:%M}", "file": i.filename, "by": i.imported_by,
-                       "layout": i.layout, "rows read": i.rows_read, "rows used": i.rows_used,
-                       "rows left out": i.rows_skipped, "indicators": i.indicators} for i in imports],
+    with st.expander(_("All imports ({n})").format(n=len(imports))):
+        st.dataframe([{_("when"): f"{i.imported_at:%Y-%m-%d %H:%M}", _("file"): i.filename, _("by"): i.imported_by,
+                       _("layout"): i.layout, _("rows read"): i.rows_read, _("rows used"): i.rows_used,
+                       _("rows left out"): i.rows_skipped, _("indicators"): i.indicators} for i in imports],
                      hide_index=True, width="stretch")

@@ -6,6 +6,7 @@ import streamlit as st
 from indicators_lab.core.config import get_settings
 from indicators_lab.consultation.rounds import CONSTITUENCIES
 from indicators_lab.core.errors import UserError
+from indicators_lab.core.i18n import _
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session, upload_limit_mb
 from indicators_lab.core.access import ROLE_LABELS, can
@@ -17,23 +18,27 @@ from indicators_lab.core.exports import csv_bytes
 
 
 def role_name(role: str) -> str:
-    label = ROLE_LABELS.get(role, role)
+    label = _(ROLE_LABELS.get(role, role))
     return label[:1].upper() + label[1:]
 
 
 db = page_session()
 settings = get_settings()
-st.title("People")
+# Choice labels made in this run's language (a format_func may also be called outside the run).
+constituency_names = {k: _(v) for k, v in CONSTITUENCIES.items()}
+role_names = {r: role_name(r) for r in ROLE_LABELS}
+st.title(_("People"))
 actor = page_guard("views/people.py")
 state.show_flash(state.PEOPLE_FLASH)
 
 invites = state.get(state.PEOPLE_INVITES)
 if invites:
-    st.success("Send each person their one-time link (valid 14 days). It is shown only now.")
+    st.success(_("Send each person their one-time link (valid 14 days). It is shown only now."))
     links = pd.DataFrame(invites)
-    st.dataframe(links, hide_index=True, width="stretch")
-    st.download_button("Download the links (CSV)", csv_bytes(links), "invitation_links.csv", "text/csv")
-    if st.button("Done"):
+    st.dataframe(links, hide_index=True, width="stretch",
+                 column_config={"name": _("Name"), "email": _("Email"), "link": _("Link")})
+    st.download_button(_("Download the links (CSV)"), csv_bytes(links), "invitation_links.csv", "text/csv")
+    if st.button(_("Done")):
         state.pop(state.PEOPLE_INVITES)
         st.rerun()
 
@@ -42,16 +47,16 @@ if warning:
     st.warning(warning, icon=":material/link_off:")
 
 roles = ["stakeholder"] + (["co_lead", "excom", "admin"] if can(actor, "people.manage_staff") else [])
-with st.expander("Invite one person", expanded=True):
+with st.expander(_("Invite one person"), expanded=True):
     # Cleared after an invitation, kept after a mistake (not clear_on_submit, which clears both).
     with st.form(state.form_key("people.invite")):
         c1, c2 = st.columns(2)
-        name = c1.text_input("Name")
-        email = c2.text_input("Email")
-        organisation = c1.text_input("Organisation")
-        constituency = c2.selectbox("Constituency", list(CONSTITUENCIES), format_func=CONSTITUENCIES.get)
-        role = st.selectbox("Role", roles, format_func=role_name)
-        if st.form_submit_button("Invite", type="primary"):
+        name = c1.text_input(_("Name"))
+        email = c2.text_input(_("Email"))
+        organisation = c1.text_input(_("Organisation"))
+        constituency = c2.selectbox(_("Constituency"), list(CONSTITUENCIES), format_func=constituency_names.__getitem__)
+        role = st.selectbox(_("Role"), roles, format_func=role_names.__getitem__)
+        if st.form_submit_button(_("Invite"), type="primary"):
             try:
                 inv = act(invite, actor=actor, email=email, name=name, role=role, organisation=organisation,
                              constituency=constituency)
@@ -61,10 +66,10 @@ with st.expander("Invite one person", expanded=True):
             except UserError as exc:
                 st.error(plain(exc))
 
-with st.expander("A new link for someone whose link expired"):
+with st.expander(_("A new link for someone whose link expired")):
     with st.form(state.form_key("people.reissue")):
-        again = st.text_input("Their email")
-        if st.form_submit_button("Make a new link"):
+        again = st.text_input(_("Their email"))
+        if st.form_submit_button(_("Make a new link")):
             try:
                 inv = act(reissue, actor=actor, email=again)
                 state.put(state.PEOPLE_INVITES, [{"name": inv.name, "email": inv.email, "link": inv.link(settings.base_url)}])
@@ -73,60 +78,61 @@ with st.expander("A new link for someone whose link expired"):
             except UserError as exc:
                 st.error(plain(exc))
 
-with st.expander("Invite many stakeholders from a file"):
-    st.caption("CSV or XLSX with the columns name, email, organisation, constituency. A bad row refuses the whole file.")
-    f = st.file_uploader("File", type=["csv", "xlsx"], key="ilab.people.file", max_upload_size=upload_limit_mb())
-    if f is not None and st.button("Invite everyone in the file"):
+with st.expander(_("Invite many stakeholders from a file")):
+    st.caption(_("CSV or XLSX with the columns name, email, organisation, constituency. A bad row refuses the whole file."))
+    f = st.file_uploader(_("File"), type=["csv", "xlsx"], key="ilab.people.file", max_upload_size=upload_limit_mb())
+    if f is not None and st.button(_("Invite everyone in the file")):
         try:
             done = act(invite_many, actor=actor, data=f.getvalue(), filename=f.name, max_bytes=settings.max_upload_bytes)
             state.put(state.PEOPLE_INVITES, [{"name": i.name, "email": i.email, "link": i.link(settings.base_url)} for i in done])
             st.rerun()
         except UserError as exc:
-            st.error(f"Nobody was invited. {plain(exc)}")
+            st.error(_("Nobody was invited.") + " " + plain(exc))
 
 people = pd.DataFrame(list_users(actor=actor, session=db))
-st.subheader(f"Accounts ({len(people)})")
+st.subheader(_("Accounts ({n})").format(n=len(people)))
 if len(people):
     shown = people.drop(columns=["id"]).assign(
         role=people["role"].map(role_name),
-        constituency=people["constituency"].map(lambda c: CONSTITUENCIES.get(c, c)),
-        active=people["active"].map({True: "Active", False: "Disabled"}),
-        has_password=people["has_password"].map({True: "Yes", False: "Not yet"}),
-        last_sign_in_at=people["last_sign_in_at"].map(lambda t: local_time(t) if pd.notna(t) and t else "Never"))
+        constituency=people["constituency"].map(lambda c: constituency_names.get(c, c)),
+        active=people["active"].map({True: _("Active"), False: _("Disabled")}),
+        has_password=people["has_password"].map({True: _("Yes"), False: _("Not yet")}),
+        last_sign_in_at=people["last_sign_in_at"].map(lambda t: local_time(t) if pd.notna(t) and t else _("Never")))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "name": "Name", "email": "Email", "role": "Role", "organisation": "Organisation",
-        "constituency": "Constituency", "active": "Status", "has_password": "Password set",
-        "last_sign_in_at": "Last signed in"})
+        "name": _("Name"), "email": _("Email"), "role": _("Role"), "organisation": _("Organisation"),
+        "constituency": _("Constituency"), "active": _("Status"), "has_password": _("Password set"),
+        "last_sign_in_at": _("Last signed in")})
 if can(actor, "people.manage_staff") and len(people):
-    st.markdown("**Change an account**")
+    st.markdown("**" + _("Change an account") + "**")
     by_id = people.set_index("id")
     # No default: nobody disables or demotes an account (their own included) by not choosing one.
-    who = st.selectbox("Account", list(people["id"]), index=None, placeholder="Choose an account",
-                       format_func=lambda i: f"{by_id.loc[i, 'name']} ({by_id.loc[i, 'email']})",
+    account_labels = {i: f"{by_id.loc[i, 'name']} ({by_id.loc[i, 'email']})" for i in people["id"]}
+    who = st.selectbox(_("Account"), list(people["id"]), index=None, placeholder=_("Choose an account"),
+                       format_func=account_labels.__getitem__,
                        key="ilab.people.who")
     if who is not None:
         row = by_id.loc[who]
         c1, c2 = st.columns(2)
         with c1:
             if bool(row["active"]):
-                sure = st.checkbox(f"Yes, disable {plain(row['name'])}: they can no longer sign in",
+                sure = st.checkbox(_("Yes, disable {name}: they can no longer sign in").format(name=plain(row['name'])),
                                    key=f"ilab.people.sure.{who}")
-                if st.button("Disable", key=f"ilab.people.disable.{who}", disabled=not sure):
+                if st.button(_("Disable"), key=f"ilab.people.disable.{who}", disabled=not sure):
                     try:
                         act(set_active, actor=actor, user_id=int(who), active=False)
-                        state.flash_and_rerun(state.PEOPLE_FLASH, f"{row['name']} can no longer sign in.")
+                        state.flash_and_rerun(state.PEOPLE_FLASH, _("{name} can no longer sign in.").format(name=row['name']))
                     except UserError as exc:
                         st.error(plain(exc))
-            elif st.button("Enable", key=f"ilab.people.enable.{who}"):
+            elif st.button(_("Enable"), key=f"ilab.people.enable.{who}"):
                 act(set_active, actor=actor, user_id=int(who), active=True)
-                state.flash_and_rerun(state.PEOPLE_FLASH, f"{row['name']} can sign in again.")
+                state.flash_and_rerun(state.PEOPLE_FLASH, _("{name} can sign in again.").format(name=row['name']))
         with c2:
-            new_role = st.selectbox("Role", list(ROLE_LABELS), index=list(ROLE_LABELS).index(row["role"]),
-                                    format_func=role_name, key=f"ilab.people.role.{who}")
-            if st.button("Change role", key=f"ilab.people.roleb.{who}", disabled=new_role == row["role"]):
+            new_role = st.selectbox(_("Role"), list(ROLE_LABELS), index=list(ROLE_LABELS).index(row["role"]),
+                                    format_func=role_names.__getitem__, key=f"ilab.people.role.{who}")
+            if st.button(_("Change role"), key=f"ilab.people.roleb.{who}", disabled=new_role == row["role"]):
                 try:
                     act(set_role, actor=actor, user_id=int(who), role=new_role)
                     state.flash_and_rerun(state.PEOPLE_FLASH,
-                                          f"{row['name']} is now {ROLE_LABELS[new_role]}.")
+                                          _("{name} is now {role}.").format(name=row['name'], role=_(ROLE_LABELS[new_role])))
                 except UserError as exc:
                     st.error(plain(exc))

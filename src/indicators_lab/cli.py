@@ -253,7 +253,8 @@ def cmd_comments_export(args: argparse.Namespace) -> int:
     from indicators_lab.consultation.matrix import export_matrix
 
     with _unit() as session:
-        n = export_matrix(actor=COMMAND_LINE, round_id=args.round, fmt=args.format, out=Path(args.out), session=session)
+        n = export_matrix(actor=COMMAND_LINE, round_id=args.round, fmt=args.format, out=Path(args.out),
+                          language=args.language, session=session)
         print(f"Wrote {n} comments of round {args.round} to {args.out}")
         return 0
 
@@ -264,7 +265,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _unit() as session:
         path = export_version(args.version, args.format, Path(args.out), session=session, actor=COMMAND_LINE,
-                              full=args.full)
+                              full=args.full, language=args.language)
         print(f"Wrote version {args.version} as {args.format} to {path}")
         return 0
 
@@ -351,6 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--round", type=int, required=True)
     q.add_argument("--format", choices=["xlsx", "csv"], required=True)
     q.add_argument("--out", required=True)
+    q.add_argument("--language", default=None,
+                   help="only the comments written in this language: en, fr, es, ar, zh, ru, pt, or und (not determined)")
     q.set_defaults(func=cmd_comments_export)
 
     p = sub.add_parser("export", help="export a proposal version (the annex)")
@@ -361,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true",
                    help="the co-leads' full annex (every comment with its author, hidden ones too, rationale); "
                         "default: the public annex")
+    p.add_argument("--language", choices=["en", "fr", "es"], default=None,
+                   help="language of the headings, labels and indicator titles (where translated); official "
+                        "text without a translation stays in English, marked. Default: English")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("versions", help="proposal versions")

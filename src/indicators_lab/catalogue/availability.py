@@ -14,11 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-NOT_STATED = "not stated"
-AVAILABLE = "available"
-PLANNED = "planned or recommended"
-NOT_AVAILABLE = "not available"
-NAMED = "named, status not stated"
+from indicators_lab.core.i18n import N_, _
+
+NOT_STATED = N_("not stated")
+AVAILABLE = N_("available")
+PLANNED = N_("planned or recommended")
+NOT_AVAILABLE = N_("not available")
+NAMED = N_("named, status not stated")
 
 # Terms that mean a split by migration: migratory/migrant/migration/immigrant status, migration
 # background, citizenship, nationality, country/place of birth.
@@ -79,7 +81,7 @@ class CountryCount:
             head = f"{self.qualifier} " if self.qualifier else ""
             return f"{head}{self.number}{'+' if self.plus else ''}"
         if self.figures:
-            return "several figures: " + ", ".join(map(str, self.figures))
+            return _("several figures: ") + ", ".join(map(str, self.figures))
         return NOT_STATED
 
 
@@ -185,7 +187,7 @@ class MetadataAvailability:
     @property
     def migration_status(self) -> str:
         if not self.records:
-            return "no metadata shipped"
+            return N_("no metadata shipped")
         return summary_status(self.migration)
 
     @property
@@ -234,7 +236,7 @@ def metadata_availability(attributes: dict[str, Any] | None) -> MetadataAvailabi
 def badge(av: MetadataAvailability) -> tuple[str, str]:
     """Two short cells for a table: (countries stated, migration split in the metadata)."""
     if not av.has_metadata:
-        return "no metadata", "no metadata"
+        return N_("no metadata"), N_("no metadata")
     return av.countries.label, av.migration_status
 
 

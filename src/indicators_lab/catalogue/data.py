@@ -16,11 +16,12 @@ from indicators_lab.catalogue.extracts import (
     iter_rows,
     summarise,
 )
+from indicators_lab.core.i18n import N_
 from indicators_lab.core.access import Actor, require_role
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem
 
-SHARE_NOTE = (
+SHARE_NOTE = N_(
     "Share of the 193 UN Member States: approximate. No list of Member States is shipped, so the "
     "areas are counted as the file names them, and they may include regions and territories."
 )
@@ -190,10 +191,10 @@ def data_badges(item_ids: list[int], *, session: Session) -> dict[int, str]:
 
 BRIEF_COLUMNS = ["item_id", "countries_metadata", "migration_metadata", "imported", "data_source"]
 BRIEF_LABELS = {
-    "countries_metadata": "countries (metadata)",
-    "migration_metadata": "migratory split (metadata)",
-    "imported": "data (imported)",
-    "data_source": "data source",
+    "countries_metadata": N_("countries (metadata)"),
+    "migration_metadata": N_("migratory split (metadata)"),
+    "imported": N_("data (imported)"),
+    "data_source": N_("data source"),
 }
 
 

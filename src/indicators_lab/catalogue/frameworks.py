@@ -352,6 +352,19 @@ def _fields(row: pd.Series) -> dict[str, str]:
     }
 
 
+def _translated_fields(row: pd.Series) -> dict[str, dict[str, str]]:
+    """Search field -> language -> the item's French or Spanish text of that field."""
+    from indicators_lab.catalogue.translations import LANGUAGES, translation
+
+    attrs = row.get("attributes") if isinstance(row.get("attributes"), dict) else {}
+    out: dict[str, dict[str, str]] = {}
+    for field, attribute in (("title", "title"), ("target", "target_title")):
+        texts = {lang: t for lang in LANGUAGES if (t := translation(attrs, attribute, lang))}
+        if texts:
+            out[field] = texts
+    return out
+
+
 def _field_matches(term: str, field: str, text: str, words: list[str]) -> bool:
     if any(ch.isdigit() for ch in term) and field in ("code", "repeat code"):
         codes = [c.strip().lower() for c in text.split(",")]
@@ -359,22 +372,40 @@ def _field_matches(term: str, field: str, text: str, words: list[str]) -> bool:
     return any(w.startswith(stem(term)) for w in words)
 
 
+def _translated_matches(term: str, words: dict[str, set[str]]) -> bool:
+    from indicators_lab.catalogue import translations as tr
+
+    for lang, stems in words.items():
+        wanted = tr.stems(term, lang)
+        if any(w.startswith(q) for w in stems for q in wanted):
+            return True
+    return False
+
+
 def search_items(df: pd.DataFrame, query: str = "") -> pd.DataFrame:
     """Items matching every word of ``query`` in their code, title, SDG target, description or
     framework context, ignoring case and accents and matching word forms ('remittances' finds
-    'remittance costs'). Adds a ``matched`` column naming where each item matched."""
-    terms = re.findall(r"[a-z0-9]+(?:\.[a-z0-9]+)*", _fold(query))
+    'remittance costs'), in English and in the French and Spanish titles an item carries
+    (stemmed per language: 'migrantes' finds 'migrant', 'travailleurs' finds 'travailleur').
+    Adds a ``matched`` column naming where each item matched."""
+    from indicators_lab.catalogue import translations as tr
+
+    raw_terms = re.findall(r"[^\W_]+(?:\.[^\W_]+)*", unicodedata.normalize("NFC", str(query or "")).lower())
+    terms = [(_fold(t), t) for t in raw_terms if _fold(t)]
     if not terms:
         return df
     keep, where = [], []
     for idx, row in df.iterrows():
         fields = {name: text for name, text in _fields(row).items() if text.strip()}
         words = {name: _words(text) for name, text in fields.items()}
+        other = {name: {lang: tr.words(text, lang) for lang, text in texts.items()}
+                 for name, texts in _translated_fields(row).items()}
         hits: list[str] = []
         ok = True
-        for term in terms:
-            found = [name for name in SEARCH_FIELDS if name in fields
-                     and _field_matches(term, name, fields[name], words[name])]
+        for term, typed in terms:
+            found = [name for name in SEARCH_FIELDS if (name in fields
+                     and _field_matches(term, name, fields[name], words[name]))
+                     or (name in other and _translated_matches(typed, other[name]))]
             if not found and "." in term:  # "10.7" typed as words: match its parts anywhere
                 found = [name for name in SEARCH_FIELDS if name in fields and term in _fold(fields[name])]
             if not found:

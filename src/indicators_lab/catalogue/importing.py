@@ -41,6 +41,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "dimension code", "domain code", "category", "section", "theme",
     ),
     "level": ("level", "type", "item type", "kind"),
+    # Titles in French and Spanish (kept in the item's attributes as its translations).
+    "title_fr": ("title fr", "titre", "titre fr", "french title", "title french", "title (fr)", "intitule", "intitulé"),
+    "title_es": ("title es", "titulo", "título", "titulo es", "spanish title", "title spanish", "title (es)"),
 }
 
 
@@ -112,11 +115,15 @@ class ImportPlan:
     unchanged: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        verb = "update" if self.update else "create"
-        return (
-            f"{verb} framework '{self.key}': {len(self.creates)} new items, "
-            f"{len(self.updates)} changed, {len(self.unchanged)} unchanged"
-        )
+        """What the import does, in words (in the current interface language)."""
+        from indicators_lab.core.i18n import _, ngettext
+
+        head = (_("update framework '{key}'") if self.update else _("create framework '{key}'")).format(key=self.key)
+        return head + ": " + ", ".join([
+            ngettext("{n} new item", "{n} new items", len(self.creates)).format(n=len(self.creates)),
+            _("{n} changed").format(n=len(self.updates)),
+            _("{n} unchanged").format(n=len(self.unchanged)),
+        ])
 
 
 def plan_import(
@@ -183,6 +190,8 @@ def plan_import(
         if not title:
             raise UserError(f"Row {n}: the title of '{code}' is empty.")
         seen[code] = n
+        translations = {lang: {"title": text} for lang in ("fr", "es")
+                        if f"title_{lang}" in cols and (text := " ".join(row[cols[f"title_{lang}"]].split()))}
         parsed.append(
             {
                 "code": code,
@@ -197,7 +206,7 @@ def plan_import(
                     normalise_header(h).replace(" ", "_"): row[i].strip()
                     for i, h in extra
                     if row[i].strip()
-                },
+                } | ({"translations": translations} if translations else {}),
             }
         )
     plan = ImportPlan(

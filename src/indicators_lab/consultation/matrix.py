@@ -15,6 +15,8 @@ from indicators_lab.core.access import Actor, can, require, require_role
 from indicators_lab.consultation.rounds import (
     CONSTITUENCIES, DISPOSITIONS, STANCES, STRATEGY, _clean_text, describe_target, get_round, normalise_choice, text_key,
 )
+from indicators_lab.consultation.languages import COMMENT_LANGUAGES, UNDETERMINED
+from indicators_lab.consultation.languages import detect as detect_language
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import FORMULA_PREFIXES, write_csv
 from indicators_lab.catalogue.importing import normalise_header, read_table
@@ -23,7 +25,7 @@ from indicators_lab.core.models import Comment, Framework, FrameworkItem, Respon
 MATRIX_COLUMNS = [
     "comment_id", "round_id", "reply_to", "created_at", "author", "organisation", "constituency",
     "framework", "indicator_code", "indicator_title", "objective", "about", "stance", "comment", "hidden",
-    "disposition", "response", "responder",
+    "disposition", "response", "responder", "language",
 ]
 IMPORT_COLUMNS = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
 # Optional in an import (files made before it still import): "strategy" for a comment on the
@@ -40,12 +42,13 @@ class MatrixFilter:
     constituency: str | None = None
     disposition: str | None = None  # a disposition key, or "unanswered"
     include_hidden: bool = True
+    language: str | None = None  # a comment language code (consultation.languages), "und" for not determined
 
 
 _COLUMNS = (Comment.id, Comment.round_id, Comment.parent_id, Comment.created_at, Comment.author_name,
             Comment.organisation, Comment.constituency, Framework.key, FrameworkItem.code, FrameworkItem.title,
             Comment.objective, Comment.stance, Comment.text, Comment.hidden, Response.disposition,
-            Response.text, Response.responder, Comment.target_kind)
+            Response.text, Response.responder, Comment.target_kind, Comment.language)
 
 
 def _query(filt: MatrixFilter):
@@ -74,6 +77,10 @@ def _where(q, filt: MatrixFilter):
         q = q.where(Response.disposition == filt.disposition)
     if not filt.include_hidden:
         q = q.where(Comment.hidden == False)  # noqa: E712
+    if filt.language == UNDETERMINED:
+        q = q.where(Comment.language.in_([UNDETERMINED, ""]))  # "" : stored before detection existed
+    elif filt.language:
+        q = q.where(Comment.language == filt.language)
     return q
 
 
@@ -89,12 +96,12 @@ def _records(rows) -> list[tuple]:
     out = []
     consts, stances, disps = CONSTITUENCIES, STANCES, DISPOSITIONS
     for (cid, rid, parent, created, author, org, const, fw, code, title, objective, stance, text, hidden,
-         disp, resp, responder, target_kind) in rows:
+         disp, resp, responder, target_kind, language) in rows:
         out.append((
             cid, rid, parent or "", created.strftime("%Y-%m-%d %H:%M UTC") if created else "", author, org,
             consts.get(const, const), fw or "", code or "", title or "", objective if objective is not None else "",
             describe_target(target_kind, code, objective), stances.get(stance, stance), text, hidden,
-            disps.get(disp, "") if disp else "", resp or "", responder or "",
+            disps.get(disp, "") if disp else "", resp or "", responder or "", language or UNDETERMINED,
         ))
     return out
 
@@ -112,10 +119,10 @@ def matrix_page(*, session: Session, actor: Actor, filt: MatrixFilter, page: int
     return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS), int(total)
 
 
-def matrix_frame(*, session: Session, actor: Actor, round_id: int) -> pd.DataFrame:
+def matrix_frame(*, session: Session, actor: Actor, round_id: int, language: str | None = None) -> pd.DataFrame:
     """Every comment of a round with its answer, oldest first (for export); hidden ones only for
-    those who may read them."""
-    filt = _for_reader(actor, MatrixFilter(round_id=round_id))
+    those who may read them; with ``language``, only the comments in that language."""
+    filt = _for_reader(actor, MatrixFilter(round_id=round_id, language=language))
     get_round(round_id, session=session)
     rows = session.exec(_query(filt).order_by(Comment.id)).all()
     return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS)
@@ -140,6 +147,8 @@ def _participation(session: Session, round_id: int | None) -> dict[str, pd.DataF
     answered = session.exec(select(func.count(sub.c.id)).select_from(sub)
                       .join(Response, Response.comment_id == sub.c.id)).one()
     total = session.exec(select(func.count(sub.c.id)).select_from(sub)).one()
+    by_l = session.exec(select(sub.c.language, func.count(func.distinct(sub.c.text_key)))
+                  .group_by(sub.c.language)).all()
     by_d = session.exec(select(Response.disposition, func.count(Response.id))
                   .join(sub, sub.c.id == Response.comment_id).group_by(Response.disposition)).all()
     return {
@@ -147,8 +156,20 @@ def _participation(session: Session, round_id: int | None) -> dict[str, pd.DataF
                                      columns=["constituency", "comments"]),
         "objective": pd.DataFrame(sorted(by_o), columns=["objective", "comments"]),
         "disposition": pd.DataFrame([(DISPOSITIONS.get(k, k), n) for k, n in by_d], columns=["disposition", "comments"]),
+        "language": _by_language(by_l),
         "totals": pd.DataFrame([{"comments": total, "answered": answered, "unanswered": total - answered}]),
     }
+
+
+def _by_language(rows) -> pd.DataFrame:
+    """Comments per language code, in COMMENT_LANGUAGES order ("" counted as not determined)."""
+    counts: dict[str, int] = {}
+    for code, n in rows:
+        code = code or UNDETERMINED
+        counts[code] = counts.get(code, 0) + int(n)
+    order = {c: i for i, c in enumerate(COMMENT_LANGUAGES)}
+    ranked = sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    return pd.DataFrame(ranked, columns=["language", "comments"])
 
 
 # --------------------------------------------------------------------------- export
@@ -182,11 +203,19 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path | io.BytesIO) -> None:
     wb.close()
 
 
-def export_matrix(*, session: Session, actor: Actor, round_id: int, fmt: str, out: Path) -> int:
-    """Write the comment-response matrix of a round; return the number of comments."""
+def _check_language(language: str | None) -> str | None:
+    if language and language not in COMMENT_LANGUAGES:
+        raise UserError(f"Unknown comment language '{language}'; languages are {', '.join(COMMENT_LANGUAGES)}.")
+    return language or None
+
+
+def export_matrix(*, session: Session, actor: Actor, round_id: int, fmt: str, out: Path,
+                  language: str | None = None) -> int:
+    """Write the comment-response matrix of a round (only one language's comments with
+    ``language``); return the number of comments."""
     if fmt not in ("xlsx", "csv"):
         raise UserError("The format must be xlsx or csv.")
-    df = matrix_frame(actor=actor, round_id=round_id, session=session)
+    df = matrix_frame(actor=actor, round_id=round_id, session=session, language=_check_language(language))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
@@ -196,9 +225,9 @@ def export_matrix(*, session: Session, actor: Actor, round_id: int, fmt: str, ou
     return len(df)
 
 
-def export_bytes(*, session: Session, actor: Actor, round_id: int, fmt: str) -> bytes:
-    """The matrix as a file's bytes, for a download button."""
-    df = matrix_frame(actor=actor, round_id=round_id, session=session)
+def export_bytes(*, session: Session, actor: Actor, round_id: int, fmt: str, language: str | None = None) -> bytes:
+    """The matrix as a file's bytes, for a download button (one language's comments with ``language``)."""
+    df = matrix_frame(actor=actor, round_id=round_id, session=session, language=_check_language(language))
     if fmt == "csv":
         from indicators_lab.core.exports import neutralise_frame
 
@@ -219,17 +248,25 @@ def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
     r = get_round(round_id, session=session)
     items = set_items(round_id, session=session, actor=actor)
     buf = io.BytesIO()
+    # In the language of whoever downloads it; the column names stay as they are (the import reads
+    # them), and the constituency and stance labels are accepted back in any interface language.
+    from indicators_lab.catalogue.translations import translation
+    from indicators_lab.core.i18n import _, current_locale
+
+    lang = current_locale()
     write_xlsx({
-        "Comments": pd.DataFrame(columns=IMPORT_COLUMNS + ([ABOUT_COLUMN] if r.version is not None else [])),
-        "Indicators": pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"], "title": i["title"]}
-                                    for i in items], columns=["indicator_code", "framework", "title"]),
-        "Constituencies": pd.DataFrame({"constituency": list(CONSTITUENCIES.values())}),
-        "Stances": pd.DataFrame({"stance": list(STANCES.values())}),
-        "About": pd.DataFrame({"field": ["round", "round id", "how"], "value": [
+        _("Comments"): pd.DataFrame(columns=IMPORT_COLUMNS + ([ABOUT_COLUMN] if r.version is not None else [])),
+        _("Indicators"): pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"],
+                                        "title": translation(i.get("attributes"), "title", lang) or i["title"]}
+                                       for i in items], columns=["indicator_code", "framework", "title"]),
+        _("Constituencies"): pd.DataFrame({"constituency": [_(v) for v in CONSTITUENCIES.values()]}),
+        _("Stances"): pd.DataFrame({"stance": [_(v) for v in STANCES.values()]}),
+        _("About"): pd.DataFrame({"field": [_("round"), _("round id"), _("how")], "value": [
             r.title, str(r.id),
-            "One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a whole."
-            + (" Write 'strategy' under about for a comment on the disaggregation strategy of the row's objective."
-               if r.version is not None else "")]}),
+            _("One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a "
+              "whole. Keep the column names as they are; write the comment in any language.")
+            + (" " + _("Write 'strategy' under about for a comment on the disaggregation strategy of the row's "
+                       "objective.") if r.version is not None else "")]}),
     }, buf)
     return buf.getvalue()
 
@@ -310,8 +347,8 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
         comments.append(Comment(
             round_id=round_id, author_name=organisation or "(offline)", organisation=organisation,
             constituency=constituency, item_id=item_id, objective=objective, target_kind=target_kind,
-            stance=stance, text=text,
-            text_key=text_key(text), source=f"import:{Path(filename).name}"[:300],
+            stance=stance, text=text, text_key=text_key(text), language=detect_language(text),
+            source=f"import:{Path(filename).name}"[:300],
         ))
     session.add_all(comments)
     return len(comments)

@@ -16,6 +16,8 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from indicators_lab.consultation.languages import detect as detect_language
+from indicators_lab.core.i18n import _
 from indicators_lab.core.access import Actor, PermissionDenied, can, require, require_role
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import NotFound, UserError
@@ -60,8 +62,10 @@ class RoundView:
     def subject(self) -> str:
         """What the round consults on, in words."""
         if self.version is not None:
-            return f"version {self.version} ({self.set_name})" if self.set_name else f"version {self.version}"
-        return f"set '{self.set_name}' as it was when the round opened" if self.set_name else "no indicators (general)"
+            return (_("version {n} ({name})").format(n=self.version, name=self.set_name) if self.set_name
+                    else _("version {n}").format(n=self.version))
+        return (_("set '{name}' as it was when the round opened").format(name=self.set_name) if self.set_name
+                else _("no indicators (general)"))
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or datetime.now(timezone.utc)
@@ -308,7 +312,8 @@ def post_comment(
                 organisation=user.organisation if user else "", constituency=constituency,
                 item_id=item_id, objective=int(objective) if objective is not None else None,
                 target_kind=STRATEGY if strategy else "",
-                stance=stance, ratings=ratings, text=text, text_key=text_key(text))
+                stance=stance, ratings=ratings, text=text, text_key=text_key(text),
+                language=detect_language(text))
     session.add(c)
     session.flush()
     return c.id
@@ -338,6 +343,7 @@ def edit_comment(*, session: Session, actor: Actor, comment_id: int, text: str, 
     session.add(CommentRevision(comment_id=c.id, text=c.text, stance=c.stance, ratings=c.ratings,
                                 at=c.edited_at or c.created_at))
     c.text, c.text_key, c.edited_at = text, text_key(text), utcnow()
+    c.language = detect_language(text)
     if stance is not None:
         c.stance = normalise_choice(stance, STANCES, "stance") if stance else ""
     if ratings is not None:
@@ -521,7 +527,9 @@ def set_items(round_id: int, *, session: Session, actor: Actor) -> list[dict]:
         .order_by(RoundItem.framework, RoundItem.position)
     ).all()
     return [{"item_id": ri.item_id, "code": ri.code, "title": ri.title, "framework": ri.framework,
-             "help": ri.help or plain_help({"title": ri.title, "attributes": attrs})}
+             "help": ri.help or plain_help({"title": ri.title, "attributes": attrs}),
+             # The item's titles in other languages (catalogue.translations), for readers of those.
+             "attributes": {"translations": (attrs or {}).get("translations") or {}}}
             for ri, attrs in rows]
 
 

@@ -1,7 +1,10 @@
 """Themes: a round's comments on one indicator or objective, grouped by meaning.
 
-Comments are embedded (cached), near-identical ones (a campaign) are folded together first,
-then grouped by agglomerative clustering on cosine distance. Each theme has its size (comments
+Comments are grouped within each language (their detected language: consultation.languages), so a
+French comment never joins an English theme by accident and no language's comments are folded
+into another's; the shipped embedding model (all-MiniLM-L6-v2) was trained on English, so themes
+in other languages are rougher. Comments are embedded (cached), near-identical ones (a campaign)
+are folded together first, then grouped by agglomerative clustering on cosine distance. Each theme has its size (comments
 and distinct voices), its constituencies and a representative comment (nearest the centre).
 """
 
@@ -13,6 +16,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, require
+from indicators_lab.consultation.languages import COMMENT_LANGUAGES, UNDETERMINED
 from indicators_lab.consultation.rounds import CONSTITUENCIES
 from indicators_lab.mapping.embeddings import Encoder, embed_texts
 from indicators_lab.core.errors import UserError
@@ -36,6 +40,7 @@ class Theme:
     representative: str
     comment_ids: tuple[int, ...]
     campaign_copies: int  # comments that repeat another one almost word for word
+    language: str = "und"  # the language of its comments (consultation.languages)
 
 
 def group_texts(vectors: np.ndarray, *, near: float = NEAR_IDENTICAL, distance: float = THEME_DISTANCE
@@ -59,9 +64,10 @@ def group_texts(vectors: np.ndarray, *, near: float = NEAR_IDENTICAL, distance: 
 
 
 def themes(encoder: Encoder, *, session: Session, actor: Actor, round_id: int, item_id: int | None = None,
-           objective: int | None = None) -> list[Theme]:
+           objective: int | None = None, language: str | None = None) -> list[Theme]:
     """Themes (of at least MIN_THEME comments) among the visible comments of a round on an indicator
-    or an objective (or all); TooFewToGroup below MIN_COMMENTS comments."""
+    or an objective (or all), grouped within each language (or only ``language``); a language with
+    fewer than MIN_COMMENTS comments has none. TooFewToGroup when no language has enough."""
     require(actor, "themes.run")  # before any encoding
     q = select(Comment).where(Comment.round_id == round_id, Comment.hidden == False)  # noqa: E712
     if item_id is not None:
@@ -69,11 +75,30 @@ def themes(encoder: Encoder, *, session: Session, actor: Actor, round_id: int, i
     if objective is not None:
         q = q.where(Comment.objective == objective)
     comments = session.exec(q.order_by(Comment.id)).all()
-    if not comments:
+    by_language: dict[str, list[Comment]] = {}
+    for c in comments:
+        by_language.setdefault(c.language or UNDETERMINED, []).append(c)
+    if language:
+        by_language = {language: by_language.get(language, [])}
+    if not any(by_language.values()):
         return []
-    if len(comments) < MIN_COMMENTS:
-        raise TooFewToGroup(f"Too few comments to group: {len(comments)} here, themes start at {MIN_COMMENTS}. "
-                            "Read them one by one in the matrix above.")
+    groupable = {lang: cs for lang, cs in by_language.items() if len(cs) >= MIN_COMMENTS}
+    if not groupable:
+        if len(by_language) == 1:
+            n = len(next(iter(by_language.values())))
+            raise TooFewToGroup(f"Too few comments to group: {n} here, themes start at {MIN_COMMENTS}. "
+                                "Read them one by one in the matrix above.")
+        most = max(len(cs) for cs in by_language.values())
+        raise TooFewToGroup(f"Too few comments to group: at most {most} in one language here, themes start at "
+                            f"{MIN_COMMENTS} in a language. Read them one by one in the matrix above.")
+    order = {c: i for i, c in enumerate(COMMENT_LANGUAGES)}
+    out: list[Theme] = []
+    for lang in sorted(groupable, key=lambda code: order.get(code, len(order))):
+        out.extend(sorted(_themes_of(encoder, session, groupable[lang], lang), key=lambda th: (-th.voices, -th.size)))
+    return out
+
+
+def _themes_of(encoder: Encoder, session: Session, comments: list[Comment], language: str) -> list[Theme]:
     vectors = embed_texts(encoder, [c.text for c in comments], session=session)
     dup, theme = group_texts(vectors)
     out = []
@@ -89,5 +114,5 @@ def themes(encoder: Encoder, *, session: Session, actor: Actor, round_id: int, i
             consts[label] = consts.get(label, 0) + 1
         voices = len(set(dup[idx]))
         out.append(Theme(len(idx), voices, consts, comments[rep].text, tuple(comments[i].id for i in idx),
-                         len(idx) - voices))
-    return sorted(out, key=lambda th: (-th.voices, -th.size))
+                         len(idx) - voices, language))
+    return out

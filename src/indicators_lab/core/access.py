@@ -8,16 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators_lab.core.errors import UserError
+from indicators_lab.core.i18n import N_
 
 SIGNED_OUT = "signed_out"
 ROLES = ("admin", "co_lead", "excom", "stakeholder")  # roles an account can hold
 VIEWERS = (SIGNED_OUT, "stakeholder", "excom", "co_lead", "admin")  # every kind of visitor, least first
 ROLE_LABELS = {
-    SIGNED_OUT: "signed-out visitor",
-    "admin": "admin",
-    "co_lead": "co-lead",
-    "excom": "ExCom member",
-    "stakeholder": "stakeholder",
+    SIGNED_OUT: N_("signed-out visitor"),
+    "admin": N_("admin"),
+    "co_lead": N_("co-lead"),
+    "excom": N_("ExCom member"),
+    "stakeholder": N_("stakeholder"),
 }
 
 _ALL = VIEWERS
@@ -60,23 +61,23 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
 
 # page -> (title, section, permission needed to open it, listed in the menu)
 PAGE_ACCESS: dict[str, tuple[str, str, str, bool]] = {
-    "views/home.py": ("Home", "Indicators Lab", "home.read", True),
-    "views/catalogue.py": ("Catalogue", "Catalogue", "catalogue.read", True),
-    "views/objectives.py": ("GCM objectives", "Catalogue", "catalogue.read", True),
-    "views/import_framework.py": ("Import a framework", "Catalogue", "framework.import", True),
-    "views/data_availability.py": ("Data availability", "Catalogue", "catalogue.read", True),
-    "views/mapping.py": ("Mapping", "Work", "mapping.read", True),
-    "views/candidate_sets.py": ("Candidate sets", "Work", "sets.read", True),
-    "views/optimise.py": ("Optimise", "Work", "optimise.run", True),
-    "views/consultation.py": ("Consultation", "Consult and review", "consultation.take_part", True),
-    "views/rounds.py": ("Rounds", "Consult and review", "rounds.manage", True),
-    "views/matrix.py": ("Comment-response matrix", "Consult and review", "matrix.read", True),
-    "views/people.py": ("People", "Consult and review", "people.read", True),
-    "views/versions.py": ("Versions and annex", "Consult and review", "annex.download", True),
-    "views/strategy.py": ("Disaggregation strategy", "Consult and review", "versions.read", True),
-    "views/review.py": ("Review (ExCom)", "Consult and review", "excom_views.read", True),
+    "views/home.py": (N_("Home"), N_("Indicators Lab"), "home.read", True),
+    "views/catalogue.py": (N_("Catalogue"), N_("Catalogue"), "catalogue.read", True),
+    "views/objectives.py": (N_("GCM objectives"), N_("Catalogue"), "catalogue.read", True),
+    "views/import_framework.py": (N_("Import a framework"), N_("Catalogue"), "framework.import", True),
+    "views/data_availability.py": (N_("Data availability"), N_("Catalogue"), "catalogue.read", True),
+    "views/mapping.py": (N_("Mapping"), N_("Work"), "mapping.read", True),
+    "views/candidate_sets.py": (N_("Candidate sets"), N_("Work"), "sets.read", True),
+    "views/optimise.py": (N_("Optimise"), N_("Work"), "optimise.run", True),
+    "views/consultation.py": (N_("Consultation"), N_("Consult and review"), "consultation.take_part", True),
+    "views/rounds.py": (N_("Rounds"), N_("Consult and review"), "rounds.manage", True),
+    "views/matrix.py": (N_("Comment-response matrix"), N_("Consult and review"), "matrix.read", True),
+    "views/people.py": (N_("People"), N_("Consult and review"), "people.read", True),
+    "views/versions.py": (N_("Versions and annex"), N_("Consult and review"), "annex.download", True),
+    "views/strategy.py": (N_("Disaggregation strategy"), N_("Consult and review"), "versions.read", True),
+    "views/review.py": (N_("Review (ExCom)"), N_("Consult and review"), "excom_views.read", True),
     # Reached from the invitation link only; never in the menu.
-    "views/set_password.py": ("Set your password", "Consult and review", "account.set_password", False),
+    "views/set_password.py": (N_("Set your password"), N_("Consult and review"), "account.set_password", False),
 }
 
 # export -> (page that offers it, permission)
@@ -112,6 +113,8 @@ class Actor:
     user_id: int | None = None
     # The account's session epoch when this actor was read; a sign-in token carries it.
     session_epoch: int | None = None
+    # The interface language stored with the account ("" = the browser's).
+    language: str = ""
 
 
 # A visitor who has not signed in: pages pass this to services, which then show only public data.

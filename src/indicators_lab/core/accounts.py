@@ -20,7 +20,7 @@ from indicators_lab.core.models import User, utcnow
 from indicators_lab.core.passwords import MIN_PASSWORD, check_password
 
 __all__ = ["MIN_PASSWORD", "SignInAttempt", "attempt_sign_in", "change_password", "create_user",
-           "current_actor", "end_sessions", "list_users", "set_active", "sign_out"]
+           "current_actor", "end_sessions", "list_users", "set_active", "set_language", "sign_out"]
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
@@ -33,7 +33,8 @@ def _dummy_hash() -> str:
 
 
 def _actor(user: User) -> Actor:
-    return Actor(name=user.name, role=user.role, user_id=user.id, session_epoch=user.session_epoch)
+    return Actor(name=user.name, role=user.role, user_id=user.id, session_epoch=user.session_epoch,
+                 language=user.language or "")
 
 
 def _validate(email: str, name: str, role: str, password: str | None) -> str:
@@ -148,6 +149,19 @@ def current_actor(user_id: int, session_epoch: int | None = None, *, session: Se
     if session_epoch is not None and session_epoch != user.session_epoch:
         raise UserError("You were signed out (on this or another device, or your password changed). Sign in again.")
     return _actor(user)
+
+
+def set_language(*, session: Session, actor: Actor, language: str) -> str:
+    """Store the interface language of the signed-in ``actor`` ("" = follow the browser)."""
+    from indicators_lab.core.i18n import LANGUAGES
+
+    if actor is None or actor.user_id is None:
+        raise UserError("Sign in first: the language is kept with your account.")
+    language = (language or "").strip().lower()
+    if language and language not in LANGUAGES:
+        raise UserError(f"Unknown language '{language}'; languages are {', '.join(LANGUAGES)}.")
+    session.execute(update(User).where(User.id == actor.user_id).values(language=language))
+    return language
 
 
 def end_sessions(user: User, *, session: Session) -> None:

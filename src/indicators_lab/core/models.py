@@ -159,6 +159,8 @@ class User(SQLModel, table=True):
     # Part of every sign-in token; signing out, a password change or disabling adds one, so every
     # token issued before (on any device) stops working.
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Interface language chosen by the person ("en", "fr", "es"); "" = follow the browser's.
+    language: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
 
 
 class SignInFailure(SQLModel, table=True):
@@ -260,6 +262,8 @@ class Comment(SQLModel, table=True):
     ratings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
     text_key: str = Field(default="", max_length=64, index=True)  # hash of the normalised text
+    # Detected language of the text (consultation.languages: "fr", "es", … or "und").
+    language: str = Field(default="", max_length=8, index=True, sa_column_kwargs={"server_default": ""})
     source: str = Field(default="online", max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from indicators_lab.core.errors import UserError
+from indicators_lab.core.i18n import LANGUAGES, N_, translations
 
 CONSTITUENCIES = {
-    "member_state": "Member State",
-    "un_entity": "UN entity",
-    "civil_society": "Civil society",
-    "migrant_diaspora": "Migrant or diaspora organisation",
-    "academia": "Academia",
-    "private_sector": "Private sector",
-    "trade_union": "Trade union",
-    "local_authority": "Local authority",
-    "nhri": "National human rights institution",
-    "other": "Other",
+    "member_state": N_("Member State"),
+    "un_entity": N_("UN entity"),
+    "civil_society": N_("Civil society"),
+    "migrant_diaspora": N_("Migrant or diaspora organisation"),
+    "academia": N_("Academia"),
+    "private_sector": N_("Private sector"),
+    "trade_union": N_("Trade union"),
+    "local_authority": N_("Local authority"),
+    "nhri": N_("National human rights institution"),
+    "other": N_("Other"),
 }
-STANCES = {"keep": "Keep", "modify": "Modify", "drop": "Drop", "add": "Add a new indicator"}
+STANCES = {"keep": N_("Keep"), "modify": N_("Modify"), "drop": N_("Drop"), "add": N_("Add a new indicator")}
 RATINGS = ("relevant", "accepted", "credible", "easy_to_collect", "robust")
 # What each rating asks, in a sentence (the RACER criteria of indicator selection).
 RATING_HELP = {
@@ -27,8 +28,8 @@ RATING_HELP = {
     "robust": "Robust: it gives comparable results across countries and over time.",
 }
 DISPOSITIONS = {
-    "accepted": "Accepted", "partly_accepted": "Partly accepted", "not_accepted": "Not accepted",
-    "noted": "Noted", "out_of_scope": "Out of scope",
+    "accepted": N_("Accepted"), "partly_accepted": N_("Partly accepted"), "not_accepted": N_("Not accepted"),
+    "noted": N_("Noted"), "out_of_scope": N_("Out of scope"),
 }
 
 
@@ -36,7 +37,8 @@ def normalise_choice(value: str, choices: dict[str, str], what: str) -> str:
     """Accept a key or a label in any case ('Civil society', 'civil_society', 'CIVIL SOCIETY')."""
     raw = " ".join(str(value or "").replace("_", " ").replace("-", " ").split()).lower()
     for key, label in choices.items():
-        if raw in (key.replace("_", " "), label.lower()):
+        # The label in any interface language: an offline template may come back in French or Spanish.
+        if raw in (key.replace("_", " "), *(translations(code).gettext(label).lower() for code in LANGUAGES)):
             return key
     if what == "stance" and raw in ("add new", "add new indicator", "new"):
         return "add"

@@ -16,12 +16,13 @@ from sqlmodel import Session, select
 from indicators_lab.catalogue.data import readiness_frame
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.i18n import N_
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Framework, FrameworkItem, ProposalVersion, StrategyAction, utcnow
 from indicators_lab.proposal.versions import VersionInfo, get_version
 
-TITLE = "Strategy for improving disaggregated migration data"
+TITLE = N_("Strategy for improving disaggregated migration data")
 COLUMNS = ["objective", "objective_title", "key", "code", "title", "framework", "split_today",
            "metadata", "data", "data_share", "countries", "gap", "action", "who", "by_when", "strategy_comments"]
 COMMENT_COLUMNS = ["objective", "round", "comment_id", "reply_to", "created_at", "organisation", "constituency",

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from indicators_lab.sets import candidate_sets as cs
+from indicators_lab.core.i18n import N_
 from indicators_lab.core.access import Actor, PermissionDenied, can, require, require_role
 from indicators_lab.core.db import upsert
 from indicators_lab.mapping.embeddings import Encoder
@@ -24,7 +25,7 @@ from indicators_lab.core.models import (
 )
 from indicators_lab.sets.scoring import DEFAULT_GRADE_WEIGHTS
 
-VERDICTS = {"approve": "Approve", "approve_with_comments": "Approve with comments", "object": "Object"}
+VERDICTS = {"approve": N_("Approve"), "approve_with_comments": N_("Approve with comments"), "object": N_("Object")}
 SCHEMA_VERSION = "1.0"
 FREEZE_RETRIES = 50
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from indicators_lab.core.i18n import N_
+
 OBJECTIVES = tuple(range(1, 24))
 DEFAULT_GRADE_WEIGHTS = {"direct": 1.0, "partial": 0.5, "proxy": 0.25}
 
@@ -152,16 +154,16 @@ class Scorecard:
 
 
 SUMMARY_LABELS = {
-    "items": "indicators in the set",
-    "objectives_covered": "objectives covered (of 23)",
-    "mean_coverage": "mean weighted coverage",
-    "mean_action_share": "mean share of actions touched",
-    "overlapping_pairs": "overlapping pairs",
-    "redundancy": "redundancy (share of items overlapping)",
-    "tier_1_share": "share Tier I",
-    "names_migrants_share": "share naming migrants",
-    "gender_responsive_share": "share gender-responsive",
-    "child_sensitive_share": "share child-sensitive",
+    "items": N_("indicators in the set"),
+    "objectives_covered": N_("objectives covered (of 23)"),
+    "mean_coverage": N_("mean weighted coverage"),
+    "mean_action_share": N_("mean share of actions touched"),
+    "overlapping_pairs": N_("overlapping pairs"),
+    "redundancy": N_("redundancy (share of items overlapping)"),
+    "tier_1_share": N_("share Tier I"),
+    "names_migrants_share": N_("share naming migrants"),
+    "gender_responsive_share": N_("share gender-responsive"),
+    "child_sensitive_share": N_("share child-sensitive"),
 }
 
 

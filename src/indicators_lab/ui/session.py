@@ -18,6 +18,7 @@ from indicators_lab.core.access import ANONYMOUS, ROLE_LABELS, Actor, can, denia
 from indicators_lab.core.accounts import attempt_sign_in, current_actor, sign_out
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
+from indicators_lab.core.i18n import _
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_secret_key, page_session
 from indicators_lab.ui.touch import DRAFT_PREFIX
@@ -120,11 +121,11 @@ def sign_in_form(*, key: str, title: bool = True) -> None:
     # enter_to_submit=False: no "Press Enter to submit form" hint drawn over the password field.
     with st.form(state.widget_key(f"signin.{key}"), clear_on_submit=False, enter_to_submit=False):
         if title:
-            st.markdown("**Sign in**")
-        email = st.text_input("Email", key=state.widget_key(f"signin.{key}.email"), autocomplete="username")
-        password = st.text_input("Password", type="password", key=state.widget_key(f"signin.{key}.password"),
+            st.markdown("**" + _("Sign in") + "**")
+        email = st.text_input(_("Email"), key=state.widget_key(f"signin.{key}.email"), autocomplete="username")
+        password = st.text_input(_("Password"), type="password", key=state.widget_key(f"signin.{key}.password"),
                                  autocomplete="current-password")
-        if st.form_submit_button("Sign in", type="primary"):
+        if st.form_submit_button(_("Sign in"), type="primary"):
             try:
                 # The attempt commits (a failure is counted) before a refusal is raised.
                 remember(act(attempt_sign_in, email, password, source=_source_address()).actor_or_raise())
@@ -139,8 +140,9 @@ def sidebar_sign_in(*, show_form: bool = True) -> Actor | None:
     actor = signed_in_actor()
     with st.sidebar:
         if actor is not None:
-            st.caption(f"Signed in as **{plain(actor.name)}** ({ROLE_LABELS.get(actor.role, actor.role)})")
-            if st.button("Sign out", key=state.widget_key("signout")):
+            st.caption(_("Signed in as **{name}** ({role})").format(
+                name=plain(actor.name), role=_(ROLE_LABELS.get(actor.role, actor.role))))
+            if st.button(_("Sign out"), key=state.widget_key("signout")):
                 act(sign_out, user_id=actor.user_id)
                 forget()
                 st.rerun()

@@ -49,6 +49,7 @@ REVIEW_FLASH = "review.flash"
 DATA_PLAN = "data.plan"  # an ExtractSummary (plain data) awaiting confirmation
 DATA_FLASH = "data.flash"
 STRATEGY_FLASH = "strategy.flash"
+LANGUAGE = "language"  # the interface language picked in the sidebar this session
 
 
 def get(key: str, default: Any = None) -> Any:
@@ -74,7 +75,8 @@ def keep_only_for(user_id: int | None) -> None:
     person never sees what the last one prepared. Widget keys go too, except the sign-in form's."""
     if get(DATA_OWNER, "nobody") == user_id:
         return
-    keep = {PREFIX + k for k in (USER_ID, SIGN_IN_NOTICE, SESSION_EPOCH, COOKIE_READ, COOKIE_PENDING)}
+    # The language picked on this device is the person's at the screen, not data: it stays.
+    keep = {PREFIX + k for k in (USER_ID, SIGN_IN_NOTICE, SESSION_EPOCH, COOKIE_READ, COOKIE_PENDING, LANGUAGE)}
     for k in [k for k in st.session_state if str(k).startswith(PREFIX) and k not in keep
               and not str(k).startswith(PREFIX + "signin")]:
         del st.session_state[k]

@@ -10,6 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from indicators_lab.core.i18n import _
+
 from indicators_lab.sets.scoring import Scorecard
 
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
@@ -44,14 +46,14 @@ def coverage_heatmap(card: Scorecard, *, key: str, height: int | None = None) ->
 
 def heatmap_grid(grid: pd.DataFrame, coverage: pd.DataFrame, *, key: str, height: int | None = None) -> None:
     if grid.shape[1] == 0:
-        st.info("No indicators in this set yet.")
+        st.info(_("No indicators in this set yet."))
         return
     covered = coverage.set_index("objective")["coverage"]
-    labels = [f"{'⚠ ' if covered[o] == 0 else ''}Obj {o}" for o in grid.index]
+    labels = [f"{'⚠ ' if covered[o] == 0 else ''}" + _("Obj {n}").format(n=o) for o in grid.index]
     fig = go.Figure(go.Heatmap(
         z=grid.values, x=[str(c) for c in grid.columns], y=labels, colorscale=GRADE_SCALE, zmin=0, zmax=1,
-        hoverongaps=False, colorbar={"title": "Grade", "tickvals": [0.25, 0.5, 1], "ticktext": ["proxy", "partial", "direct"]},
-        hovertemplate="%{y} × %{x}: weight %{z}<extra></extra>",
+        hoverongaps=False, colorbar={"title": _("Grade"), "tickvals": [0.25, 0.5, 1], "ticktext": [_("proxy"), _("partial"), _("direct")]},
+        hovertemplate="%{y} × %{x}: " + _("weight") + " %{z}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=height or 620, margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"type": "category"})
@@ -63,10 +65,10 @@ def coverage_bars(card: Scorecard, *, key: str) -> None:
     colours = ["#c0392b" if c == 0 else "#2171b5" for c in cov["coverage"]]
     fig = go.Figure(go.Bar(x=[f"{o}" for o in cov["objective"]], y=cov["coverage"], marker_color=colours,
                            customdata=cov[["items", "action_share"]],
-                           hovertemplate="Objective %{x}: coverage %{y:.2f}, %{customdata[0]} items, "
-                                         "%{customdata[1]:.0%} of actions<extra></extra>"))
-    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 1], "title": "Coverage"},
-                      xaxis={"title": "Objective", "type": "category"})
+                           hovertemplate=_("Objective %{x}: coverage %{y:.2f}, %{customdata[0]} items, "
+                                           "%{customdata[1]:.0%} of actions") + "<extra></extra>"))
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 1], "title": _("Coverage")},
+                      xaxis={"title": _("Objective"), "type": "category"})
     st.plotly_chart(fig, key=key, width="stretch")
 
 
@@ -79,7 +81,7 @@ def count_axis(largest) -> dict:
 
 def counts_bar(counts: dict, *, key: str, title: str) -> None:
     if not counts:
-        st.caption("None.")
+        st.caption(_("None."))
         return
     s = pd.Series(counts).sort_values()
     fig = go.Figure(go.Bar(x=s.values, y=[str(i) for i in s.index], orientation="h", marker_color="#2171b5"))
@@ -92,11 +94,22 @@ def local_time(dt) -> str:
     """A UTC time shown in the viewer's own time zone (from the browser), with the zone named."""
     from zoneinfo import ZoneInfo
 
+    from indicators_lab.core.i18n import DEFAULT, current_locale, format_datetime
+
     tz_name = getattr(st.context, "timezone", None) or "UTC"
+    if not isinstance(tz_name, str):  # AppTest's context is a mock
+        tz_name = "UTC"
     try:
-        return dt.astimezone(ZoneInfo(tz_name)).strftime(f"%d %b %Y %H:%M ({tz_name})")
+        zone = ZoneInfo(tz_name)
     except Exception:  # an unknown zone name from the browser: fall back to UTC
-        return dt.strftime("%d %b %Y %H:%M (UTC)")
+        zone, tz_name = ZoneInfo("UTC"), "UTC"
+    if dt.tzinfo is None:  # stored as UTC (SQLite gives it back without its zone)
+        from datetime import timezone
+
+        dt = dt.replace(tzinfo=timezone.utc)
+    if current_locale() != DEFAULT:  # month names and order of the person's language
+        return f"{format_datetime(dt, 'd MMM y HH:mm', tzinfo=zone)} ({tz_name})"
+    return dt.astimezone(zone).strftime(f"%d %b %Y %H:%M ({tz_name})")
 
 
 class EncodingProgress:
