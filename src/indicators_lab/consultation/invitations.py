@@ -14,6 +14,7 @@ from indicators_lab.catalogue.importing import normalise_header, read_table
 from indicators_lab.core.access import Actor, require_role
 from indicators_lab.core.accounts import _actor, _hasher, _validate, end_sessions
 from indicators_lab.core.errors import UserError
+from indicators_lab.core.i18n import _
 from indicators_lab.core.models import Invite, User, utcnow
 from indicators_lab.core.passwords import check_password
 from indicators_lab.core.vocabulary import CONSTITUENCIES, normalise_choice
@@ -90,22 +91,22 @@ def accept_invite(*, session: Session, token: str, password: str) -> Actor:
     """Set the password of an invited account with its one-time token; signs them in."""
     inv = session.exec(select(Invite).where(Invite.token_hash == _token_hash(token or ""))).first()
     if inv is None:
-        raise UserError("This link is not valid. Ask the co-leads for a new invitation.")
+        raise UserError(_("This link is not valid. Ask the co-leads for a new invitation."))
     if inv.used_at is not None:
-        raise UserError("This link has already been used. Sign in with your email and password.")
+        raise UserError(_("This link has already been used. Sign in with your email and password."))
     expires = inv.expires_at if inv.expires_at.tzinfo else inv.expires_at.replace(tzinfo=timezone.utc)
     if expires < datetime.now(timezone.utc):
-        raise UserError("This link has expired. Ask the co-leads for a new invitation.")
+        raise UserError(_("This link has expired. Ask the co-leads for a new invitation."))
     user = session.get(User, inv.user_id)
     if not user.active:
-        raise UserError("This account is disabled.")
+        raise UserError(_("This account is disabled."))
     check_password(password, email=user.email, name=user.name)
     # Used once, decided by the database: of two tabs submitting the same link, one wins.
     claimed = session.execute(
         update(Invite).where(Invite.id == inv.id, Invite.used_at.is_(None)).values(used_at=utcnow())
     ).rowcount
     if claimed != 1:
-        raise UserError("This link has already been used. Sign in with your email and password.")
+        raise UserError(_("This link has already been used. Sign in with your email and password."))
     user.password_hash = _hasher.hash(password)
     session.add(user)
     session.flush()

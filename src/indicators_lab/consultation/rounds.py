@@ -178,7 +178,7 @@ def close_rounds(rounds: list[Round], *, session: Session) -> list[str]:
 def get_round(round_id: int, *, session: Session) -> RoundView:
     r = session.get(Round, round_id)
     if r is None:
-        raise NotFound(f"There is no consultation round with id {round_id}.")
+        raise NotFound(_("There is no consultation round with id {id}.").format(id=round_id))
     return _round_view(session, r)
 
 
@@ -206,10 +206,10 @@ def _require_round(session: Session, actor: Actor, round_id: int) -> Round:
     require(actor, "consultation.take_part")
     r = session.get(Round, round_id)
     if r is None:
-        raise NotFound(f"There is no consultation round with id {round_id}.")
+        raise NotFound(_("There is no consultation round with id {id}.").format(id=round_id))
     if not _open_to(session, actor, r):
-        allowed = ", ".join(CONSTITUENCIES.get(c, c) for c in r.constituencies)
-        raise PermissionDenied(f"This round is open to: {allowed}.")
+        allowed = ", ".join(_(CONSTITUENCIES.get(c, c)) for c in r.constituencies)
+        raise PermissionDenied(_("This round is open to: {allowed}.").format(allowed=allowed))
     return r
 
 
@@ -218,9 +218,9 @@ def set_round_close(*, session: Session, actor: Actor, round_id: int, closes_at:
     require_role(actor, "co_lead")
     r = session.get(Round, round_id)
     if r is None:
-        raise NotFound(f"There is no consultation round with id {round_id}.")
+        raise NotFound(_("There is no consultation round with id {id}.").format(id=round_id))
     if _aware(closes_at) <= _aware(r.opens_at):
-        raise UserError("The round must close after it opens.")
+        raise UserError(_("The round must close after it opens."))
     r.closes_at = _aware(closes_at)
     session.add(r)
 
@@ -235,9 +235,9 @@ def close_round_now(*, session: Session, actor: Actor, round_id: int) -> None:
 def _clean_text(text: str) -> str:
     text = (text or "").replace("\x00", "").strip()
     if not text:
-        raise UserError("The comment is empty.")
+        raise UserError(_("The comment is empty."))
     if len(text) > MAX_COMMENT:
-        raise UserError(f"The comment has {len(text)} characters; the limit is {MAX_COMMENT}.")
+        raise UserError(_("The comment has {n} characters; the limit is {limit}.").format(n=len(text), limit=MAX_COMMENT))
     return text
 
 
@@ -247,36 +247,36 @@ def _clean_ratings(ratings: dict | None) -> dict:
         if v in (None, ""):
             continue
         if k not in RATINGS:
-            raise UserError(f"Unknown rating '{k}'; ratings are {', '.join(RATINGS)}.")
+            raise UserError(_("Unknown rating '{name}'; ratings are {names}.").format(name=k, names=", ".join(RATINGS)))
         try:
             n = int(v)
         except (TypeError, ValueError):
-            raise UserError(f"The rating '{k}' must be a whole number from 1 to 5.") from None
+            raise UserError(_("The rating '{name}' must be a whole number from 1 to 5.").format(name=k)) from None
         if not 1 <= n <= 5:
-            raise UserError(f"The rating '{k}' must be from 1 to 5.")
+            raise UserError(_("The rating '{name}' must be from 1 to 5.").format(name=k))
         out[k] = n
     return out
 
 
 def _check_target(s: Session, r: Round, item_id: int | None, objective: int | None, strategy: bool = False) -> None:
     if objective is not None and not 1 <= int(objective) <= 23:
-        raise UserError(f"There is no GCM objective {objective}; objectives are 1 to 23.")
+        raise UserError(_("There is no GCM objective {number}; objectives are 1 to 23.").format(number=objective))
     if strategy:
         if r.version_id is None:
-            raise UserError("This round is on a candidate set, not on a frozen version: it has no disaggregation "
-                            "strategy to comment on. Comment on an indicator, an objective or the set instead.")
+            raise UserError(_("This round is on a candidate set, not on a frozen version: it has no disaggregation "
+                              "strategy to comment on. Comment on an indicator, an objective or the set instead."))
         if objective is None:
-            raise UserError("Choose the objective whose strategy you are commenting on.")
+            raise UserError(_("Choose the objective whose strategy you are commenting on."))
         if item_id is not None:
-            raise UserError("A comment on the strategy is about an objective's strategy, not one indicator.")
+            raise UserError(_("A comment on the strategy is about an objective's strategy, not one indicator."))
     if item_id is not None:
         if s.get(FrameworkItem, item_id) is None:
-            raise NotFound(f"There is no indicator with id {item_id}.")
+            raise NotFound(_("There is no indicator with id {id}.").format(id=item_id))
         if r.set_id is not None or r.version_id is not None:
             member = s.exec(select(RoundItem).where(RoundItem.round_id == r.id, RoundItem.item_id == item_id)).first()
             if member is None:
-                raise UserError("That indicator is not in the set under consultation; comment on the set "
-                                "as a whole, or propose it as a new indicator.")
+                raise UserError(_("That indicator is not in the set under consultation; comment on the set "
+                                  "as a whole, or propose it as a new indicator."))
 
 
 def post_comment(
@@ -292,19 +292,20 @@ def post_comment(
     ratings = _clean_ratings(ratings)
     r = session.get(Round, round_id)
     if r is None:
-        raise NotFound(f"There is no consultation round with id {round_id}.")
+        raise NotFound(_("There is no consultation round with id {id}.").format(id=round_id))
     view = _round_view(session, r)
     if not view.is_open():
-        raise UserError(f"The round '{r.title}' is {view.status}: comments are not accepted now.")
+        raise UserError(_("The round '{title}' is {status}: comments are not accepted now.").format(
+            title=r.title, status=_(view.status)))  # "open", "closed", "not yet open": translated on the Rounds page
     user = session.get(User, actor.user_id) if actor.user_id else None
     constituency = user.constituency if user else ""
     if r.constituencies and actor.role == "stakeholder" and constituency not in r.constituencies:
-        allowed = ", ".join(CONSTITUENCIES[c] for c in r.constituencies)
-        raise UserError(f"This round is open to: {allowed}.")
+        allowed = ", ".join(_(CONSTITUENCIES[c]) for c in r.constituencies)
+        raise UserError(_("This round is open to: {allowed}.").format(allowed=allowed))
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
         if parent is None or parent.round_id != round_id or (parent.hidden and not can(actor, "comments.hidden.read")):
-            raise NotFound(f"There is no comment {parent_id} to reply to in this round.")
+            raise NotFound(_("There is no comment {number} to reply to in this round.").format(number=parent_id))
         item_id, objective, stance = parent.item_id, parent.objective, ""
         strategy = parent.target_kind == STRATEGY
     _check_target(session, r, item_id, objective, strategy)
@@ -331,15 +332,15 @@ def edit_comment(*, session: Session, actor: Actor, comment_id: int, text: str, 
     c = session.exec(select(Comment).where(Comment.id == comment_id).with_for_update()
                      .execution_options(populate_existing=True)).first()
     if c is None:
-        raise NotFound(f"There is no comment {comment_id}.")
+        raise NotFound(_("There is no comment {number}.").format(number=comment_id))
     if c.author_id is None or c.author_id != actor.user_id:
-        raise UserError("You can only edit your own comments.")
+        raise UserError(_("You can only edit your own comments."))
     if not _round_view(session, session.get(Round, c.round_id)).is_open():
-        raise UserError("The round is closed: comments can no longer be edited.")
+        raise UserError(_("The round is closed: comments can no longer be edited."))
     if c.hidden:
-        raise UserError("This comment is hidden by the co-leads, so it can no longer be edited. Post a new comment instead.")
+        raise UserError(_("This comment is hidden by the co-leads, so it can no longer be edited. Post a new comment instead."))
     if session.exec(select(Response.id).where(Response.comment_id == comment_id)).first() is not None:
-        raise UserError("This comment has an official answer, so it can no longer be edited. Reply to it instead.")
+        raise UserError(_("This comment has an official answer, so it can no longer be edited. Reply to it instead."))
     session.add(CommentRevision(comment_id=c.id, text=c.text, stance=c.stance, ratings=c.ratings,
                                 at=c.edited_at or c.created_at))
     c.text, c.text_key, c.edited_at = text, text_key(text), utcnow()
@@ -362,7 +363,7 @@ def report_comment(*, session: Session, actor: Actor, comment_id: int, reason: s
     try:
         c = session.get(Comment, comment_id)
         if c is None or (c.hidden and not can(actor, "comments.hidden.read") and c.author_id != actor.user_id):
-            raise NotFound(f"There is no comment {comment_id}.")
+            raise NotFound(_("There is no comment {number}.").format(number=comment_id))
         _require_round(session, actor, c.round_id)
         session.add(CommentReport(comment_id=comment_id, reporter=reporter, reason=(reason or "").strip()[:2000]))
         session.flush()
@@ -375,7 +376,7 @@ def report_comment(*, session: Session, actor: Actor, comment_id: int, reason: s
         session.add(c)
         return c.hidden
     except IntegrityError:
-        raise UserError("You have already reported this comment.") from None
+        raise UserError(_("You have already reported this comment.")) from None
 
 
 def moderate(*, session: Session, actor: Actor, comment_id: int, hide: bool, reason: str) -> None:
@@ -386,7 +387,7 @@ def moderate(*, session: Session, actor: Actor, comment_id: int, hide: bool, rea
         raise UserError("Give a reason: it is kept with the decision.")
     c = session.get(Comment, comment_id)
     if c is None:
-        raise NotFound(f"There is no comment {comment_id}.")
+        raise NotFound(_("There is no comment {number}.").format(number=comment_id))
     c.hidden, c.hidden_reason = hide, reason if hide else ""
     session.add(c)
     session.add(ModerationEvent(comment_id=comment_id, action="hide" if hide else "restore", reason=reason,
@@ -412,7 +413,7 @@ def respond(*, session: Session, actor: Actor, comment_id: int, disposition: str
     if len(text) > MAX_COMMENT:
         raise UserError(f"The response is too long (limit {MAX_COMMENT} characters).")
     if session.exec(select(Comment.id).where(Comment.id == comment_id).with_for_update()).first() is None:
-        raise NotFound(f"There is no comment {comment_id}.")
+        raise NotFound(_("There is no comment {number}.").format(number=comment_id))
     now = utcnow()
     row = {"comment_id": comment_id, "disposition": disposition, "text": text, "responder": actor.name, "at": now}
     # One current answer per comment, decided by the database: two co-leads answering at once

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators_lab.core.errors import UserError
-from indicators_lab.core.i18n import N_
+from indicators_lab.core.i18n import N_, _
 
 SIGNED_OUT = "signed_out"
 ROLES = ("admin", "co_lead", "excom", "stakeholder")  # roles an account can hold
@@ -28,35 +28,35 @@ _LEADS = ("co_lead", "admin")
 
 # permission -> (roles that hold it, what it covers). Admins are listed explicitly: nothing is implied.
 PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "home.read": (_ALL, "the home page and its live counts"),
-    "catalogue.read": (_ALL, "frameworks, items, GCM objectives, actions, principles"),
-    "links.read": (_ALL, "accepted links of an objective: item, grade, action"),
-    "links.rationale.read": (_LEADS, "the rationale of a link and who decided it"),
-    "account.set_password": (_ALL, "set a password from a one-time invitation link"),
-    "framework.import": (_LEADS, "import or update a framework from a file"),
-    "mapping.read": (_LEADS, "suggestions (encodes with the model), decisions, their history"),
-    "mapping.decide": (_LEADS, "accept, reject, add, bulk-accept, undo links"),
-    "sets.read": (_LEADS, "candidate sets, scorecards and what-if (encodes with the model)"),
-    "sets.edit": (_LEADS, "create, rename, copy, delete sets; add, remove, lock items"),
-    "optimise.run": (_LEADS, "run the optimiser"),
-    "consultation.take_part": (_SIGNED_IN, "open rounds open to one's constituency: read and post comments"),
-    "rounds.read": (_STAFF, "every round, whichever constituencies it is open to"),
-    "rounds.manage": (_LEADS, "open, extend, close rounds; offline template; import comments"),
-    "comments.authors.read": (_STAFF, "comment authors' names (others see the organisation or 'a participant')"),
-    "comments.hidden.read": (_LEADS, "hidden comments and moderation reasons"),
-    "comments.answer": (_LEADS, "answer and moderate comments"),
-    "matrix.read": (_STAFF, "the comment-response matrix, participation counts, matrix CSV/XLSX"),
-    "themes.run": (_LEADS, "group comments by meaning (encodes with the model)"),
-    "people.read": (_LEADS, "the list of accounts"),
-    "people.invite": (_LEADS, "invite stakeholders; the one-time links"),
-    "people.manage_staff": (("admin",), "add co-leads, ExCom members, admins; disable accounts"),
-    "versions.read": (_STAFF, "every version (drafts too), change notes, diffs"),
-    "versions.freeze": (_LEADS, "freeze a set as a version, link comments to changes, record approval"),
-    "excom_views.read": (_STAFF, "the review screen and ExCom members' views"),
-    "excom_views.record": (("excom", "admin"), "record one's view on a version"),
-    "annex.download": (_SIGNED_IN, "the public annex (approved versions; ExCom and co-leads: any version) "
-                                   "without hidden comments, authors' names or rationale"),
-    "annex.full.download": (_LEADS, "the full annex: every comment with its author, hidden ones too, and rationale"),
+    "home.read": (_ALL, N_("the home page and its live counts")),
+    "catalogue.read": (_ALL, N_("frameworks, items, GCM objectives, actions, principles")),
+    "links.read": (_ALL, N_("accepted links of an objective: item, grade, action")),
+    "links.rationale.read": (_LEADS, N_("the rationale of a link and who decided it")),
+    "account.set_password": (_ALL, N_("set a password from a one-time invitation link")),
+    "framework.import": (_LEADS, N_("import or update a framework from a file")),
+    "mapping.read": (_LEADS, N_("suggestions (encodes with the model), decisions, their history")),
+    "mapping.decide": (_LEADS, N_("accept, reject, add, bulk-accept, undo links")),
+    "sets.read": (_LEADS, N_("candidate sets, scorecards and what-if (encodes with the model)")),
+    "sets.edit": (_LEADS, N_("create, rename, copy, delete sets; add, remove, lock items")),
+    "optimise.run": (_LEADS, N_("run the optimiser")),
+    "consultation.take_part": (_SIGNED_IN, N_("open rounds open to one's constituency: read and post comments")),
+    "rounds.read": (_STAFF, N_("every round, whichever constituencies it is open to")),
+    "rounds.manage": (_LEADS, N_("open, extend, close rounds; offline template; import comments")),
+    "comments.authors.read": (_STAFF, N_("comment authors' names (others see the organisation or 'a participant')")),
+    "comments.hidden.read": (_LEADS, N_("hidden comments and moderation reasons")),
+    "comments.answer": (_LEADS, N_("answer and moderate comments")),
+    "matrix.read": (_STAFF, N_("the comment-response matrix, participation counts, matrix CSV/XLSX")),
+    "themes.run": (_LEADS, N_("group comments by meaning (encodes with the model)")),
+    "people.read": (_LEADS, N_("the list of accounts")),
+    "people.invite": (_LEADS, N_("invite stakeholders; the one-time links")),
+    "people.manage_staff": (("admin",), N_("add co-leads, ExCom members, admins; disable accounts")),
+    "versions.read": (_STAFF, N_("every version (drafts too), change notes, diffs")),
+    "versions.freeze": (_LEADS, N_("freeze a set as a version, link comments to changes, record approval")),
+    "excom_views.read": (_STAFF, N_("the review screen and ExCom members' views")),
+    "excom_views.record": (("excom", "admin"), N_("record one's view on a version")),
+    "annex.download": (_SIGNED_IN, N_("the public annex (approved versions; ExCom and co-leads: any version) "
+                                   "without hidden comments, authors' names or rationale")),
+    "annex.full.download": (_LEADS, N_("the full annex: every comment with its author, hidden ones too, and rationale")),
 }
 
 # page -> (title, section, permission needed to open it, listed in the menu)
@@ -92,11 +92,11 @@ EXPORT_ACCESS: dict[str, tuple[str, str]] = {
 
 # What a page says to someone who may not open it, by who they are.
 _ASK = {
-    SIGNED_OUT: "Sign in (sidebar) for {what}.",
-    "stakeholder": "Ask a co-lead for {what}: your stakeholder account does not include it.",
-    "excom": "Ask a co-lead for {what}: your ExCom account does not include it.",
-    "co_lead": "Ask an admin for {what}: your co-lead account does not include it.",
-    "admin": "{what} is not available.",
+    SIGNED_OUT: N_("Sign in (sidebar) for {what}."),
+    "stakeholder": N_("Ask a co-lead for {what}: your stakeholder account does not include it."),
+    "excom": N_("Ask a co-lead for {what}: your ExCom account does not include it."),
+    "co_lead": N_("Ask an admin for {what}: your co-lead account does not include it."),
+    "admin": N_("{what} is not available."),
 }
 
 
@@ -145,7 +145,7 @@ def denial(actor: Actor | None, permission: str) -> str:
     """What to tell ``actor``, who lacks ``permission``: sign in, or whom to ask."""
     role = SIGNED_OUT if actor is None else actor.role
     what = PERMISSIONS[permission][1]
-    return _ASK.get(role, _ASK["stakeholder"]).format(what=what)
+    return _(_ASK.get(role, _ASK["stakeholder"])).format(what=_(what))
 
 
 def page_permission(path: str) -> str:
@@ -160,13 +160,12 @@ def pages_for(role: str) -> list[str]:
 def require_role(actor: Actor | None, *roles: str) -> Actor:
     """Return ``actor`` if it holds one of ``roles`` (admin always does); else PermissionDenied."""
     if actor is None or not actor.name.strip() or actor.role == SIGNED_OUT:
-        raise PermissionDenied("Sign in first: this action records who made it.")
+        raise PermissionDenied(_("Sign in first: this action records who made it."))
     if actor.role == "admin" or actor.role in roles:
         return actor
-    allowed = " or ".join(ROLE_LABELS.get(r, r) for r in roles)
-    raise PermissionDenied(
-        f"Only a {allowed} can do this; you are signed in as {ROLE_LABELS.get(actor.role, actor.role)}."
-    )
+    allowed = _(" or ").join(_(ROLE_LABELS.get(r, r)) for r in roles)
+    raise PermissionDenied(_("Only a {allowed} can do this; you are signed in as {role}.").format(
+        allowed=allowed, role=_(ROLE_LABELS.get(actor.role, actor.role))))
 
 
 def access_table_markdown() -> str:

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from indicators_lab.core import throttle
 from indicators_lab.core.access import ROLE_LABELS, ROLES, Actor, require, require_role
 from indicators_lab.core.errors import NotFound, UserError
+from indicators_lab.core.i18n import N_, _
 from indicators_lab.core.models import User, utcnow
 from indicators_lab.core.passwords import MIN_PASSWORD, check_password
 
@@ -81,7 +82,7 @@ def create_user(
     return _actor(user)
 
 
-WRONG = "The email or password is not right."
+WRONG = N_("The email or password is not right.")  # translated where it is shown
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class SignInAttempt:
     def actor_or_raise(self) -> Actor:
         """The actor; else UserError with the message. Call it after the unit of work committed."""
         if self.error or self.actor is None:
-            raise UserError(self.error or WRONG)
+            raise UserError(self.error or _(WRONG))
         return self.actor
 
 
@@ -113,9 +114,9 @@ def _check(session: Session, email: str, password: str, source: str | None, now:
             raise VerificationError()
     except (VerificationError, InvalidHashError):
         throttle.record_failure(session, keys, now)
-        return None, WRONG
+        return None, _(WRONG)
     if not user.active:
-        return None, "This account is disabled. Ask a co-lead or admin."
+        return None, _("This account is disabled. Ask a co-lead or admin.")
     throttle.clear(session, keys[:1])  # not the source: one good account must not reset a guesser
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -143,11 +144,11 @@ def current_actor(user_id: int, session_epoch: int | None = None, *, session: Se
     ``session_epoch``, a sign-in from before the last sign-out or password change is refused."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(_("This account no longer exists."))
     if not user.active:
-        raise UserError("This account is disabled. Ask a co-lead or admin.")
+        raise UserError(_("This account is disabled. Ask a co-lead or admin."))
     if session_epoch is not None and session_epoch != user.session_epoch:
-        raise UserError("You were signed out (on this or another device, or your password changed). Sign in again.")
+        raise UserError(_("You were signed out (on this or another device, or your password changed). Sign in again."))
     return _actor(user)
 
 
@@ -156,10 +157,11 @@ def set_language(*, session: Session, actor: Actor, language: str) -> str:
     from indicators_lab.core.i18n import LANGUAGES
 
     if actor is None or actor.user_id is None:
-        raise UserError("Sign in first: the language is kept with your account.")
+        raise UserError(_("Sign in first: the language is kept with your account."))
     language = (language or "").strip().lower()
     if language and language not in LANGUAGES:
-        raise UserError(f"Unknown language '{language}'; languages are {', '.join(LANGUAGES)}.")
+        raise UserError(_("Unknown language '{code}'; languages are {codes}.").format(
+            code=language, codes=", ".join(LANGUAGES)))
     session.execute(update(User).where(User.id == actor.user_id).values(language=language))
     return language
 
@@ -185,11 +187,11 @@ def change_password(*, session: Session, actor: Actor, current_password: str, ne
     a failed sign-in, so, as with attempt_sign_in, commit first, then ``actor_or_raise()``."""
     user = session.get(User, actor.user_id) if actor is not None and actor.user_id is not None else None
     if user is None:
-        raise UserError("Sign in first to change your password.")
+        raise UserError(_("Sign in first to change your password."))
     check_password(new_password, email=user.email, name=user.name)
     checked, error = _check(session, user.email, current_password, None, now or utcnow())
     if error:
-        return SignInAttempt(error="Your current password is not right." if error == WRONG else error)
+        return SignInAttempt(error=_("Your current password is not right.") if error == _(WRONG) else error)
     checked.password_hash = _hasher.hash(new_password)
     session.add(checked)
     session.flush()

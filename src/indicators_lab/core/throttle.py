@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import case, delete
 from sqlmodel import Session, select
 
+from indicators_lab.core.i18n import ngettext
 from indicators_lab.core.models import SignInFailure
 
 
@@ -45,11 +46,11 @@ def wait_message(remaining: timedelta) -> str:
     """"Too many attempts. Try again in 4 minutes." (rounded up; seconds under a minute)."""
     seconds = max(1, math.ceil(remaining.total_seconds()))
     if seconds < 60:
-        amount = f"{seconds} second{'s' if seconds != 1 else ''}"
-    else:
-        minutes = math.ceil(seconds / 60)
-        amount = f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"Too many attempts. Try again in {amount}."
+        return ngettext("Too many attempts. Try again in {n} second.",
+                        "Too many attempts. Try again in {n} seconds.", seconds).format(n=seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("Too many attempts. Try again in {n} minute.",
+                    "Too many attempts. Try again in {n} minutes.", minutes).format(n=minutes)
 
 
 def account_key(email: str) -> str:
