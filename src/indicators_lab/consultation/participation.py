@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from indicators_lab.catalogue.translations import translation
 from indicators_lab.consultation import rounds as con
 from indicators_lab.core.access import Actor, can
+from indicators_lab.core.i18n import current_locale
 from indicators_lab.core.models import Comment, Link, RoundItem
 
 
@@ -38,6 +40,8 @@ class IndicatorCard:
     objectives: tuple[int, ...]  # GCM objectives it is linked to (accepted links)
     comments: int  # comments on it this person can see (replies too)
     mine: int  # of them, this person's own
+    # The title in the reader's language (catalogue.translations), None where the sources have none.
+    title_translated: str | None = None
 
 
 def my_open_rounds(*, session: Session, actor: Actor) -> list[RoundSummary]:
@@ -79,6 +83,8 @@ def indicator_cards(round_id: int, *, session: Session, actor: Actor) -> list[In
         for item_id, author_id, n in session.exec(q.group_by(Comment.item_id, Comment.author_id)).all():
             total, own = counts.get(item_id, (0, 0))
             counts[item_id] = (total + n, own + (n if actor.user_id is not None and author_id == actor.user_id else 0))
+    language = current_locale()
     return [IndicatorCard(i["item_id"], i["code"], i["title"], i["framework"], i["help"],
-                          tuple(objectives.get(i["item_id"], ())), *counts.get(i["item_id"], (0, 0)))
+                          tuple(objectives.get(i["item_id"], ())), *counts.get(i["item_id"], (0, 0)),
+                          title_translated=translation(i.get("attributes"), "title", language))
             for i in items]

@@ -21,12 +21,15 @@ STANCES = {"keep": N_("Keep"), "modify": N_("Modify"), "drop": N_("Drop"), "add"
 RATINGS = ("relevant", "accepted", "credible", "easy_to_collect", "robust")
 # What each rating asks, in a sentence (the RACER criteria of indicator selection).
 RATING_HELP = {
-    "relevant": "Relevant: it measures something that matters for the objectives it serves.",
-    "accepted": "Accepted: governments, the UN system and civil society already recognise and use it.",
-    "credible": "Credible: its figures come from a sound method and a source people trust.",
-    "easy_to_collect": "Easy to collect: countries can produce the data without much extra cost or effort.",
-    "robust": "Robust: it gives comparable results across countries and over time.",
+    "relevant": N_("Relevant: it measures something that matters for the objectives it serves."),
+    "accepted": N_("Accepted: governments, the UN system and civil society already recognise and use it."),
+    "credible": N_("Credible: its figures come from a sound method and a source people trust."),
+    "easy_to_collect": N_("Easy to collect: countries can produce the data without much extra cost or effort."),
+    "robust": N_("Robust: it gives comparable results across countries and over time."),
 }
+# The ratings' short names, as a comment shows them ("relevant 4/5").
+RATING_NAMES = {"relevant": N_("relevant"), "accepted": N_("accepted"), "credible": N_("credible"),
+                "easy_to_collect": N_("easy to collect"), "robust": N_("robust")}
 DISPOSITIONS = {
     "accepted": N_("Accepted"), "partly_accepted": N_("Partly accepted"), "not_accepted": N_("Not accepted"),
     "noted": N_("Noted"), "out_of_scope": N_("Out of scope"),
