@@ -8,6 +8,7 @@ from indicators_lab.catalogue.frameworks import framework_names
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
+from indicators_lab.core.i18n import N_, _, format_percent, ngettext
 from indicators_lab.sets.optimiser import Infeasible, Request, uncovered
 from indicators_lab.core.access import can
 from indicators_lab.ui import state
@@ -16,53 +17,61 @@ from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import plain
 
 SMALLEST, BEST = "smallest", "best"
-MODES = {SMALLEST: "The smallest set covering every objective", BEST: "The best coverage with at most K indicators"}
+MODES = {SMALLEST: N_("The smallest set covering every objective"),
+         BEST: N_("The best coverage with at most K indicators")}
 
 db = page_session()
-st.title("Optimise")
+st.title(_("Optimise"))
 actor = page_guard("views/optimise.py")
-st.caption(
+st.caption(_(
     "Chooses among every indicator with an accepted link (all frameworks), exactly. "
     "Coverage counts all 23 GCM objectives. Ties go to the higher total link weight, then to Tier I."
-)
+))
 state.show_flash(state.OPTIMISE_FLASH)
 
 sets = {s.id: s.name for s in cs.list_sets(session=db, actor=actor)}
-base = st.selectbox("Honour the locks of set", [None, *sets], format_func=lambda i: "No locks" if i is None else sets[i])
-mode = st.radio("Ask for", list(MODES), format_func=MODES.get)
+base = st.selectbox(_("Honour the locks of set"), [None, *sets],
+                    format_func=lambda i: _("No locks") if i is None else sets[i])
+mode = st.radio(_("Ask for"), list(MODES), format_func=lambda m: _(MODES[m]))
 c1, c2, c3 = st.columns(3)
-min_cover = c1.number_input("Each objective covered at least (M) times", 1, 10, 1)
-max_size = c2.number_input("At most (K) indicators", 1, 500, 23) if mode == BEST else None
-cap = c3.number_input("At most this many per framework (0 = no limit)", 0, 500, 0)
+min_cover = c1.number_input(_("Each objective covered at least (M) times"), 1, 10, 1)
+max_size = c2.number_input(_("At most (K) indicators"), 1, 500, 23) if mode == BEST else None
+cap = c3.number_input(_("At most this many per framework (0 = no limit)"), 0, 500, 0)
 settings = get_settings()
 d1, d2 = st.columns(2)
-min_data = d1.slider("Each chosen indicator has data for at least this share of the 193 Member States", 0.0, 1.0,
-                     0.0, 0.05, help=f"Setting INDICATORS_LAB_DATA_READY_SHARE (the scorecard's threshold) is "
-                     f"{settings.data_ready_share:.0%}. From the newest data import, else the metadata's stated number.")
-tiebreak = d2.checkbox("Break ties towards better data", value=settings.data_tiebreak,
-                       help="Setting INDICATORS_LAB_DATA_TIEBREAK: after link weight, before Tier I.")
+min_data = d1.slider(_("Each chosen indicator has data for at least this share of the 193 Member States"), 0.0, 1.0,
+                     0.0, 0.05, help=_("Setting INDICATORS_LAB_DATA_READY_SHARE (the scorecard's threshold) is "
+                                       "{share}. From the newest data import, else the metadata's stated number.").format(
+                         share=format_percent(settings.data_ready_share)))
+tiebreak = d2.checkbox(_("Break ties towards better data"), value=settings.data_tiebreak,
+                       help=_("Setting INDICATORS_LAB_DATA_TIEBREAK: after link weight, before Tier I."))
 
 
 ready_share = settings.data_ready_share
 weights = state.grade_weights()
+READY = format_percent(ready_share)
 st.caption(
-    "Link weights by grade: " + ", ".join(f"{g} {w:g}" for g, w in weights.items())
-    + " (chosen on the Candidate sets page). "
-    f"Ready: data for at least {ready_share:.0%} of the 193 Member States (setting INDICATORS_LAB_DATA_READY_SHARE). "
-    f"Ties towards better data by default: {'yes' if settings.data_tiebreak else 'no'} (setting INDICATORS_LAB_DATA_TIEBREAK)."
+    _("Link weights by grade: {weights} (chosen on the Candidate sets page).").format(
+        weights=", ".join(f"{_(g)} {w:g}" for g, w in weights.items()))
+    + " " + _("Ready: data for at least {share} of the 193 Member States (setting INDICATORS_LAB_DATA_READY_SHARE).")
+    .format(share=READY)
+    + " " + _("Ties towards better data by default: {answer} (setting INDICATORS_LAB_DATA_TIEBREAK).").format(
+        answer=_("yes") if settings.data_tiebreak else _("no"))
 )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _indicators(n: int) -> str:
+    return ngettext("{n} indicator", "{n} indicators", n).format(n=n)
 
 
 def _point_label(p: dict, n_objectives: int) -> str:
-    return (f"{_plural(p['size'], 'indicator')}: {p['objectives_covered']} of {n_objectives} objectives covered; "
-            f"{p['data_ready']} with data for ≥ {p['ready_share']:.0%}, {p['migratory_split']} splittable by migratory status")
+    return _("{indicators}: {covered} of {total} objectives covered; {ready} with data for ≥ {share}, "
+             "{split} splittable by migratory status").format(
+        indicators=_indicators(p["size"]), covered=p["objectives_covered"], total=n_objectives, ready=p["data_ready"],
+        share=format_percent(p["ready_share"]), split=p["migratory_split"])
 
 
-if st.button("Optimise", type="primary"):
+if st.button(_("Optimise"), type="primary"):
     try:
         result, curve = read_or_act(cs.optimise_for_set, base, actor=actor, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
             max_per_framework=int(cap) or None, grade_weights=state.grade_weights(), curve=True,
@@ -82,10 +91,10 @@ if st.button("Optimise", type="primary"):
         state.put(state.OPTIMISE_POINT, len(result.chosen))  # the answer is the point shown first
     except Infeasible as exc:
         state.pop(state.OPTIMISE_RESULT)
-        st.error(f"Not possible: {plain(exc)}", icon=":material/block:")
+        st.error(_("Not possible: {reason}").format(reason=plain(exc)), icon=":material/block:")
         if mode == SMALLEST:
-            st.info("Accept links for those objectives on the Mapping page, or ask for the best coverage with "
-                    "at most K indicators: it covers what it can and names the rest.")
+            st.info(_("Accept links for those objectives on the Mapping page, or ask for the best coverage with "
+                      "at most K indicators: it covers what it can and names the rest."))
     except UserError as exc:
         state.pop(state.OPTIMISE_RESULT)
         st.error(plain(exc))
@@ -105,51 +114,58 @@ if len(points) > 1:
     sizes = [p["size"] for p in points]
     fig.add_trace(go.Scatter(
         x=sizes, y=[p["objectives_covered"] for p in points], mode="lines+markers+text",
-        name=f"Objectives covered at least M times (of {n_obj})", marker={"symbol": "circle", "size": 9},
+        name=_("Objectives covered at least M times (of {total})").format(total=n_obj), marker={"symbol": "circle", "size": 9},
         line={"color": "#2171b5"}, text=[str(p["objectives_covered"]) for p in points], textposition="top center",
-        hovertemplate="%{x} indicators: %{y} of " + str(n_obj) + " objectives covered<extra></extra>"))
+        hovertemplate=_("{x} indicators: {y} of {total} objectives covered").format(
+            x="%{x}", y="%{y}", total=n_obj) + "<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=sizes, y=[p["weight"] for p in points], mode="lines+markers", yaxis="y2",
-        name="Covered weight (right axis)", marker={"symbol": "diamond-open", "size": 10},
+        name=_("Covered weight (right axis)"), marker={"symbol": "diamond-open", "size": 10},
         line={"color": "#e6550d", "dash": "dash"},
-        hovertemplate="%{x} indicators: covered weight %{y:.2f}<extra></extra>"))
+        hovertemplate=_("{x} indicators: covered weight {y}").format(x="%{x}", y="%{y:.2f}") + "<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=sizes, y=[p["data_ready"] for p in points], mode="lines+markers",
-        name=f"Indicators with data for ≥ {ready_share:.0%} of countries", marker={"symbol": "square", "size": 8},
+        name=_("Indicators with data for ≥ {share} of countries").format(share=READY), marker={"symbol": "square", "size": 8},
         line={"color": "#31a354"},
-        hovertemplate="%{x} indicators: %{y} with data for ≥ " + f"{ready_share:.0%}" + "<extra></extra>"))
+        hovertemplate=_("{x} indicators: {y} with data for ≥ {share}").format(x="%{x}", y="%{y}", share=READY)
+        + "<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=sizes, y=[p["migratory_split"] for p in points], mode="lines+markers",
-        name="Indicators splittable by migratory status", marker={"symbol": "triangle-up", "size": 9},
+        name=_("Indicators splittable by migratory status"), marker={"symbol": "triangle-up", "size": 9},
         line={"color": "#756bb1", "dash": "dot"},
-        hovertemplate="%{x} indicators: %{y} splittable by migratory status<extra></extra>"))
+        hovertemplate=_("{x} indicators: {y} splittable by migratory status").format(x="%{x}", y="%{y}")
+        + "<extra></extra>"))
     picked = by_size[state.get(state.OPTIMISE_POINT)]
     fig.add_vline(x=picked["size"], line={"color": "#555", "dash": "dot"})
-    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Set size against coverage",
-                      xaxis={"title": "Indicators in the set", "dtick": 1},
-                      yaxis={"title": "Objectives covered / indicators", "range": [0, max(n_obj, *sizes) + 1]},
-                      yaxis2={"title": "Covered weight", "overlaying": "y", "side": "right", "rangemode": "tozero",
+    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=_("Set size against coverage"),
+                      xaxis={"title": _("Indicators in the set"), "dtick": 1},
+                      yaxis={"title": _("Objectives covered / indicators"), "range": [0, max(n_obj, *sizes) + 1]},
+                      yaxis2={"title": _("Covered weight"), "overlaying": "y", "side": "right", "rangemode": "tozero",
                               "tickformat": ".1f"},
                       legend={"orientation": "h", "y": -0.25})
     st.plotly_chart(fig, width="stretch", key="ilab.optimise.curve")
-    st.select_slider("Point of the curve to look at and save", [p["size"] for p in points],
+    st.select_slider(_("Point of the curve to look at and save"), [p["size"] for p in points],
                      format_func=lambda k: _point_label(by_size[k], n_obj), key=state.widget_key(state.OPTIMISE_POINT))
     st.dataframe(
-        [{"indicators": p["size"], "objectives covered": p["objectives_covered"], "covered weight": round(p["weight"], 2),
-          f"with data for ≥ {ready_share:.0%}": p["data_ready"], "splittable by migratory status": p["migratory_split"],
-          "mean data coverage": f"{p['mean_data']:.0%}"} for p in points],
+        [{_("indicators"): p["size"], _("objectives covered"): p["objectives_covered"],
+          _("covered weight"): round(p["weight"], 2),
+          _("with data for ≥ {share}").format(share=READY): p["data_ready"],
+          _("splittable by migratory status"): p["migratory_split"],
+          _("mean data coverage"): format_percent(p["mean_data"])} for p in points],
         hide_index=True, width="stretch", key="ilab.optimise.points")
 
 point = by_size[state.get(state.OPTIMISE_POINT)]
 chosen_ids = list(point["chosen"])
-answer = " (the optimiser's answer)" if point["size"] == len(res["chosen"]) else ""
-st.subheader(f"{point['size']} indicators cover {point['objectives_covered']} of {n_obj} objectives{answer}")
+answer = " " + _("(the optimiser's answer)") if point["size"] == len(res["chosen"]) else ""
+st.subheader(ngettext("{n} indicator covers {covered} of {total} objectives", "{n} indicators cover {covered} of {total} objectives",
+                      point["size"]).format(n=point["size"], covered=point["objectives_covered"], total=n_obj) + answer)
 # The method in people's words (the result keeps the solver's name and status for the command line).
-how = ("exact: no other set of this size does better" if res["method"].startswith("exact")
-       else "found step by step (greedy): a good set, not guaranteed the best")
-st.caption(f"Covered weight {point['weight']:.2f} · {point['data_ready']} of {_plural(point['size'], 'indicator')} "
-           f"with data for at least {ready_share:.0%} of countries · {point['migratory_split']} splittable by migratory "
-           f"status · {how}")
+how = (_("exact: no other set of this size does better") if res["method"].startswith("exact")
+       else _("found step by step (greedy): a good set, not guaranteed the best"))
+st.caption(_("Covered weight {weight} · {ready} of {indicators} with data for at least {share} of countries · "
+             "{split} splittable by migratory status · {how}").format(
+    weight=f"{point['weight']:.2f}", ready=point["data_ready"], indicators=_indicators(point["size"]), share=READY,
+    split=point["migratory_split"], how=how))
 
 # Why each objective is left uncovered at the point looked at.
 lk = cs.database_links(state.grade_weights(), session=db)
@@ -158,10 +174,11 @@ lock_out = set(members.loc[members["lock"] == "out", "item_key"]) if members is 
 why = uncovered(lk.assign(key=lk["item_id"])[["key", "objective", "weight"]], chosen_ids,
                 Request(min_cover=res["min_cover"], lock_out=lock_out, objectives=cs.objective_numbers(session=db)))
 if why:
-    st.warning(f"{len(why)} of {n_obj} objectives are not covered"
-               + (f" at least {res['min_cover']} times" if res["min_cover"] > 1 else "") + ":",
+    st.warning((_("{n} of {total} objectives are not covered at least {m} times:") if res["min_cover"] > 1
+                else _("{n} of {total} objectives are not covered:")).format(n=len(why), total=n_obj, m=res["min_cover"]),
                icon=":material/warning:")
-    st.dataframe([{"Objective": o, "Why": reason.capitalize()} for o, reason in sorted(why.items())],
+    # The reasons come from the optimiser in English (the command line prints them too).
+    st.dataframe([{_("Objective"): o, _("Why"): reason.capitalize()} for o, reason in sorted(why.items())],
                  hide_index=True, width="stretch")
 
 items = cs.items_by_ids(chosen_ids, session=db)
@@ -172,18 +189,22 @@ table["framework"] = table["framework"].map(lambda k: names.get(k, k))
 table = with_availability(table, "item_key", session=db)
 st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_for", *BRIEF_LABELS]], hide_index=True,
              width="stretch",
-             column_config={"framework": "Framework", "code": "Code", "title": "Title", "tier": "Tier",
-                            "objectives": "Covers objectives", "needed_for": "Objectives that need it", **BRIEF_LABELS})
+             column_config={"framework": _("Framework"), "code": _("Code"), "title": _("Title"), "tier": _("Tier"),
+                            "objectives": _("Covers objectives"), "needed_for": _("Objectives that need it"),
+                            **{k: _(v) for k, v in BRIEF_LABELS.items()}})
 if can(actor, "sets.edit"):
     with st.form(state.form_key("optimise.save")):  # cleared after success only
-        name = st.text_input("Save these indicators as a new set named", max_chars=200)
-        if st.form_submit_button(f"Save {len(chosen_ids)} indicators as a new set", type="primary"):
+        name = st.text_input(_("Save these indicators as a new set named"), max_chars=200)
+        if st.form_submit_button(ngettext("Save {n} indicator as a new set", "Save {n} indicators as a new set",
+                                          len(chosen_ids)).format(n=len(chosen_ids)), type="primary"):
             try:
                 desc = f"Optimiser: {MODES[res['mode']].lower()}, M={res['min_cover']}" + (
                     f", K={res['max_size']}" if res["max_size"] else "") + f"; point of {point['size']} indicators"
                 new_id = act(cs.create_set, actor=actor, name=name, item_ids=chosen_ids, description=desc)
                 state.put(state.SET_ID, new_id)
                 state.clear_form("optimise.save")
-                state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{' '.join(name.split())}' with {len(chosen_ids)} indicators.")
+                state.flash_and_rerun(state.OPTIMISE_FLASH, ngettext(
+                    "Saved '{name}' with {n} indicator.", "Saved '{name}' with {n} indicators.", len(chosen_ids)).format(
+                    name=" ".join(name.split()), n=len(chosen_ids)))
             except UserError as exc:
                 st.error(plain(exc))
