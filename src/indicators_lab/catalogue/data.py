@@ -16,7 +16,7 @@ from indicators_lab.catalogue.extracts import (
     iter_rows,
     summarise,
 )
-from indicators_lab.core.i18n import N_
+from indicators_lab.core.i18n import N_, _
 from indicators_lab.core.access import Actor, require_role
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem
@@ -229,9 +229,12 @@ def availability_brief(item_ids: list[int], *, session: Session) -> pd.DataFrame
 def brief_sentence(row) -> str:
     """One line for an item under review: the brief's cells in words (``availability_brief`` row)."""
     if row["countries_metadata"] == "no metadata" and row["imported"] == "no data imported":
-        return "Data: no SDG metadata is shipped and no data extract is imported for this item."
-    return (f"Data: countries (metadata) {row['countries_metadata']} · migratory split (metadata) "
-            f"{row['migration_metadata']} · data (imported) {row['imported']} · source: {row['data_source']}")
+        return _("Data: no SDG metadata is shipped and no data extract is imported for this item.")
+    # The metadata's words are N_-marked (catalogue.availability); the import's cells are figures and file names.
+    return _("Data: countries (metadata) {countries} · migratory split (metadata) {migration} · data (imported) "
+             "{imported} · source: {source}").format(
+        countries=_(row["countries_metadata"]), migration=_(row["migration_metadata"]), imported=row["imported"],
+        source=row["data_source"])
 
 
 def with_availability(frame: pd.DataFrame, id_column: str, *, session: Session) -> pd.DataFrame:
