@@ -112,3 +112,24 @@ def test_the_command_line_keeps_service_messages_in_english(app):
     rid = tx(app, con.create_round, actor=lead, title="Round")
     with pytest.raises(UserError, match="^The comment is empty.$"):
         tx(app, con.post_comment, actor=ngo, round_id=rid, text="  ")
+
+
+def test_a_french_stakeholder_whose_account_is_disabled_is_told_so_in_french(app):
+    # The account is re-read before the run's language is known: the refusal is still French.
+    from indicators_lab.core.accounts import set_active
+    from tests.apptest import ADMIN
+
+    lead = co_lead(app)
+    ngo = tx(app, create_user, actor=lead, email="ngo@example.org", name="Nadia", role="stakeholder",
+             password=PASSWORD, constituency="civil_society")
+    at = _signed_out_french_browser("views/home.py")
+    at.text_input(key=widget_key("signin.home.email")).input("ngo@example.org")
+    at.text_input(key=widget_key("signin.home.password")).input(PASSWORD)
+    next(b for b in at.get("form_submit_button") if b.label == "Se connecter").click().run()
+    assert any(s.value == "Vos consultations ouvertes" for s in at.subheader)
+    tx(app, set_active, actor=ADMIN, user_id=ngo.user_id, active=False)
+    at.run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == ["Ce compte est désactivé. Adressez-vous à un co-responsable ou à un "
+                                             "administrateur."]
+    assert not untranslated_on(page_texts(at), "fr")

@@ -18,8 +18,9 @@ from indicators_lab.core.access import ANONYMOUS, ROLE_LABELS, Actor, can, denia
 from indicators_lab.core.accounts import attempt_sign_in, current_actor, sign_out
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
-from indicators_lab.core.i18n import _
+from indicators_lab.core.i18n import _, negotiate, use_locale
 from indicators_lab.ui import state
+from indicators_lab.ui.language import browser_language
 from indicators_lab.ui.resources import act, get_secret_key, page_session
 from indicators_lab.ui.touch import DRAFT_PREFIX
 from indicators_lab.ui.widgets import plain
@@ -102,8 +103,11 @@ def signed_in_actor() -> Actor | None:
             state.put(state.COOKIE_PENDING, "")  # expired or forged: clear it
     if user_id is None:
         return None
+    # Read before the run's language is known (it may be the account's): a refusal is worded in
+    # the visitor's choice or their browser's language, as the sign-in form below it.
     try:
-        actor = current_actor(user_id, epoch, session=page_session())
+        with use_locale(negotiate(state.get(state.LANGUAGE), browser_language())):
+            actor = current_actor(user_id, epoch, session=page_session())
     except UserError as exc:
         forget()
         state.put(state.SIGN_IN_NOTICE, str(exc))
