@@ -9,8 +9,9 @@ Prints:
     which every comment already pays), per comment, and the model's one-off load;
 (c) compiling a .po catalogue in memory (once per process) and a translated lookup against the
     identity function;
-(d) a warm re-run of the Catalogue and Matrix pages in French against the same page in English
-    (AppTest, one process).
+(d) a warm re-run of the Catalogue, Matrix, Consultation (a round on ten SDG indicators, as cards)
+    and Home pages in French against the same page in English (AppTest, one process).
+    ``--pages`` runs (d) only.
 """
 
 from __future__ import annotations
@@ -110,8 +111,14 @@ def pages(repeat: int) -> None:
               password="long enough pw")
     from indicators_lab.consultation import rounds as con
 
-    tx(engine, con.create_round, actor=lead, title="Round")
-    for path in ("views/catalogue.py", "views/matrix.py"):
+    from indicators_lab.mapping import links
+    from indicators_lab.sets import candidate_sets as cs
+
+    codes = ["10.7.1", "10.7.2", "10.7.3", "10.7.4", "10.c.1", "8.8.1", "8.8.2", "17.3.2", "16.9.1", "5.2.1"]
+    set_id = tx(engine, cs.create_set, actor=lead, name="Draft",
+                item_ids=[tx(engine, links.item_id_for, "sdg", c) for c in codes])
+    tx(engine, con.create_round, actor=lead, title="Round", set_id=set_id)
+    for path in ("views/catalogue.py", "views/matrix.py", "views/consultation.py", "views/home.py"):
         runs = {}
         for code in ("en", "fr"):
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -132,7 +139,11 @@ def pages(repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pages", action="store_true", help="only (d), the page re-runs")
     args = parser.parse_args()
+    if args.pages:
+        pages(args.repeat)
+        return
     search(args.repeat)
     detection(args.repeat)
     catalogues(args.repeat)
