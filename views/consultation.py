@@ -201,7 +201,7 @@ def strategy_part() -> None:
         box.markdown("**" + (plain(f"{row.code} {row.title}") if row.key else _("No indicator yet")) + "**")
         if row.key:
             box.caption(plain(_("Split by migratory status today: {split} ({data})").format(
-                split=row.split_today, data=row.data)))
+                split=_(row.split_today) if row.split_today else "", data=row.data)))  # "yes" or "no"
         if row.gap:
             box.caption(plain(_("Gap: {gap}").format(gap=row.gap)))
         if row.action:
