@@ -102,7 +102,9 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     choose(page, "Open consultation", ROUND)
     page.get_by_test_id("stButtonGroup").get_by_text("The set as a whole").click()
     wait_idle(page)
-    page.get_by_label("Your comment").fill(COMMENT)
+    comment = page.get_by_label("Your comment")
+    expect(comment).to_have_count(1)  # the previous part's form leaves the page a moment after the rerun
+    comment.fill(COMMENT)
     page.get_by_role("button", name="Post comment", exact=True).click()
     success(page, "Your comment was posted")
     screenshot(page, "consultation")
@@ -113,6 +115,7 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     go(page, "Comment-response matrix")
     choose(page, "Round", f"{ROUND} (open)")
     choose(page, "Comment", COMMENT)
+    expect(page.get_by_role("textbox", name="Response")).to_have_count(1)
     page.get_by_role("textbox", name="Response").fill("Noted: we will look for a data source.")
     page.get_by_role("button", name="Save answer", exact=True).click()
     success(page, "Answered comment")
