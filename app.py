@@ -11,6 +11,7 @@ from indicators_lab.core.logging import configure_logging
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import get_engine, screen
 from indicators_lab.ui.session import sidebar_sign_in, signed_in_actor
+from indicators_lab.ui.touch import touch_friendly
 
 configure_logging()
 # A Material icon, not an emoji: an emoji makes Streamlit load its emoji catalogue (~0.3 s of
@@ -36,6 +37,8 @@ ICONS = {
     "views/set_password.py": ":material/key:",
 }
 
+SIGN_IN_HERE = ("", "consultation")  # url paths of the pages with their own sign-in form
+
 
 def navigation_pages(role: str) -> dict[str, list[st.Page]]:
     """Every page of the access table, grouped by section; in the menu only where ``role`` may use
@@ -56,6 +59,8 @@ with screen(get_engine()):
     actor = signed_in_actor() or ANONYMOUS
     state.keep_only_for(actor.user_id)
     page = st.navigation(navigation_pages(actor.role), expanded=True)
-    # The home page shows the sign-in form in its main area (seen at once, on a phone too).
-    sidebar_sign_in(show_form=page.url_path != "")
+    touch_friendly()
+    # The home and consultation pages show the sign-in form in their main area (seen at once, on
+    # a phone too, where the sidebar is folded away).
+    sidebar_sign_in(show_form=page.url_path not in SIGN_IN_HERE)
     page.run()

@@ -57,7 +57,7 @@ def test_every_view_is_in_the_access_table_with_a_known_permission():
     assert views == set(PAGE_ACCESS)
     for path, (_, _, permission, _) in PAGE_ACCESS.items():
         assert permission in PERMISSIONS, path
-        assert f'page_guard("{path}")' in (PROJECT_ROOT / path).read_text(), f"{path} does not check its permission"
+        assert f'page_guard("{path}"' in (PROJECT_ROOT / path).read_text(), f"{path} does not check its permission"
 
 
 def test_every_role_in_the_table_is_a_known_viewer():

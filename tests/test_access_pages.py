@@ -66,6 +66,7 @@ MARKDOWN = "**bold** ![x](http://127.0.0.1:9/px.png) <b>b</b> [link](http://x) :
 RENDERED_PARTS = ["**bold**", "![x]", "](http", "<b>", ":red[", "$x"]
 
 PAGES = sorted(PAGE_ACCESS)
+SIGN_IN_HERE_PAGES = {"views/consultation.py"}  # guarded pages with their own sign-in form
 
 
 @pytest.fixture(scope="module")
@@ -152,8 +153,15 @@ def test_page_shows_each_marker_and_download_only_where_the_access_table_allows(
     at = render(path, site[role])
     text = everything(at)
     if not can(actor, page_permission(path)):
-        assert [i.value for i in at.info] == [denial(actor, page_permission(path))]
-        assert set(main_types(at)) <= {"title", "info"}, main_types(at)
+        # A page that offers the sign-in form in place (SIGN_IN_HERE) draws it, and nothing else.
+        here = role == "signed_out" and path in SIGN_IN_HERE_PAGES
+        said = [i.value for i in at.info]
+        assert said[0].startswith("Sign in to") if here else said == [denial(actor, page_permission(path))]
+        assert len(said) == 1
+        allowed = {"title", "info"} | ({"text_input", "button"} if here else set())
+        assert set(main_types(at)) <= allowed, main_types(at)
+        if here:
+            assert [t.label for t in at.main.text_input] == ["Email", "Password"]
     for marker, (permission, pages) in MARKERS.items():
         if not can(actor, permission):
             assert marker not in text, f"{marker} leaked to a {role} on {path}"

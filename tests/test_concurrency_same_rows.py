@@ -170,3 +170,34 @@ def test_an_author_editing_while_co_leads_answer_never_leaves_an_answer_to_other
         comment = s.get(Comment, cid)
         first_answer = min(r.at for r in s.exec(select(ResponseRevision).where(ResponseRevision.comment_id == cid)).scalars())
         assert comment.edited_at is None or comment.edited_at <= first_answer
+
+
+def test_co_leads_answer_and_rewrite_one_strategy_while_stakeholders_comment_on_it(engine):
+    """The strategy for one objective of one version, from 12 processes at once: co-leads save the
+    same proposed action and answer the same strategy comment while stakeholders comment on it."""
+    from indicators_lab.core.models import Comment, StrategyAction
+    from indicators_lab.proposal.strategy import save_action
+
+    item = tx(engine, links.item_id_for, "sdg", "10.7.1")
+    tx(engine, links.decide, actor=LEAD, item_id=item, objective=6, status="accepted")
+    set_id = tx(engine, cs.create_set, actor=LEAD, name="Draft", item_ids=[item])
+    tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note="v1")
+    rid = tx(engine, con.create_round, actor=LEAD, title="R", version=1)
+    cid = tx(engine, con.post_comment, actor=Actor("NGO", "stakeholder"), round_id=rid, objective=6, strategy=True,
+             text="Who will run the survey?")
+
+    def work(e, i):
+        lead = Actor(f"Lead {i}", "co_lead")
+        if i % 3 == 0:
+            return tx(e, save_action, actor=lead, version=1, objective=6, item_key="sdg:10.7.1", action=f"action {i}")
+        if i % 3 == 1:
+            return tx(e, con.respond, actor=lead, comment_id=cid, disposition="noted", text=f"answer {i}")
+        return tx(e, con.post_comment, actor=Actor(f"NGO {i}", "stakeholder"), round_id=rid, objective=6,
+                  strategy=True, text=f"comment {i}")
+
+    _, errors = run_together(engine, 12, work)
+    assert errors == []
+    assert count(engine, select(func.count()).select_from(StrategyAction)) == 1
+    assert count(engine, select(func.count()).select_from(Response).where(Response.comment_id == cid)) == 1
+    assert count(engine, select(func.count()).select_from(ResponseRevision).where(ResponseRevision.comment_id == cid)) == 4
+    assert count(engine, select(func.count()).select_from(Comment).where(Comment.target_kind == "strategy")) == 1 + 4

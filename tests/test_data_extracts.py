@@ -73,6 +73,20 @@ def test_global_database_extract_counts_areas_years_and_migratory_dimension():
     assert s.layout == "sdg-global-database" and s.problem_count == 0
 
 
+def test_a_migratory_column_holding_only_totals_is_no_split():
+    # The Global Database puts every dimension column in the file; a series reported only for
+    # everyone (_T) has the column but cannot be split by it.
+    data = fixture_extract([
+        sdg_row("8.8.1", (4, "Testland"), 2016, 1.2),
+        sdg_row("8.8.2", (4, "Testland"), 2016, 3.0),
+        sdg_row("8.8.2", (4, "Testland"), 2016, 4.0, mig="NON_MIGRANT"),
+    ])
+    s = summarise(iter_rows(data, "extract.csv"), "extract.csv", known_codes=KNOWN)
+    assert s.figures["8.8.1"].migratory_dimensions == ()
+    assert "Migratory status" in [d.name for d in s.figures["8.8.1"].dimensions]  # present, not a split
+    assert s.figures["8.8.2"].migratory_dimensions == ("Migratory status",)
+
+
 def test_unknown_codes_bad_years_and_values_are_reported_per_row():
     data = fixture_extract([
         sdg_row("8.8.1", (4, "Testland"), 2016, 1.2),
@@ -119,7 +133,8 @@ def test_import_is_dated_kept_and_a_newer_one_replaces_the_figures(engine):
     first = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0)])
     plan = tx(engine, plan_data_import, first, "first.csv", max_bytes=MB)
     tx(engine, apply_data_import, plan, actor=LEAD)
-    second = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0), sdg_row("8.8.1", (8, "Mockistan"), 2017, 2.0)])
+    second = fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0),
+                              sdg_row("8.8.1", (8, "Mockistan"), 2017, 2.0, mig="MIGRANT")])
     plan = tx(engine, plan_data_import, second, "second.csv", max_bytes=MB)
     tx(engine, apply_data_import, plan, actor=LEAD)
 
@@ -229,3 +244,40 @@ def test_200000_row_extract_imports_streamed_under_300_mb(settings_env, tmp_path
     peak = float(done.stdout.split("peak_mb")[1].split()[0])
     print(done.stdout)
     assert peak <= 300, f"peak memory {peak:.0f} MB"
+
+
+def test_mapping_page_shows_imported_figures_and_metadata_beside_the_indicator(app):  # noqa: F811
+    from indicators_lab.mapping.links import item_id_for
+    from tests.apptest import choose, co_lead, open_page
+
+    plan = tx(app, plan_data_import, fixture_extract([sdg_row("8.8.1", (4, "Testland"), 2016, 1.0, mig="MIGRANT")]),
+              "m.csv", max_bytes=MB)
+    tx(app, apply_data_import, plan, actor=LEAD)
+    at = open_page("views/mapping.py", user_id=co_lead(app).user_id)
+    choose(at, "Framework", "sdg")
+    table = next(d.value for d in at.dataframe if "imported" in d.value.columns)
+    row = table[table["code"] == "8.8.1"].iloc[0]
+    assert row["imported"] == "1 area · migratory split"
+    assert row["countries_metadata"] == "97"  # "… is available for 97 countries and territories."
+    assert row["data_source"].startswith("UN SDG global metadata; m.csv, imported ")
+    other = table[table["code"] == "8.8.2"].iloc[0]
+    assert (other["imported"], other["migration_metadata"]) == ("no data imported", "not available")
+
+    # The item under review carries the same brief, with its source.
+    at.session_state["ilab.mapping.current"] = tx(app, item_id_for, "sdg", "8.8.1")
+    at.run()
+    assert at.subheader[0].value.replace("\\", "").startswith("8.8.1")
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    brief = next(c for c in captions if c.startswith("Data: countries"))
+    assert "countries (metadata) 97" in brief and "data (imported) 1 area · migratory split" in brief
+    assert "m.csv, imported" in brief
+
+
+def test_an_item_without_metadata_or_data_says_so_in_one_line(engine):
+    from indicators_lab.catalogue.data import availability_brief, brief_sentence
+    from indicators_lab.mapping.links import item_id_for
+
+    row = tx(engine, availability_brief, [tx(engine, item_id_for, "10.7.2", "4d")]).iloc[0]
+    assert brief_sentence(row) == "Data: no SDG metadata is shipped and no data extract is imported for this item."
+    row = tx(engine, availability_brief, [tx(engine, item_id_for, "sdg", "8.8.2")]).iloc[0]
+    assert brief_sentence(row).startswith("Data: countries (metadata) not stated · migratory split (metadata) not available")

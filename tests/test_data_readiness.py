@@ -51,3 +51,16 @@ def test_minimum_data_coverage_leaves_out_indicators_below_it():
 def test_locked_in_indicator_below_the_minimum_is_named():
     with pytest.raises(UserError, match="Locked-in items have less data coverage"):
         optimise(LINKS, ITEMS, Request(min_data_coverage=0.5, lock_in={"a"}))
+
+
+def test_each_point_of_the_curve_counts_its_ready_and_splittable_indicators():
+    from indicators_lab.sets.readiness import readiness_of_points
+
+    ready = pd.DataFrame({"item_id": [1, 2, 3], "data_share": [0.8, 0.2, 0.5],
+                          "migratory_split": [False, True, True]})
+    out = readiness_of_points([[1], [1, 2], [1, 2, 3, 9]], ready, min_share=0.5)
+    assert out.to_dict(orient="records") == [
+        {"data_ready": 1, "migratory_split": 0},
+        {"data_ready": 1, "migratory_split": 1},
+        {"data_ready": 2, "migratory_split": 2},  # 9 has no readiness row: neither
+    ]

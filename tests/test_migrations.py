@@ -99,6 +99,7 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
         conn.execute(text("DROP TABLE strategy_action"))
         conn.execute(text("DROP TABLE data_figure"))
         conn.execute(text("DROP TABLE data_import"))
+        conn.execute(text("ALTER TABLE comment DROP COLUMN target_kind"))
     tx(engine, load_shipped_catalogues, FRAMEWORKS_DIR)
     init_db(engine)
     assert "last_sign_in_at" in _columns(engine, "user")

@@ -39,3 +39,21 @@ def test_an_admin_disables_another_account_after_confirming(app):
     assert not at.exception, at.exception
     assert not _accounts(app)["l@example.org"]["active"]
     assert any("Lee can no longer sign in" in s.value for s in at.success)
+
+
+def test_the_invitation_form_keeps_a_mistake_and_is_cleared_after_success(app):
+    admin = tx(app, create_user, actor=None, email="a@example.org", name="Ada", role="admin", password=PW)
+    at = open_page("views/people.py", admin.user_id)
+    name = next(t for t in at.text_input if t.label == "Name")
+    name.input("Noor Newcomer")
+    next(t for t in at.text_input if t.label == "Organisation").input("Diaspora Forum")
+    next(t for t in at.text_input if t.label == "Email").input("noor-at-example.org")
+    next(b for b in at.button if b.label == "Invite").click().run()
+    assert any("is not a valid email address" in e.value for e in at.error)
+    assert next(t for t in at.text_input if t.label == "Name").value == "Noor Newcomer"  # nothing to retype
+    assert next(t for t in at.text_input if t.label == "Organisation").value == "Diaspora Forum"
+    next(t for t in at.text_input if t.label == "Email").input("noor@example.org")
+    next(b for b in at.button if b.label == "Invite").click().run()
+    assert not at.exception, at.exception
+    assert "noor@example.org" in _accounts(app)
+    assert [t.value for t in at.text_input if t.label in ("Name", "Email", "Organisation")] == ["", "", ""]

@@ -117,7 +117,8 @@ def test_exports_open_back_with_their_content(drafted, tmp_path):
     tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note="with formula-like rationale")
 
     wb = openpyxl.load_workbook(tx(engine, export_version, 2, "xlsx", tmp_path / "a.xlsx", actor=LEAD, full=True))
-    assert wb.sheetnames == ["Indicators", "Coverage", "Consultation", "Sources", "Disaggregation strategy"]
+    assert wb.sheetnames == ["Indicators", "Coverage", "Consultation", "Sources", "Disaggregation strategy",
+                             "Strategy comments"]
     ind = wb["Indicators"]
     header = [c.value for c in ind[1]]
     rows = [dict(zip(header, [c.value for c in r])) for r in ind.iter_rows(min_row=2)]

@@ -64,8 +64,8 @@ def test_an_objection_survives_a_later_view_and_must_be_acknowledged_at_approval
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert any("acknowledge it before approving" in e.value for e in at.error)
     assert not tx(app, proposals.get_version, n).approved
-    next(c for c in at.checkbox if c.label.startswith("I acknowledge these objections")).check()
-    next(t for t in at.text_area if t.label.startswith("How the objections were considered")).input("Left for v2")
+    next(c for c in at.checkbox if c.label.startswith("I acknowledge this objection")).check()
+    next(t for t in at.text_area if t.label.startswith("How the objection was considered")).input("Left for v2")
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert not at.exception, at.exception
     v = tx(app, proposals.get_version, n)
@@ -82,8 +82,31 @@ def test_approval_closes_the_open_rounds_on_the_version_once_confirmed(app):
     assert any("1 consultation round is still open" in w.value.replace("\\", "") for w in at.warning)
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert any("confirm that approving closes it" in e.value for e in at.error)
-    next(c for c in at.checkbox if c.label.startswith("Close them now")).check()
+    next(c for c in at.checkbox if c.label.startswith("Close it now")).check()
     next(b for b in at.button if b.label == "Record approval").click().run()
     assert not at.exception, at.exception
     assert any("Closed 1 consultation round: Spring round." in s.value.replace("\\", "") for s in at.success)
     assert tx(app, con.get_round, rid).status == "closed"
+
+
+def test_a_refused_view_keeps_what_the_member_chose(app):
+    """A mistake (an objection without a text) must not reset the form to "Approve the whole
+    version": the next submit would record the opposite of what the member meant."""
+    lead = co_lead(app)
+    n = frozen(app, lead)
+    ex = tx(app, create_user, actor=ADMIN, email="ex@x.org", name="Exa", role="excom", password="long enough pw")
+    at = open_page("views/review.py", ex.user_id)
+    next(s for s in at.selectbox if s.label == "On").select(8)
+    next(r for r in at.radio if r.label == "Your view").set_value("object")
+    next(b for b in at.button if b.label == "Record my view").click().run()
+    assert any("Say why" in e.value for e in at.error)
+    assert next(s for s in at.selectbox if s.label == "On").value == 8
+    assert next(r for r in at.radio if r.label == "Your view").value == "object"
+    at.text_area[0].input("Objective 8 has nothing")
+    next(b for b in at.button if b.label == "Record my view").click().run()
+    assert not at.exception, at.exception
+    row = tx(app, proposals.views, n, actor=ADMIN).iloc[0]
+    assert (row["on"], row["view"]) == ("Objective 8", "Object")
+    # After success the form starts afresh.
+    assert next(s for s in at.selectbox if s.label == "On").value is None
+    assert at.text_area[0].value == ""

@@ -91,3 +91,43 @@ def test_optimise_page_explains_an_impossible_request(app):
     at.number_input[0].set_value(2).run()
     next(b for b in at.button if b.label == "Optimise").click().run()
     assert any("objective 6" in e.value for e in at.error)
+
+
+def areas_extract(code, n_areas, migratory=True):
+    """TEST DATA: one made-up value per area for ``code``, in the Global Database layout."""
+    from tests.test_data_extracts import fixture_extract, sdg_row
+
+    return fixture_extract([sdg_row(code, (i, f"Testland {i}"), 2018, 1.0, mig="MIGRANT" if migratory else "_T")
+                            for i in range(1, n_areas + 1)])
+
+
+def import_extract(engine, data, name="extract.csv"):
+    from indicators_lab.catalogue.data import apply_data_import, plan_data_import
+    from indicators_lab.core.access import Actor
+
+    plan = tx(engine, plan_data_import, data, name, max_bytes=50 * 1024 * 1024)
+    return tx(engine, apply_data_import, plan, actor=Actor("Lead One", "co_lead"))
+
+
+def test_optimise_page_shows_readiness_beside_coverage_on_each_point(app):
+    lead = co_lead(app)
+    for key, code, objective in SPREAD:
+        accept(app, lead, key, code, objective)
+    import_extract(app, areas_extract("8.8.1", 120))  # 120 of 193: ready, with a migratory dimension
+    at = open_page("views/optimise.py", lead.user_id)
+    assert any("Link weights by grade: direct 1, partial 0.5, proxy 0.25" in c.value.replace("\\", "")
+               for c in at.caption)
+    at.radio[0].set_value("best").run()
+    next(b for b in at.button if b.label == "Optimise").click().run()
+    assert not at.exception, at.exception
+    points = next(d.value for d in at.dataframe if "splittable by migratory status" in d.value.columns)
+    assert list(points["indicators"]) == sorted(points["indicators"])
+    # 8.8.1 (objective 22) is the only one splittable by migratory status: its import has the
+    # dimension, and no other SPREAD indicator's metadata names the split as available.
+    assert list(points["splittable by migratory status"])[-1] == 1
+    assert points["with data for ≥ 50%"].is_monotonic_increasing
+    assert (points["with data for ≥ 50%"] <= points["indicators"]).all()
+    shown = next(c.value.replace("\\", "") for c in at.caption if "splittable by migratory status" in c.value)
+    assert "with data for at least 50% of countries" in shown
+    table = next(d.value for d in at.dataframe if "imported" in d.value.columns)
+    assert table.loc[table["code"] == "8.8.1", "imported"].tolist() == ["120 areas · migratory split"]

@@ -38,7 +38,7 @@ def test_every_objective_has_a_row_and_gaps_are_named(drafted):  # noqa: F811
 
 def test_imported_migratory_dimension_closes_the_gap_with_its_source(drafted):  # noqa: F811
     engine, _ = drafted
-    plan = tx(engine, plan_data_import, fixture_extract([sdg_row("10.7.1", (4, "Testland"), 2019, 1.0)]),
+    plan = tx(engine, plan_data_import, fixture_extract([sdg_row("10.7.1", (4, "Testland"), 2019, 1.0, mig="MIGRANT")]),
               "costs.csv", max_bytes=MB)
     tx(engine, apply_data_import, plan, actor=LEAD)
     row = table(engine).query("code == '10.7.1'").iloc[0]

@@ -49,12 +49,13 @@ def test_co_lead_may_create_stakeholders_only(empty_engine, admin):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"email": "not-an-email"}, "not a valid email"),
+    ({"email": "  "}, "Give the person's email address"),
     ({"password": "short"}, "at least 12 characters"),
     ({"password": "password1234"}, "too easy to guess. This is a very common password"),
     ({"password": "qwertyuiopasdf"}, "too easy to guess"),
     ({"email": "newcomer@example.org", "password": "Newcomer-2026-ok"}, "must not contain your email address"),
     ({"name": "Josephine Baker", "password": "josephine baker 1906"}, "must not contain your name"),
-    ({"role": "king"}, "Unknown role"),
+    ({"role": "king"}, "Unknown role 'king'; roles are .*co-lead, ExCom member"),
     ({"email": "admin@example.org"}, "already exists"),
 ])
 def test_bad_account_details_are_refused(empty_engine, admin, kwargs, message):

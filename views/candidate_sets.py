@@ -3,8 +3,7 @@
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
-from indicators_lab.catalogue.availability import metadata_badges
-from indicators_lab.catalogue.data import data_badges
+from indicators_lab.catalogue.data import BRIEF_LABELS, with_availability
 from indicators_lab.catalogue.frameworks import SHORT_NAMES, list_objectives
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
@@ -146,17 +145,9 @@ if part == "scorecard":
                      column_config={"data_share": st.column_config.NumberColumn("share of 193 (approx.)", format="percent")})
 
 if part == "items":
-    badges = metadata_badges(list(members["item_key"]), session=db)
-    imported = data_badges(list(members["item_key"]), session=db)
-    members = members.assign(
-        countries_metadata=[badges.get(int(i), ("", ""))[0] for i in members["item_key"]],
-        migration_metadata=[badges.get(int(i), ("", ""))[1] for i in members["item_key"]],
-        imported=[imported.get(int(i), "") for i in members["item_key"]])
-    st.dataframe(members[["code", "title", "framework", "tier", "countries_metadata", "migration_metadata", "imported", "lock"]],
-                 hide_index=True, width="stretch",
-                 column_config={"countries_metadata": "countries (metadata)",
-                                "migration_metadata": "migratory split (metadata)",
-                                "imported": "data (imported)"})
+    members = with_availability(members, "item_key", session=db)
+    st.dataframe(members[["code", "title", "framework", "tier", *BRIEF_LABELS, "lock"]],
+                 hide_index=True, width="stretch", column_config=BRIEF_LABELS)
     if may_edit and len(members):
         labels = dict(zip(members["item_key"], members["code"] + " " + members["title"].str[:90]))
         chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from indicators_lab.catalogue.availability import badge, metadata_availability
+from indicators_lab.catalogue.availability import metadata_availability
+from indicators_lab.catalogue.data import with_availability
 from indicators_lab.catalogue.frameworks import (
     apply_filters,
     filter_options,
@@ -21,6 +22,7 @@ FILTER_LABELS = {
     "target": "SDG target",
     "tier": "Tier",
     "custodian": "Custodian agency",
+    "partner": "Partner agency",
     "domain": "10.7.2 domain",
     "dimension": "MGI dimension",
     "level": "Level",
@@ -93,16 +95,16 @@ selected = {}
 if options:
     cols = st.columns(len(options))
     for col, (name, values) in zip(cols, options.items()):
-        selected[name] = col.multiselect(FILTER_LABELS.get(name, name), values, key=f"ilab.catalogue.filter.{key}.{name}")
+        selected[name] = col.multiselect(FILTER_LABELS.get(name) or _field_name(name), values, key=f"ilab.catalogue.filter.{key}.{name}")
 
 shown = apply_filters(search_items(df, query), selected)
 st.caption(f"{len(shown)} of {len(df)} items")
 visible = [c for c in ["code", "title", "matched", "level", "tier", "custodian", "target", "domain", "dimension",
                        "parent_code"] if c in shown and (shown[c] != "").any()]
 if "attributes" in shown and any("metadata_coverage" in (a or {}) for a in shown["attributes"]):
-    badges = [badge(metadata_availability(a)) for a in shown["attributes"]]
-    shown = shown.assign(countries_metadata=[b[0] for b in badges], migration_metadata=[b[1] for b in badges])
-    visible += ["countries_metadata", "migration_metadata"]
+    # The same brief as on the Mapping, Candidate sets and Optimise pages: metadata and imported data.
+    shown = with_availability(shown, "id", session=db)
+    visible += ["countries_metadata", "migration_metadata", "imported", "data_source"]
 event = st.dataframe(
     shown[visible],
     hide_index=True,
@@ -115,7 +117,10 @@ event = st.dataframe(
                    "countries_metadata": st.column_config.TextColumn(
                        "Countries (metadata)", help="Number of countries the official metadata states (quoted in the item's detail)."),
                    "migration_metadata": st.column_config.TextColumn(
-                       "Migratory split (metadata)", help="What the metadata says about a split by migratory status, citizenship, country of birth or nationality.")},
+                       "Migratory split (metadata)", help="What the metadata says about a split by migratory status, citizenship, country of birth or nationality."),
+                   "imported": st.column_config.TextColumn(
+                       "Data (imported)", help="Areas with a value since 2015 in the newest data import covering the indicator (Data availability page), and whether it has a migratory-status dimension."),
+                   "data_source": "Data source"},
     key=f"ilab.catalogue.table.{key}",
 )
 

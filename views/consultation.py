@@ -1,41 +1,72 @@
-"""Consultation: read the set under consultation in plain language and comment."""
+"""Consultation: a round's indicators as cards, read and commented on by touch.
+
+The address says where one is (``?round=<id>&indicator=<code>``): a reload, a bookmark, Back and
+Forward come back to the same indicator, and a signed-out visitor signs in here and stays here.
+"""
 
 import streamlit as st
 
-from indicators_lab.consultation import rounds as con
 from indicators_lab.catalogue.frameworks import list_objectives
+from indicators_lab.consultation import participation
+from indicators_lab.consultation import rounds as con
 from indicators_lab.core.errors import UserError
-from indicators_lab.ui import state
+from indicators_lab.core.vocabulary import RATING_HELP
+from indicators_lab.proposal.strategy import round_strategy
+from indicators_lab.ui import state, touch
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import local_time, plain, show_text
 
 db = page_session()
-st.title("Consultation")
-actor = page_guard("views/consultation.py")
+SIGN_IN_HERE = "Sign in to read this consultation and comment: use the email and password of your invitation."
+actor = page_guard("views/consultation.py", sign_in_here=SIGN_IN_HERE, title="Consultation")
 state.show_flash(state.CONSULT_FLASH)
+
+
+def _number(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
 
 rounds = {r.id: r for r in con.open_rounds_for(actor, session=db)}
 if not rounds:
+    st.title("Consultation", anchor=False)
     st.info("There is no consultation open for you right now.")
     st.stop()
-rid = st.selectbox("Open consultation", list(rounds), format_func=lambda i: rounds[i].title,
-                   key=state.widget_key(state.CONSULT_ROUND))
+wanted = _number(st.query_params.get("round"))
+rid = wanted if wanted in rounds else next(iter(rounds))
+if len(rounds) > 1:
+    ids = list(rounds)
+    rid = st.selectbox("Open consultation", ids, index=ids.index(rid), format_func=lambda i: rounds[i].title)
+    if st.query_params.get("round") != str(rid):
+        st.query_params["round"] = str(rid)
+        st.query_params.pop("indicator", None)
 r = rounds[rid]
-st.caption(f"Open until {local_time(r.closes_at)}. On {plain(r.subject)}"
-           + (", with its indicators as they were when the round opened." if r.set_id else "."))
+st.title(plain(r.title), anchor=False)
+st.caption(f"Open until {local_time(r.closes_at)}. On the {plain(r.subject)}.")
 if r.purpose:
     show_text(r.purpose)
 
+posted = state.pop(state.CONSULT_POSTED)  # (comment id, message) of the last post, edit or reply
+form_number = state.get(state.CONSULT_FORM, 0)
 
-def done(message: str) -> None:
-    state.flash_and_rerun(state.CONSULT_FLASH, message)
+
+def done(comment_id: int, message: str) -> None:
+    """After a post, reply or edit: show that comment with the message beside it, and a fresh form."""
+    state.put(state.CONSULT_POSTED, (comment_id, message))
+    state.put(state.CONSULT_FORM, form_number + 1)
+    st.rerun()
 
 
 def show_thread(comments, key: str) -> None:
-    """Comments as plain text (never HTML or Markdown), replies indented, with actions."""
+    """Comments as plain text (never HTML or Markdown), replies marked, with one compact row of
+    actions under each."""
     for c in comments:
-        box = st.container(border=True)
+        box = st.container(border=True, key=f"ilab-comment-{c.id}")
+        if posted and posted[0] == c.id:
+            box.success(plain(posted[1]), icon=":material/check_circle:")
         if c.parent_id:
             box.caption(f"↳ reply to comment {c.parent_id}")
         meta = plain(c.author_name) + (f", {plain(c.organisation)}" if c.organisation else "")
@@ -53,76 +84,167 @@ def show_thread(comments, key: str) -> None:
         if c.disposition:
             box.caption(f"Co-leads' answer: {con.DISPOSITIONS[c.disposition]}")
             show_text(c.response, box)
-        a, b, e = box.columns(3)
-        with a.popover("Reply"):
+        row = box.container(horizontal=True, gap="small")
+        with row.popover("Reply"):
             text = st.text_area("Your reply", key=f"ilab.c.reply.{key}.{c.id}", max_chars=con.MAX_COMMENT)
             if st.button("Send reply", key=f"ilab.c.replyb.{key}.{c.id}"):
                 try:
-                    act(con.post_comment, actor=actor, round_id=rid, parent_id=c.id, text=text)
-                    done("Your reply was posted.")
+                    done(act(con.post_comment, actor=actor, round_id=rid, parent_id=c.id, text=text),
+                         "Your reply was posted.")
                 except UserError as exc:
                     st.error(plain(exc))
-        with b.popover("Report"):
+        with row.popover("Report"):
             why = st.text_input("Why? (optional)", key=f"ilab.c.rep.{key}.{c.id}")
             if st.button("Report this comment", key=f"ilab.c.repb.{key}.{c.id}"):
                 try:
                     act(con.report_comment, actor=actor, comment_id=c.id, reason=why)
-                    done("Thank you: the co-leads will look at it.")
+                    done(c.id, "Thank you: the co-leads will look at it.")
                 except UserError as exc:
                     st.error(plain(exc))
         if c.mine:
-            with e.popover("Edit"):
+            with row.popover("Edit"):
                 text = st.text_area("Your comment", c.text, key=f"ilab.c.edit.{key}.{c.id}", max_chars=con.MAX_COMMENT)
                 if st.button("Save", key=f"ilab.c.editb.{key}.{c.id}"):
                     try:
                         act(con.edit_comment, actor=actor, comment_id=c.id, text=text)
-                        done("Your comment was updated.")
+                        done(c.id, "Your comment was updated.")
                     except UserError as exc:
                         st.error(plain(exc))
+    if posted and any(c.id == posted[0] for c in comments):
+        touch.bring_into_view()
 
 
-def comment_form(key: str, *, item_id=None, objective=None, stances=True) -> None:
-    with st.form(f"ilab.c.form.{key}", clear_on_submit=True):
-        stance = st.radio("Your view", ["", *con.STANCES], format_func=lambda s: con.STANCES.get(s, "No stance"),
-                          horizontal=True) if stances else ""
+def comment_form(key: str, *, item_id=None, objective=None, stances=tuple(con.STANCES), strategy=False) -> None:
+    """Stance as large buttons, the text (kept as a draft in the browser), ratings explained."""
+    touch.keep_draft(f"{actor.user_id}.{rid}.{key}", label="Your comment", forget=posted is not None)
+    with st.form(f"ilab.c.form.{key}.{form_number}", enter_to_submit=False, border=False):
+        stance = st.segmented_control("Your view", stances, format_func=con.STANCES.get,
+                                      key=f"ilab.c.stance.{key}.{form_number}") if stances else None
         text = st.text_area("Your comment", max_chars=con.MAX_COMMENT)
         ratings = {}
-        with st.expander("Optional ratings (1 = low, 5 = high)"):
-            cols = st.columns(len(con.RATINGS))
-            for col, name in zip(cols, con.RATINGS):
-                value = col.selectbox(name.replace("_", " "), ["", 1, 2, 3, 4, 5], key=f"ilab.c.rt.{key}.{name}")
-                if value != "":
+        with st.expander("Optional ratings, from 1 (low) to 5 (high)"):
+            for name in con.RATINGS:
+                value = st.segmented_control(RATING_HELP[name], [1, 2, 3, 4, 5],
+                                             key=f"ilab.c.rt.{key}.{form_number}.{name}")
+                if value is not None:
                     ratings[name] = value
         if st.form_submit_button("Post comment", type="primary"):
             try:
-                act(con.post_comment, actor=actor, round_id=rid, item_id=item_id, objective=objective,
-                                 stance=stance, ratings=ratings, text=text)
-                done("Your comment was posted.")
+                done(act(con.post_comment, actor=actor, round_id=rid, item_id=item_id, objective=objective,
+                         stance=stance or "", ratings=ratings, text=text, strategy=strategy),
+                     "Your comment was posted.")
             except UserError as exc:
                 st.error(plain(exc))
 
 
+def _choose(code: str, item_id: int) -> None:
+    st.query_params["indicator"] = code  # a new browser history entry: Back returns to the last one
+    state.put(state.CONSULT_POSTED, None)
+    state.put(state.CONSULT_OPENED, item_id)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def indicator_card(card: participation.IndicatorCard, objectives: dict, *, chosen: bool) -> None:
+    """Code, the full title (wrapped), what it means, the objectives it serves, comment counts; the
+    chosen card also holds its comments and the form."""
+    box = st.container(border=True, key=f"ilab-card-{card.item_id}")
+    box.markdown(f"**{plain(card.code)}** {plain(card.title)}")
+    explanation = card.help.removeprefix(f"What it measures: {card.title}.").strip()
+    if explanation:
+        box.caption(plain(explanation))
+    if card.objectives:
+        box.caption("Serves " + "; ".join(plain(objectives[n].label) if n in objectives else f"Objective {n}"
+                                          for n in card.objectives))
+    else:
+        box.caption("Not linked to a GCM objective yet.")
+    counts = "No comments yet" if not card.comments else _count(card.comments, "comment", "comments")
+    if card.mine:
+        counts += f", {card.mine} of them yours" if card.comments > 1 else " (yours)"
+    box.caption(counts)
+    if not chosen:
+        box.button("Read and comment", key=f"ilab.c.open.{card.item_id}", icon=":material/forum:",
+                   on_click=_choose, args=(card.code, card.item_id))
+        return
+    if state.pop(state.CONSULT_OPENED) == card.item_id:
+        touch.bring_into_view(f".st-key-ilab-card-{card.item_id}", block="start")
+    with box:
+        show_thread(con.thread(actor=actor, round_id=rid, item_id=card.item_id, session=db), f"i{card.item_id}")
+        comment_form(f"i{card.item_id}", item_id=card.item_id, stances=("keep", "modify", "drop"))
+
+
+def strategy_part() -> None:
+    """The version's strategy for improving disaggregated migration data, objective by objective:
+    its indicators, whether each can be split by migratory status today, the gaps, the co-leads'
+    proposed actions, and comments on them."""
+    st.caption("For each GCM objective: can its indicators be split by migratory status today, what is missing, "
+               "and what the co-leads propose to do about it (who, by when). Comment on an objective's strategy.")
+    table = round_strategy(rid, session=db, actor=actor)
+    objectives = {o.number: o for o in list_objectives(session=db)}
+    gaps = table[table["gap"] != ""].groupby("objective").size().to_dict()
+    number = st.selectbox("Objective", list(objectives), key="ilab.c.strategy.objective",
+                          format_func=lambda n: objectives[n].label + (
+                              f" ({gaps[n]} gap{'s' if gaps[n] != 1 else ''})" if gaps.get(n) else ""))
+    for row in table[table["objective"] == number].itertuples():
+        box = st.container(border=True)
+        box.markdown("**" + (plain(f"{row.code} {row.title}") if row.key else "No indicator yet") + "**")
+        if row.key:
+            box.caption(plain(f"Split by migratory status today: {row.split_today} ({row.data})"))
+        if row.gap:
+            box.caption(plain(f"Gap: {row.gap}"))
+        if row.action:
+            box.caption("Proposed action:")
+            show_text(row.action, box)
+            who = " · ".join(x for x in (row.who and f"Who: {row.who}", row.by_when and f"By when: {row.by_when}") if x)
+            if who:
+                box.caption(plain(who))
+        elif row.gap:
+            box.caption("No action proposed yet.")
+    show_thread(con.thread(actor=actor, round_id=rid, objective=number, strategy=True, session=db), f"s{number}")
+    comment_form(f"s{number}", objective=number, strategy=True)
+
+
 # A keyed control, not st.tabs: the part a person comments on stays selected after they post.
 PARTS = {"items": "Indicators", "objectives": "Objectives", "set": "The set as a whole"}
+if r.version is not None:  # a frozen version carries a disaggregation strategy
+    PARTS["strategy"] = "Strategy for disaggregated data"
 part = st.segmented_control("Comment on", list(PARTS), format_func=PARTS.get, default="items",
                             key=state.widget_key(state.CONSULT_PART)) or "items"
 if part == "items":
-    items = con.set_items(rid, session=db, actor=actor)
-    if not items:
+    cards = participation.indicator_cards(rid, session=db, actor=actor)
+    if not cards:
         st.info("This round is not about a particular set of indicators: comment on objectives or overall.")
     else:
-        labels = {i["item_id"]: f"{i['code']} {i['title'][:110]}" for i in items}
-        chosen = st.selectbox("Indicator", list(labels), format_func=labels.get)
-        entry = next(i for i in items if i["item_id"] == chosen)
-        st.info(plain(entry["help"]), icon=":material/help:")
-        show_thread(con.thread(actor=actor, round_id=rid, item_id=chosen, session=db), f"i{chosen}")
-        comment_form(f"i{chosen}", item_id=chosen)
+        objectives = {o.number: o for o in list_objectives(session=db)}
+        served = sorted({n for c in cards for n in c.objectives})
+        only = None
+        if served:  # folded: on a phone the first card comes first
+            picked = state.get(state.CONSULT_OBJECTIVE)
+            with st.expander(f"Showing the indicators of objective {picked}" if picked else "Filter by GCM objective",
+                             icon=":material/filter_list:"):
+                only = st.pills("Show the indicators serving", served, format_func=lambda n: f"Objective {n}",
+                                key=state.widget_key(state.CONSULT_OBJECTIVE))
+        shown = [c for c in cards if only is None or only in c.objectives]
+        by_code = {c.code: c for c in reversed(cards)}  # the first of two equal codes
+        chosen = by_code.get(st.query_params.get("indicator", "")) or (shown[0] if shown else None)
+        commented = sum(1 for c in cards if c.mine)
+        st.caption(f"{_count(len(shown), 'indicator', 'indicators')}"
+                   + (f" of {len(cards)}, serving objective {only}" if only is not None else "")
+                   + f". You have commented on {commented} of {len(cards)}.")
+        if chosen is not None and chosen not in shown:
+            shown = [chosen, *shown]  # the one in the address stays in view whatever the filter
+        for card in shown:
+            indicator_card(card, objectives, chosen=card is chosen)
 elif part == "objectives":
     objectives = {o.number: o for o in list_objectives(session=db)}
     number = st.selectbox("Objective", list(objectives), format_func=lambda n: objectives[n].label)
     st.caption("Comment on how well the set covers this objective.")
     show_thread(con.thread(actor=actor, round_id=rid, objective=number, session=db), f"o{number}")
     comment_form(f"o{number}", objective=number)
+elif part == "strategy" and "strategy" in PARTS:  # a round on a set has no strategy part
+    strategy_part()
 else:
     show_thread(con.thread(actor=actor, round_id=rid, whole_set=True, session=db), "set")
     comment_form("set")

@@ -11,6 +11,7 @@ from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.core.access import can
 from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
 
 db = page_session()
 settings = get_settings()
@@ -65,7 +66,7 @@ if upload is not None and st.button("Check the file", type="primary"):
         state.put(state.DATA_PLAN, summary)
     except UserError as exc:
         state.pop(state.DATA_PLAN)
-        st.error(f"The file was not imported. {exc}", icon=":material/error:")
+        st.error(f"The file was not imported. {plain(exc)}", icon=":material/error:")
 
 summary = state.get(state.DATA_PLAN)
 if summary is not None:

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from indicators_lab.mapping import links
-from indicators_lab.catalogue.availability import metadata_badges
-from indicators_lab.catalogue.data import data_badges
+from indicators_lab.catalogue.data import BRIEF_LABELS, availability_brief, brief_sentence, with_availability
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
@@ -78,7 +77,8 @@ st.caption(
 
 # ---------------------------------------------------------------- the queue
 q1, q2 = st.columns([3, 2])
-order = q1.radio("Next item to decide", ORDERS, horizontal=True, key=state.widget_key(state.MAPPING_ORDER))
+order = q1.radio("Next item to decide", ORDERS, horizontal=True, key=state.widget_key(state.MAPPING_ORDER),
+                 format_func=lambda o: o[:1].upper() + o[1:])
 advance = q2.checkbox("Move to the next item after a decision", value=True,
                       key=state.widget_key(state.MAPPING_ADVANCE))
 queue = review_queue(result.table, order, decided=set(decisions["item_id"]))
@@ -126,7 +126,10 @@ with st.expander("Bulk accept above a score"):
             sample = preview.sample(min(10, len(preview)), random_state=0).sort_values("model_score", ascending=False)
             st.caption(f"A sample of {len(sample)}:" if len(sample) < len(preview) else "All of them:")
             st.dataframe(sample[["item_code", "item_title", "objective", "model_score", "reason_ref"]],
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", column_config={
+                             "item_code": "Code", "item_title": "Title", "objective": "Objective",
+                             "model_score": st.column_config.NumberColumn("Text score", format="%.2f"),
+                             "reason_ref": "Best match"})
         if use_chance and len(preview):
             st.caption(f"Fitted chance that a co-lead would accept them: {calibration.chance(result, preview).mean():.0%} on average.")
         if may_decide and len(preview) and st.button(f"Accept these {len(preview)} links", type="primary"):
@@ -148,11 +151,13 @@ with st.expander("Browse all items", expanded=False):
     min_score = f3.slider("Best score at least", 0.0, 1.0, 0.0, 0.05)
     shown = filter_overview(overview, states=states, objectives=wanted, min_score=min_score)
     st.caption(f"{len(shown)} of {len(overview)} items. Select a row to review it above.")
+    shown = with_availability(shown, "item_id", session=db)
     event = st.dataframe(
-        shown[["code", "title", "state", "accepted", "suggestions"]],
+        shown[["code", "title", "state", "accepted", "suggestions", *BRIEF_LABELS]],
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-        column_config={"title": st.column_config.TextColumn(width="large"),
-                       "suggestions": st.column_config.TextColumn("suggested objectives (score)")},
+        column_config={"code": "Code", "title": st.column_config.TextColumn("Title", width="large"),
+                       "state": "State", "accepted": "Accepted objectives",
+                       "suggestions": st.column_config.TextColumn("Suggested objectives (score)"), **BRIEF_LABELS},
         key=f"ilab.mapping.table.{key}",
     )
     rows = event.selection.rows if event is not None else []
@@ -173,6 +178,7 @@ with review:
     st.caption(f"Item {place} of {len(queue)} in the queue ({order})" if place else
                f"Picked from the list ({item['state']}); {len(queue)} items in the queue")
     st.subheader(plain(f"{item['code']} {item['title']}"))
+    st.caption(plain(brief_sentence(availability_brief([item_id], session=db).iloc[0])))
     mine = result.table[result.table["item_id"] == item_id]
     chances = calibration.chance(result, mine) if use_chance else None
     for r in mine.itertuples():

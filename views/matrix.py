@@ -12,7 +12,7 @@ from indicators_lab.core.vocabulary import CONSTITUENCIES, plural
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_act
 from indicators_lab.ui.session import page_guard
-from indicators_lab.ui.widgets import plain, show_text
+from indicators_lab.ui.widgets import count_axis, plain, show_text
 
 PAGE_SIZE = 50
 db = page_session()
@@ -29,13 +29,15 @@ rid = st.selectbox("Round", list(rounds), format_func=lambda i: f"{rounds[i].tit
 
 f1, f2, f3, f4 = st.columns(4)
 code = f1.text_input("Indicator code", placeholder="e.g. 10.7.1")
-objective = f2.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "all" if o is None else str(o))
+objective = f2.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "All" if o is None else f"Objective {o}")
 constituency = f3.selectbox("Constituency", [None, *con.CONSTITUENCIES],
-                            format_func=lambda c: "all" if c is None else con.CONSTITUENCIES[c])
+                            format_func=lambda c: "All" if c is None else con.CONSTITUENCIES[c])
 disposition = f4.selectbox("Answer", [None, "unanswered", *con.DISPOSITIONS],
-                           format_func=lambda d: {None: "all", "unanswered": "still unanswered"}.get(d) or con.DISPOSITIONS[d])
+                           format_func=lambda d: {None: "All", "unanswered": "Still unanswered"}.get(d) or con.DISPOSITIONS[d])
+only_strategy = st.checkbox("Only comments on the disaggregation strategy",
+                            help="Comments on a version's strategy for an objective (its gaps and proposed actions).")
 filt = matrix.MatrixFilter(round_id=rid, indicator_code=code.strip() or None, objective=objective,
-                           constituency=constituency, disposition=disposition)
+                           constituency=constituency, disposition=disposition, strategy=only_strategy)
 _, unanswered = matrix.matrix_page(actor=actor, filt=matrix.MatrixFilter(round_id=rid, disposition="unanswered"), page_size=1, session=db)
 page_no = st.session_state.get(state.widget_key(state.MATRIX_PAGE), 1)
 rows, total = matrix.matrix_page(actor=actor, filt=filt, page=page_no, page_size=PAGE_SIZE, session=db)
@@ -53,7 +55,7 @@ st.dataframe(shown, hide_index=True, width="stretch",
                             "comment_id": "No.", "reply_to": "Reply to", "created_at": "Posted", "author": "Author",
                             "organisation": "Organisation", "constituency": "Constituency", "framework": "Framework",
                             "indicator_code": "Indicator", "indicator_title": "Indicator title",
-                            "objective": "Objective", "stance": "Stance", "hidden": "Hidden", "responder": "Answered by"})
+                            "objective": "Objective", "about": "About", "stance": "Stance", "hidden": "Hidden", "responder": "Answered by"})
 
 if can_answer and len(rows):
     st.subheader("Answer or moderate a comment")
@@ -87,15 +89,17 @@ part = matrix.participation(rid, session=db, actor=actor)
 p1, p2 = st.columns(2)
 for col, key, title in [(p1, "constituency", "Comments by constituency"), (p2, "objective", "Comments by objective")]:
     df = part[key]
-    fig = go.Figure(go.Bar(x=[str(x) for x in df[key]], y=df["comments"], marker_color="#2171b5"))
-    fig.update_layout(height=300, title=title, margin={"l": 10, "r": 10, "t": 40, "b": 10}, xaxis={"type": "category"})
+    labels = [f"Objective {x}" if key == "objective" else str(x) for x in df[key]]
+    fig = go.Figure(go.Bar(x=labels, y=df["comments"], marker_color="#2171b5"))
+    fig.update_layout(height=300, title=title, margin={"l": 10, "r": 10, "t": 40, "b": 10}, xaxis={"type": "category"},
+                      yaxis=count_axis(df["comments"].max() if len(df) else 0))
     col.plotly_chart(fig, width="stretch", key=f"part.{key}")
 st.caption("Near-identical comments (a campaign) are counted once here.")
 
 if can(actor, "themes.run"):
     st.subheader("Themes")
     t1, t2 = st.columns(2)
-    theme_obj = t1.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "any" if o is None else str(o),
+    theme_obj = t1.selectbox("Objective", [None, *range(1, 24)], format_func=lambda o: "Any objective" if o is None else f"Objective {o}",
                              key="ilab.matrix.theme.obj")
     if t2.button("Group comments by meaning"):
         try:

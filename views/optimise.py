@@ -3,6 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from indicators_lab.catalogue.data import BRIEF_LABELS, with_availability
 from indicators_lab.catalogue.frameworks import framework_names
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.core.config import get_settings
@@ -42,23 +43,37 @@ tiebreak = d2.checkbox("Break ties towards better data", value=settings.data_tie
                        help="Setting INDICATORS_LAB_DATA_TIEBREAK: after link weight, before Tier I.")
 
 
+ready_share = settings.data_ready_share
+weights = state.grade_weights()
+st.caption(
+    "Link weights by grade: " + ", ".join(f"{g} {w:g}" for g, w in weights.items())
+    + " (chosen on the Candidate sets page). "
+    f"Ready: data for at least {ready_share:.0%} of the 193 Member States (setting INDICATORS_LAB_DATA_READY_SHARE). "
+    f"Ties towards better data by default: {'yes' if settings.data_tiebreak else 'no'} (setting INDICATORS_LAB_DATA_TIEBREAK)."
+)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _point_label(p: dict, n_objectives: int) -> str:
-    return f"{p['size']} indicators: {p['objectives_covered']} of {n_objectives} objectives covered"
+    return (f"{_plural(p['size'], 'indicator')}: {p['objectives_covered']} of {n_objectives} objectives covered; "
+            f"{p['data_ready']} with data for ≥ {p['ready_share']:.0%}, {p['migratory_split']} splittable by migratory status")
 
 
 if st.button("Optimise", type="primary"):
     try:
         result, curve = read_or_act(cs.optimise_for_set, base, actor=actor, min_cover=int(min_cover), max_size=int(max_size) if max_size else None,
             max_per_framework=int(cap) or None, grade_weights=state.grade_weights(), curve=True,
-            min_data_coverage=float(min_data), data_tiebreak=bool(tiebreak),
+            min_data_coverage=float(min_data), data_tiebreak=bool(tiebreak), ready_share=ready_share,
         )
-        points = [] if curve is None else [
+        # The service puts the answer's own point in the curve, with each point's readiness.
+        points = [
             {"size": int(r["size"]), "objectives_covered": int(r["objectives_covered"]),
-             "weight": float(r["covered_weight"]), "chosen": list(r["chosen"])} for _, r in curve.iterrows()]
-        if not any(p["size"] == len(result.chosen) for p in points):
-            points.append({"size": len(result.chosen), "objectives_covered": result.covered,
-                           "weight": float(result.covered_weight), "chosen": list(result.chosen)})
-            points.sort(key=lambda p: p["size"])
+             "weight": float(r["covered_weight"]), "chosen": list(r["chosen"]), "data_ready": int(r["data_ready"]),
+             "migratory_split": int(r["migratory_split"]), "mean_data": float(r["mean_data_coverage"]),
+             "ready_share": ready_share} for _, r in curve.iterrows()]
         state.put(state.OPTIMISE_RESULT, {
             "chosen": result.chosen, "method": result.method, "explanation": result.explanation,
             "objectives": len(result.objectives), "uncovered": result.uncovered, "points": points,
@@ -98,22 +113,43 @@ if len(points) > 1:
         name="Covered weight (right axis)", marker={"symbol": "diamond-open", "size": 10},
         line={"color": "#e6550d", "dash": "dash"},
         hovertemplate="%{x} indicators: covered weight %{y:.2f}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=sizes, y=[p["data_ready"] for p in points], mode="lines+markers",
+        name=f"Indicators with data for ≥ {ready_share:.0%} of countries", marker={"symbol": "square", "size": 8},
+        line={"color": "#31a354"},
+        hovertemplate="%{x} indicators: %{y} with data for ≥ " + f"{ready_share:.0%}" + "<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=sizes, y=[p["migratory_split"] for p in points], mode="lines+markers",
+        name="Indicators splittable by migratory status", marker={"symbol": "triangle-up", "size": 9},
+        line={"color": "#756bb1", "dash": "dot"},
+        hovertemplate="%{x} indicators: %{y} splittable by migratory status<extra></extra>"))
     picked = by_size[state.get(state.OPTIMISE_POINT)]
     fig.add_vline(x=picked["size"], line={"color": "#555", "dash": "dot"})
     fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Set size against coverage",
                       xaxis={"title": "Indicators in the set", "dtick": 1},
-                      yaxis={"title": "Objectives covered", "range": [0, n_obj + 1]},
-                      yaxis2={"title": "Covered weight", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+                      yaxis={"title": "Objectives covered / indicators", "range": [0, max(n_obj, *sizes) + 1]},
+                      yaxis2={"title": "Covered weight", "overlaying": "y", "side": "right", "rangemode": "tozero",
+                              "tickformat": ".1f"},
                       legend={"orientation": "h", "y": -0.25})
     st.plotly_chart(fig, width="stretch", key="ilab.optimise.curve")
     st.select_slider("Point of the curve to look at and save", [p["size"] for p in points],
                      format_func=lambda k: _point_label(by_size[k], n_obj), key=state.widget_key(state.OPTIMISE_POINT))
+    st.dataframe(
+        [{"indicators": p["size"], "objectives covered": p["objectives_covered"], "covered weight": round(p["weight"], 2),
+          f"with data for ≥ {ready_share:.0%}": p["data_ready"], "splittable by migratory status": p["migratory_split"],
+          "mean data coverage": f"{p['mean_data']:.0%}"} for p in points],
+        hide_index=True, width="stretch", key="ilab.optimise.points")
 
 point = by_size[state.get(state.OPTIMISE_POINT)]
 chosen_ids = list(point["chosen"])
 answer = " (the optimiser's answer)" if point["size"] == len(res["chosen"]) else ""
 st.subheader(f"{point['size']} indicators cover {point['objectives_covered']} of {n_obj} objectives{answer}")
-st.caption(f"Covered weight {point['weight']:.2f} · {res['method']}")
+# The method in people's words (the result keeps the solver's name and status for the command line).
+how = ("exact: no other set of this size does better" if res["method"].startswith("exact")
+       else "found step by step (greedy): a good set, not guaranteed the best")
+st.caption(f"Covered weight {point['weight']:.2f} · {point['data_ready']} of {_plural(point['size'], 'indicator')} "
+           f"with data for at least {ready_share:.0%} of countries · {point['migratory_split']} splittable by migratory "
+           f"status · {how}")
 
 # Why each objective is left uncovered at the point looked at.
 lk = cs.database_links(state.grade_weights(), session=db)
@@ -133,11 +169,13 @@ explanation = res["explanation"].rename(columns={"key": "item_key"})
 table = items.merge(explanation[["item_key", "objectives", "needed_for"]], on="item_key", how="left").fillna("")
 names = framework_names(session=db)
 table["framework"] = table["framework"].map(lambda k: names.get(k, k))
-st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_for"]], hide_index=True, width="stretch",
+table = with_availability(table, "item_key", session=db)
+st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_for", *BRIEF_LABELS]], hide_index=True,
+             width="stretch",
              column_config={"framework": "Framework", "code": "Code", "title": "Title", "tier": "Tier",
-                            "objectives": "Covers objectives", "needed_for": "Objectives that need it"})
+                            "objectives": "Covers objectives", "needed_for": "Objectives that need it", **BRIEF_LABELS})
 if can(actor, "sets.edit"):
-    with st.form("ilab.optimise.save", clear_on_submit=True):
+    with st.form(state.form_key("optimise.save")):  # cleared after success only
         name = st.text_input("Save these indicators as a new set named", max_chars=200)
         if st.form_submit_button(f"Save {len(chosen_ids)} indicators as a new set", type="primary"):
             try:
@@ -145,6 +183,7 @@ if can(actor, "sets.edit"):
                     f", K={res['max_size']}" if res["max_size"] else "") + f"; point of {point['size']} indicators"
                 new_id = act(cs.create_set, actor=actor, name=name, item_ids=chosen_ids, description=desc)
                 state.put(state.SET_ID, new_id)
+                state.clear_form("optimise.save")
                 state.flash_and_rerun(state.OPTIMISE_FLASH, f"Saved '{' '.join(name.split())}' with {len(chosen_ids)} indicators.")
             except UserError as exc:
                 st.error(plain(exc))

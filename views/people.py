@@ -43,7 +43,8 @@ if warning:
 
 roles = ["stakeholder"] + (["co_lead", "excom", "admin"] if can(actor, "people.manage_staff") else [])
 with st.expander("Invite one person", expanded=True):
-    with st.form("ilab.people.invite", clear_on_submit=True):
+    # Cleared after an invitation, kept after a mistake (not clear_on_submit, which clears both).
+    with st.form(state.form_key("people.invite")):
         c1, c2 = st.columns(2)
         name = c1.text_input("Name")
         email = c2.text_input("Email")
@@ -55,17 +56,19 @@ with st.expander("Invite one person", expanded=True):
                 inv = act(invite, actor=actor, email=email, name=name, role=role, organisation=organisation,
                              constituency=constituency)
                 state.put(state.PEOPLE_INVITES, [{"name": inv.name, "email": inv.email, "link": inv.link(settings.base_url)}])
+                state.clear_form("people.invite")
                 st.rerun()
             except UserError as exc:
                 st.error(plain(exc))
 
 with st.expander("A new link for someone whose link expired"):
-    with st.form("ilab.people.reissue", clear_on_submit=True):
+    with st.form(state.form_key("people.reissue")):
         again = st.text_input("Their email")
         if st.form_submit_button("Make a new link"):
             try:
                 inv = act(reissue, actor=actor, email=again)
                 state.put(state.PEOPLE_INVITES, [{"name": inv.name, "email": inv.email, "link": inv.link(settings.base_url)}])
+                state.clear_form("people.reissue")
                 st.rerun()
             except UserError as exc:
                 st.error(plain(exc))

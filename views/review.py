@@ -91,19 +91,21 @@ if v.approved and v.approval_objections:
             icon=":material/gavel:")
 
 if can(actor, "excom_views.record") and not v.approved:
-    # Keyed by version and cleared after each view: the scope never carries over to another
-    # version or to the next view unnoticed.
-    with st.form(f"ilab.review.view.{n}", clear_on_submit=True):
+    # Cleared after each view recorded (never after a mistake), keyed by version: the scope
+    # never carries over to another version or to the next view unnoticed.
+    form = f"review.view.{n}"
+    with st.form(state.form_key(form)):
         st.markdown(f"**Record your view on version {n}**")
-        scope = st.selectbox("On", [None, *range(1, 24)], key=f"ilab.review.scope.{n}",
+        scope = st.selectbox("On", [None, *range(1, 24)], key=state.form_key(form) + ".scope",
                              format_func=lambda o: "The whole version" if o is None else f"Objective {o}")
         verdict = st.radio("Your view", list(proposals.VERDICTS), format_func=proposals.VERDICTS.get, horizontal=True,
-                           key=f"ilab.review.verdict.{n}")
-        text = st.text_area("Comments (needed unless you approve)", max_chars=5000, key=f"ilab.review.text.{n}")
+                           key=state.form_key(form) + ".verdict")
+        text = st.text_area("Comments (needed unless you approve)", max_chars=5000, key=state.form_key(form) + ".text")
         if st.form_submit_button("Record my view", type="primary"):
             try:
                 act(proposals.record_view, actor=actor, version=n, verdict=verdict, text=text, objective=scope)
                 on = "the whole version" if scope is None else f"objective {scope}"
+                state.clear_form(form)
                 state.flash_and_rerun(state.REVIEW_FLASH,
                                       f"Your view on {on} of version {n} was recorded: {proposals.VERDICTS[verdict]}.")
             except UserError as exc:
@@ -118,17 +120,19 @@ if can(actor, "versions.freeze") and not v.approved:
             st.warning(f"{len(objections)} objection{'s' if len(objections) != 1 else ''} still "
                        f"stand{'s' if len(objections) == 1 else ''} on version {n}:", icon=":material/report:")
             for o in objections:
-                st.markdown(f"- {o['member']}, on {o['on'].lower()}: ")
+                st.markdown(f"- {plain(o['member'])}, on {o['on'].lower()}:")
                 st.text(o["text"])
-            ack = st.checkbox("I acknowledge these objections: the ExCom approved this version knowing them",
-                              key=f"ilab.review.ack.{n}")
-            ack_note = st.text_area("How the objections were considered (kept with the approval)", max_chars=5000,
-                                    key=f"ilab.review.acknote.{n}")
+            one = len(objections) == 1
+            ack = st.checkbox(f"I acknowledge {'this objection' if one else 'these objections'}: the ExCom approved "
+                              f"this version knowing {'it' if one else 'them'}", key=f"ilab.review.ack.{n}")
+            ack_note = st.text_area(f"How {'the objection was' if one else 'the objections were'} considered "
+                                    "(kept with the approval)", max_chars=5000, key=f"ilab.review.acknote.{n}")
         close = False
         if open_rounds:
             st.warning(f"{len(open_rounds)} consultation round{'s are' if len(open_rounds) != 1 else ' is'} still open "
                        "on this proposal: " + ", ".join(plain(r.title) for r in open_rounds) + ".", icon=":material/forum:")
-            close = st.checkbox("Close them now (no more comments)", key=f"ilab.review.close.{n}")
+            close = st.checkbox(f"Close {'them' if len(open_rounds) != 1 else 'it'} now (no more comments)",
+                                key=f"ilab.review.close.{n}")
         if st.form_submit_button("Record approval"):
             try:
                 closed = act(proposals.approve, actor=actor, version=n, note=note, acknowledge_objections=ack,

@@ -28,7 +28,7 @@ subjects = {**{("version", n): f"Version {n}: {v.set_name} (frozen {local_time(v
                for i, name in sets.items()},
             ("none", None): "No indicators (a general consultation)"}
 with st.expander("Open a new round", expanded=False):
-    with st.form("ilab.rounds.new", clear_on_submit=True):
+    with st.form(state.form_key("rounds.new")):  # cleared after success only
         title = st.text_input("Title", max_chars=300)
         purpose = st.text_area("Purpose (shown to stakeholders)", max_chars=5000)
         subject = st.selectbox("Under consultation", list(subjects), format_func=subjects.get,
@@ -51,6 +51,7 @@ with st.expander("Open a new round", expanded=False):
                     opens_at=datetime.combine(open_day, open_time, timezone.utc),
                     closes_at=datetime.combine(close_day, close_time, timezone.utc),
                     constituencies=who, report_threshold=int(threshold))
+                state.clear_form("rounds.new")
                 state.flash_and_rerun(state.ROUNDS_FLASH, f"Opened round {rid}: {' '.join(title.split())}.")
             except UserError as exc:
                 st.error(plain(exc))

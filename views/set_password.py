@@ -6,13 +6,14 @@ from indicators_lab.consultation.invitations import accept_invite
 from indicators_lab.core.accounts import change_password
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.passwords import MIN_PASSWORD
-from indicators_lab.ui import session
-from indicators_lab.ui.resources import act
+from indicators_lab.consultation.participation import my_open_rounds
+from indicators_lab.ui import session, state
+from indicators_lab.ui.resources import act, page_session
 from indicators_lab.ui.widgets import plain
 
 RULE = f"at least {MIN_PASSWORD} characters, hard to guess, not your name or email"
 
-st.title("Your password")
+st.title("Your password", anchor=False)
 session.page_guard("views/set_password.py")
 token = st.query_params.get("token", "")
 if not token:
@@ -47,10 +48,14 @@ with st.form("ilab.setpw", enter_to_submit=False):
         else:
             try:
                 actor = act(accept_invite, token=token, password=pw)
-                session.remember(actor)
-                session.flush_cookie()
-                st.query_params.clear()
-                st.success(f"Welcome, {plain(actor.name)}. You are signed in.")
-                st.page_link("views/consultation.py", label="Go to the open consultations", icon=":material/forum:")
+                session.remember(actor)  # the cookie is written on the next page's run
+                state.keep_only_for(actor.user_id)  # now, so the welcome below survives the switch
+                welcome = f"Welcome, {actor.name}. You are signed in."
+                open_now = my_open_rounds(session=page_session(), actor=actor)
+                if len(open_now) == 1:  # straight into the round, with no extra tap
+                    state.put(state.CONSULT_FLASH, welcome)
+                    st.switch_page("views/consultation.py", query_params={"round": str(open_now[0].round.id)})
+                state.put(state.HOME_FLASH, welcome)
+                st.switch_page("views/home.py")  # their open rounds, to choose from
             except UserError as exc:
                 st.error(plain(exc))

@@ -41,10 +41,14 @@ st.download_button("Download as CSV", neutralise_frame(table).to_csv(index=False
 
 for objective, rows in table.groupby("objective", sort=True):
     gaps = int((rows["gap"] != "").sum())
-    with st.expander(f"Objective {objective}: {rows.iloc[0]['objective_title']} — {gaps} gap{'s' if gaps != 1 else ''}"):
-        st.dataframe(rows[["code", "title", "split_today", "metadata", "data", "gap", "action", "who", "by_when"]],
+    said = int(rows["strategy_comments"].max())
+    heard = f", {said} comment{'s' if said != 1 else ''} in consultation" if said else ""
+    with st.expander(f"Objective {objective}: {rows.iloc[0]['objective_title']} — {gaps} gap{'s' if gaps != 1 else ''}{heard}"):
+        st.dataframe(rows[["code", "title", "split_today", "metadata", "data", "countries", "gap", "action", "who",
+                           "by_when"]],
                      hide_index=True, width="stretch",
-                     column_config={"split_today": "split today", "data": "source", "by_when": "by when"})
+                     column_config={"split_today": "split today", "data": "source", "countries": "countries with data",
+                                    "by_when": "by when"})
 
 if can(actor, "versions.freeze") and not v.approved:
     gaps = table[table["gap"] != ""]

@@ -19,6 +19,9 @@ from indicators_lab.ui.resources import act, get_encoder, page_session, read_or_
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import local_time, plain
 
+# Button labels: "strategy-csv" is the disaggregation strategy sheet as CSV.
+FORMAT_LABELS = {"strategy-csv": "strategy CSV"}
+
 db = page_session()
 st.title("Proposal versions")
 actor = page_guard("views/versions.py")
@@ -47,14 +50,16 @@ if not versions:
 st.dataframe([{"version": v.number, "set": v.set_name, "indicators": v.items, "frozen": local_time(v.created_at),
                "by": v.created_by, "note": v.note,
                "approved": f"{v.approved_by}, {local_time(v.approved_at)}" if v.approved else ""} for v in versions],
-             hide_index=True, width="stretch")
+             hide_index=True, width="stretch", column_config={
+                 "version": "Version", "set": "Set", "indicators": "Indicators", "frozen": "Frozen", "by": "By",
+                 "note": "Change note", "approved": "Approved"})
 
 numbers = [v.number for v in versions]
 if len(numbers) > 1 and can(actor, "versions.read"):
     st.subheader("Compare two versions")
     c1, c2 = st.columns(2)
-    a = c1.selectbox("From", numbers, index=len(numbers) - 2)
-    b = c2.selectbox("To", numbers, index=len(numbers) - 1)
+    a = c1.selectbox("From", numbers, index=len(numbers) - 2, format_func=lambda x: f"Version {x}")
+    b = c2.selectbox("To", numbers, index=len(numbers) - 1, format_func=lambda x: f"Version {x}")
     d = read_or_act(proposals.diff, a, b, actor=actor)
     m1, m2, m3 = st.columns(3)
     m1.metric("Added", len(d.added))
@@ -84,7 +89,8 @@ if len(numbers) > 1 and can(actor, "versions.read"):
                     st.error(plain(exc))
 
 st.subheader("Download the annex")
-n = st.selectbox("Version", numbers, index=len(numbers) - 1, key="ilab.versions.export")
+n = st.selectbox("Version", numbers, index=len(numbers) - 1, key="ilab.versions.export",
+                 format_func=lambda x: f"Version {x}")
 kinds = [("public", False)] + ([("full", True)] if can(actor, "annex.full.download") else [])
 st.caption("The public annex has no hidden comments, no authors' names and no rationale."
            + (" The full annex has every comment with its author, hidden ones too, and the rationale."
@@ -93,7 +99,7 @@ for kind, full in kinds:
     cols = st.columns(len(FORMATS))
     for col, fmt in zip(cols, FORMATS):
         slot = f"ilab.versions.file.{kind}.{fmt}"
-        if col.button(f"Prepare {kind} {fmt.upper()}", key=f"ilab.versions.prep.{kind}.{fmt}"):
+        if col.button(f"Prepare {kind} {FORMAT_LABELS.get(fmt, fmt.upper())}", key=f"ilab.versions.prep.{kind}.{fmt}"):
             out = Path(tempfile.mkdtemp()) / f"annex_v{n}{'_full' if full else ''}.{fmt}"
             path = export_version(n, fmt, out, session=db, actor=actor, full=full)
             st.session_state[slot] = (n, out.name, path.read_bytes())

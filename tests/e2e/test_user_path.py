@@ -1,5 +1,6 @@
 """The whole path in a real browser: map, build and optimise a set, consult, answer, approve,
-export. Screenshots of the main pages go to tests/artifacts/ (used in the README).
+export. Screenshots of the main pages go to tests/artifacts/, to look at after a failure (the
+README's tour comes from scripts/tour.py).
 
 The app server is shared with the other browser tests, which may run before or after this one
 and leave their own sets, rounds, comments and accepted links behind: this test names its own
@@ -139,7 +140,7 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     sign_in(page, *LEAD)
     go(page, "Review (ExCom)")
     choose(page, "Version", f"Version {version}")
-    page.get_by_text("Close them now (no more comments)").click()  # the round on the set is still open
+    page.get_by_text("Close it now (no more comments)").click()  # the round on the set is still open
     page.get_by_role("button", name="Record approval", exact=True).click()
     success(page, "Approved by Lena Lead")
 
@@ -153,7 +154,8 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     path = tmp_path / "annex.xlsx"
     info.value.save_as(path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Indicators", "Coverage", "Consultation", "Sources", "Disaggregation strategy"]
+    assert wb.sheetnames == ["Indicators", "Coverage", "Consultation", "Sources", "Disaggregation strategy",
+                             "Strategy comments"]
     codes = [row[2] for row in wb["Indicators"].iter_rows(min_row=2, values_only=True)]
     assert len(codes) == chosen
     comments = [row for row in wb["Consultation"].iter_rows(min_row=2, values_only=True)]

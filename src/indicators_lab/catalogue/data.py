@@ -177,15 +177,67 @@ def current_figures(*, session: Session, item_ids: list[int] | None = None) -> p
     return pd.DataFrame(records, columns=FIGURE_COLUMNS)
 
 
+def _data_badge(areas: int, migratory_dimensions: str) -> str:
+    return f"{areas} area{'' if areas == 1 else 's'}" + (" · migratory split" if migratory_dimensions else "")
+
+
 def data_badges(item_ids: list[int], *, session: Session) -> dict[int, str]:
     """Item id -> a short cell: areas with data since 2015, and '· migratory split' when the
     data carry a migratory-status dimension."""
     df = current_figures(session=session, item_ids=item_ids)
-    return {
-        int(r.item_id): f"{r.areas_since_2015} area{'' if r.areas_since_2015 == 1 else 's'}"
-        + (" · migratory split" if r.migratory_dimensions else "")
-        for r in df.itertuples()
-    }
+    return {int(r.item_id): _data_badge(r.areas_since_2015, r.migratory_dimensions) for r in df.itertuples()}
+
+
+BRIEF_COLUMNS = ["item_id", "countries_metadata", "migration_metadata", "imported", "data_source"]
+BRIEF_LABELS = {
+    "countries_metadata": "countries (metadata)",
+    "migration_metadata": "migratory split (metadata)",
+    "imported": "data (imported)",
+    "data_source": "data source",
+}
+
+
+def availability_brief(item_ids: list[int], *, session: Session) -> pd.DataFrame:
+    """One row per item, for a table beside the indicator: the countries the shipped metadata
+    states and what it says of a migratory split (available, planned or recommended, not
+    available, not stated), the areas with data in the newest import (and a migratory split
+    there), and where each comes from. Two queries whatever the number of items."""
+    from indicators_lab.catalogue.availability import metadata_badges
+
+    ids = sorted({int(i) for i in item_ids})
+    meta = metadata_badges(ids, session=session)
+    figures = {int(r.item_id): r for r in current_figures(session=session, item_ids=ids).itertuples()}
+    rows = []
+    for item_id in ids:
+        countries, migration = meta.get(item_id, ("no metadata", "no metadata"))
+        fig = figures.get(item_id)
+        sources = []
+        if countries != "no metadata":
+            sources.append("UN SDG global metadata")
+        if fig is not None:
+            sources.append(f"{fig.filename}, imported {fig.imported_at:%Y-%m-%d}")
+        rows.append({
+            "item_id": item_id, "countries_metadata": countries, "migration_metadata": migration,
+            "imported": _data_badge(fig.areas_since_2015, fig.migratory_dimensions) if fig is not None
+            else "no data imported",
+            "data_source": "; ".join(sources) or "no metadata shipped, no data imported",
+        })
+    return pd.DataFrame(rows, columns=BRIEF_COLUMNS)
+
+
+def brief_sentence(row) -> str:
+    """One line for an item under review: the brief's cells in words (``availability_brief`` row)."""
+    if row["countries_metadata"] == "no metadata" and row["imported"] == "no data imported":
+        return "Data: no SDG metadata is shipped and no data extract is imported for this item."
+    return (f"Data: countries (metadata) {row['countries_metadata']} · migratory split (metadata) "
+            f"{row['migration_metadata']} · data (imported) {row['imported']} · source: {row['data_source']}")
+
+
+def with_availability(frame: pd.DataFrame, id_column: str, *, session: Session) -> pd.DataFrame:
+    """``frame`` with the availability brief's columns added, matched on ``id_column``."""
+    brief = availability_brief(list(frame[id_column]), session=session).set_index("item_id")
+    ids = [int(i) for i in frame[id_column]]
+    return frame.assign(**{c: [brief[c].get(i, "") for i in ids] for c in BRIEF_COLUMNS[1:]})
 
 
 READINESS_COLUMNS = ["item_id", "data_share", "data_source", "migratory_data", "migratory_metadata",

@@ -60,8 +60,17 @@ def squash(header: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", header.lower())
 
 
+# Values that mean "everyone" (SDMX _T / _Z, open-sdg "All"): a column holding only these is
+# in the file's header but does not split the series.
+TOTAL_VALUES = {"_t", "_z", "_x", "all", "total", "totals"}
+
+
 def is_migratory(name: str, values: Iterable[str] = ()) -> bool:
-    """True when a dimension's name or one of its values is about migration."""
+    """True when a dimension's name or one of its values is about migration, and at least one of
+    its values is a group rather than everyone (a Global Database column of _T only is no split)."""
+    values = list(values)
+    if not any(v.strip().lower() not in TOTAL_VALUES for v in values) and values:
+        return False
     return bool(MIGRATORY.search(name)) or any(MIGRATORY.search(v) for v in values)
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from indicators_lab.core.access import Actor, can, require, require_role
 from indicators_lab.consultation.rounds import (
-    CONSTITUENCIES, DISPOSITIONS, STANCES, _clean_text, get_round, normalise_choice, text_key,
+    CONSTITUENCIES, DISPOSITIONS, STANCES, STRATEGY, _clean_text, describe_target, get_round, normalise_choice, text_key,
 )
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import FORMULA_PREFIXES, write_csv
@@ -22,10 +22,13 @@ from indicators_lab.core.models import Comment, Framework, FrameworkItem, Respon
 
 MATRIX_COLUMNS = [
     "comment_id", "round_id", "reply_to", "created_at", "author", "organisation", "constituency",
-    "framework", "indicator_code", "indicator_title", "objective", "stance", "comment", "hidden",
+    "framework", "indicator_code", "indicator_title", "objective", "about", "stance", "comment", "hidden",
     "disposition", "response", "responder",
 ]
 IMPORT_COLUMNS = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
+# Optional in an import (files made before it still import): "strategy" for a comment on the
+# version's disaggregation strategy for the row's objective; empty otherwise.
+ABOUT_COLUMN = "about"
 
 
 @dataclass
@@ -33,6 +36,7 @@ class MatrixFilter:
     round_id: int | None = None
     indicator_code: str | None = None
     objective: int | None = None
+    strategy: bool = False  # only comments on the disaggregation strategy
     constituency: str | None = None
     disposition: str | None = None  # a disposition key, or "unanswered"
     include_hidden: bool = True
@@ -41,7 +45,7 @@ class MatrixFilter:
 _COLUMNS = (Comment.id, Comment.round_id, Comment.parent_id, Comment.created_at, Comment.author_name,
             Comment.organisation, Comment.constituency, Framework.key, FrameworkItem.code, FrameworkItem.title,
             Comment.objective, Comment.stance, Comment.text, Comment.hidden, Response.disposition,
-            Response.text, Response.responder)
+            Response.text, Response.responder, Comment.target_kind)
 
 
 def _query(filt: MatrixFilter):
@@ -60,6 +64,8 @@ def _where(q, filt: MatrixFilter):
         q = q.where(FrameworkItem.code == filt.indicator_code)
     if filt.objective is not None:
         q = q.where(Comment.objective == filt.objective)
+    if filt.strategy:
+        q = q.where(Comment.target_kind == STRATEGY)
     if filt.constituency:
         q = q.where(Comment.constituency == filt.constituency)
     if filt.disposition == "unanswered":
@@ -85,7 +91,7 @@ def _record_columns(rows) -> list[list]:
     if not rows:
         return [[] for _ in MATRIX_COLUMNS]
     (cid, rid, parent, created, author, org, const, fw, code, title, objective, stance, text, hidden,
-     disp, resp, responder) = map(list, zip(*rows))
+     disp, resp, responder, target_kind) = map(list, zip(*rows))
     consts, stances, disps = CONSTITUENCIES, STANCES, DISPOSITIONS
 
     def blank(values: list) -> list:
@@ -95,6 +101,7 @@ def _record_columns(rows) -> list[list]:
         cid, rid, blank(parent),
         [c.strftime("%Y-%m-%d %H:%M UTC") if c else "" for c in created], author, org,
         list(map(consts.get, const, const)), blank(fw), blank(code), blank(title), blank(objective),
+        list(map(describe_target, target_kind, code, objective)),
         list(map(stances.get, stance, stance)), text, hidden,
         [disps.get(d, "") if d else "" for d in disp], blank(resp), blank(responder),
     ]
@@ -272,14 +279,16 @@ def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
     items = set_items(round_id, session=session, actor=actor)
     buf = io.BytesIO()
     write_xlsx({
-        "Comments": pd.DataFrame(columns=IMPORT_COLUMNS),
+        "Comments": pd.DataFrame(columns=IMPORT_COLUMNS + ([ABOUT_COLUMN] if r.version is not None else [])),
         "Indicators": pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"], "title": i["title"]}
                                     for i in items], columns=["indicator_code", "framework", "title"]),
         "Constituencies": pd.DataFrame({"constituency": list(CONSTITUENCIES.values())}),
         "Stances": pd.DataFrame({"stance": list(STANCES.values())}),
         "About": pd.DataFrame({"field": ["round", "round id", "how"], "value": [
             r.title, str(r.id),
-            "One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a whole."]}),
+            "One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a whole."
+            + (" Write 'strategy' under about for a comment on the disaggregation strategy of the row's objective."
+               if r.version is not None else "")]}),
     }, buf)
     return buf.getvalue()
 
@@ -345,10 +354,22 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
                 raise UserError(f"Row {n}: the objective '{cell('objective')}' is not a number from 1 to 23.") from None
             if not 1 <= objective <= 23:
                 raise UserError(f"Row {n}: there is no GCM objective {objective}; objectives are 1 to 23.")
+        target_kind = ""
+        if ABOUT_COLUMN in cols and cell(ABOUT_COLUMN):
+            if cell(ABOUT_COLUMN).lower() != STRATEGY:
+                raise UserError(f"Row {n}: 'about' is '{cell(ABOUT_COLUMN)}'; leave it empty, or write "
+                                "'strategy' for a comment on the disaggregation strategy of the row's objective.")
+            if r.version is None:
+                raise UserError(f"Row {n}: this round is on a candidate set, not a frozen version: it has no "
+                                "disaggregation strategy to comment on.")
+            if objective is None or item_id is not None:
+                raise UserError(f"Row {n}: a comment on the strategy names an objective (1-23) and no indicator.")
+            target_kind = STRATEGY
         organisation = cell("organisation")[:300]
         comments.append(Comment(
             round_id=round_id, author_name=organisation or "(offline)", organisation=organisation,
-            constituency=constituency, item_id=item_id, objective=objective, stance=stance, text=text,
+            constituency=constituency, item_id=item_id, objective=objective, target_kind=target_kind,
+            stance=stance, text=text,
             text_key=text_key(text), source=f"import:{Path(filename).name}"[:300],
         ))
     session.add_all(comments)

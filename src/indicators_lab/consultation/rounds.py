@@ -26,6 +26,7 @@ from indicators_lab.core.models import (
 )
 
 MAX_COMMENT = 10_000
+STRATEGY = "strategy"  # Comment.target_kind of a comment on a version's disaggregation strategy
 STAKEHOLDER_ROLES = ("stakeholder", "co_lead", "excom")
 
 
@@ -253,9 +254,17 @@ def _clean_ratings(ratings: dict | None) -> dict:
     return out
 
 
-def _check_target(s: Session, r: Round, item_id: int | None, objective: int | None) -> None:
+def _check_target(s: Session, r: Round, item_id: int | None, objective: int | None, strategy: bool = False) -> None:
     if objective is not None and not 1 <= int(objective) <= 23:
         raise UserError(f"There is no GCM objective {objective}; objectives are 1 to 23.")
+    if strategy:
+        if r.version_id is None:
+            raise UserError("This round is on a candidate set, not on a frozen version: it has no disaggregation "
+                            "strategy to comment on. Comment on an indicator, an objective or the set instead.")
+        if objective is None:
+            raise UserError("Choose the objective whose strategy you are commenting on.")
+        if item_id is not None:
+            raise UserError("A comment on the strategy is about an objective's strategy, not one indicator.")
     if item_id is not None:
         if s.get(FrameworkItem, item_id) is None:
             raise NotFound(f"There is no indicator with id {item_id}.")
@@ -269,9 +278,10 @@ def _check_target(s: Session, r: Round, item_id: int | None, objective: int | No
 def post_comment(
     *, session: Session, actor: Actor, round_id: int, text: str, item_id: int | None = None,
     objective: int | None = None, stance: str = "", ratings: dict | None = None,
-    parent_id: int | None = None,
+    parent_id: int | None = None, strategy: bool = False,
 ) -> int:
-    """A stakeholder's comment (or reply) in an open round; returns its id."""
+    """A stakeholder's comment (or reply) in an open round; returns its id. ``strategy``: on the
+    disaggregation strategy for ``objective`` of the version the round consults on."""
     require_role(actor, *STAKEHOLDER_ROLES)
     text = _clean_text(text)
     stance = normalise_choice(stance, STANCES, "stance") if stance else ""
@@ -292,10 +302,12 @@ def post_comment(
         if parent is None or parent.round_id != round_id or (parent.hidden and not can(actor, "comments.hidden.read")):
             raise NotFound(f"There is no comment {parent_id} to reply to in this round.")
         item_id, objective, stance = parent.item_id, parent.objective, ""
-    _check_target(session, r, item_id, objective)
+        strategy = parent.target_kind == STRATEGY
+    _check_target(session, r, item_id, objective, strategy)
     c = Comment(round_id=round_id, parent_id=parent_id, author_id=actor.user_id, author_name=actor.name,
                 organisation=user.organisation if user else "", constituency=constituency,
                 item_id=item_id, objective=int(objective) if objective is not None else None,
+                target_kind=STRATEGY if strategy else "",
                 stance=stance, ratings=ratings, text=text, text_key=text_key(text))
     session.add(c)
     session.flush()
@@ -427,12 +439,31 @@ class CommentView:
     mine: bool
     disposition: str
     response: str
+    target_kind: str = ""
+
+    @property
+    def about(self) -> str:
+        """What the comment is about, in words."""
+        return describe_target(self.target_kind, self.item_code, self.objective)
+
+
+def describe_target(target_kind: str, item_code: str | None, objective: int | None) -> str:
+    """What a comment is about, in words: an indicator, an objective, the strategy for an
+    objective, or the set as a whole."""
+    if target_kind == STRATEGY:
+        return f"strategy for objective {objective}"
+    if item_code:
+        return f"indicator {item_code}"
+    if objective is not None:
+        return f"objective {objective}"
+    return "the set as a whole"
 
 
 def thread(*, session: Session, actor: Actor, round_id: int, item_id: int | None = None,
-           objective: int | None = None, whole_set: bool = False) -> list[CommentView]:
-    """Comments of a round on one indicator, objective or the set as a whole (with replies), in
-    order, for someone who may take part in the round. Hidden comments and moderation reasons only
+           objective: int | None = None, whole_set: bool = False, strategy: bool = False) -> list[CommentView]:
+    """Comments of a round on one indicator, objective, the strategy for an objective
+    (``strategy`` with ``objective``) or the set as a whole (with replies), in order, for someone
+    who may take part in the round. Hidden comments and moderation reasons only
     for co-leads and admins (an author still sees their own hidden comment, without the reason);
     authors' names only for ExCom, co-leads and admins: others see the organisation, or
     "a participant"."""
@@ -444,9 +475,12 @@ def thread(*, session: Session, actor: Actor, round_id: int, item_id: int | None
     if item_id is not None:
         q = q.where(Comment.item_id == item_id)
     elif objective is not None:
-        q = q.where(Comment.objective == objective, Comment.item_id == None)  # noqa: E711
+        q = q.where(Comment.objective == objective, Comment.item_id == None,  # noqa: E711
+                    Comment.target_kind == (STRATEGY if strategy else ""))
+    elif strategy:
+        q = q.where(Comment.target_kind == STRATEGY)
     elif whole_set:
-        q = q.where(Comment.item_id == None, Comment.objective == None)  # noqa: E711
+        q = q.where(Comment.item_id == None, Comment.objective == None, Comment.target_kind == "")  # noqa: E711
     rows = session.exec(q.order_by(Comment.id)).all()
     can_see_hidden = can(actor, "comments.hidden.read")
     can_see_names = can(actor, "comments.authors.read")
@@ -463,7 +497,7 @@ def thread(*, session: Session, actor: Actor, round_id: int, item_id: int | None
             item.title if item else "", c.objective, c.stance, dict(c.ratings or {}), c.text, _aware(c.created_at),
             c.edited_at is not None, c.hidden, c.hidden_reason if can_see_hidden else "",
             c.report_count if can_see_hidden else 0, mine,
-            resp.disposition if resp else "", resp.text if resp else "",
+            resp.disposition if resp else "", resp.text if resp else "", c.target_kind,
         ))
     return out
 

@@ -38,12 +38,14 @@ def _actor(user: User) -> Actor:
 
 def _validate(email: str, name: str, role: str, password: str | None) -> str:
     email = (email or "").strip().lower()
+    if not email:
+        raise UserError("Give the person's email address.")
     if not EMAIL_RE.match(email):
         raise UserError(f"'{email}' is not a valid email address.")
     if not (name or "").strip():
         raise UserError("A name is required.")
     if role not in ROLES:
-        raise UserError(f"Unknown role '{role}'; roles are {', '.join(ROLES)}.")
+        raise UserError(f"Unknown role '{role}'; roles are {', '.join(ROLE_LABELS[r] for r in ROLES)}.")
     if password is not None:
         check_password(password, email=email, name=name)
     return email

@@ -255,6 +255,10 @@ class Comment(SQLModel, table=True):
     constituency: str = Field(default="", max_length=40)
     item_id: int | None = Field(default=None, foreign_key="framework_item.id", index=True)
     objective: int | None = Field(default=None, index=True)
+    # What the comment is about beyond item_id/objective: "" (an indicator, an objective's
+    # coverage or the set as a whole, as item_id and objective say) or "strategy" (the version's
+    # disaggregation strategy for ``objective``: its gaps and proposed actions).
+    target_kind: str = Field(default="", max_length=20)
     stance: str = Field(default="", max_length=10)
     ratings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))

@@ -18,6 +18,14 @@ CONSTITUENCIES = {
 }
 STANCES = {"keep": "Keep", "modify": "Modify", "drop": "Drop", "add": "Add a new indicator"}
 RATINGS = ("relevant", "accepted", "credible", "easy_to_collect", "robust")
+# What each rating asks, in a sentence (the RACER criteria of indicator selection).
+RATING_HELP = {
+    "relevant": "Relevant: it measures something that matters for the objectives it serves.",
+    "accepted": "Accepted: governments, the UN system and civil society already recognise and use it.",
+    "credible": "Credible: its figures come from a sound method and a source people trust.",
+    "easy_to_collect": "Easy to collect: countries can produce the data without much extra cost or effort.",
+    "robust": "Robust: it gives comparable results across countries and over time.",
+}
 DISPOSITIONS = {
     "accepted": "Accepted", "partly_accepted": "Partly accepted", "not_accepted": "Not accepted",
     "noted": "Noted", "out_of_scope": "Out of scope",

@@ -124,7 +124,7 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     indicators = indicators_table(v, session=session, full=full)
-    from indicators_lab.proposal.strategy import strategy_records, strategy_table
+    from indicators_lab.proposal.strategy import strategy_comments, strategy_records, strategy_table
 
     if fmt == "strategy-csv":
         write_csv(strategy_table(v, session=session), out)
@@ -142,6 +142,7 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
                 for it in v.snapshot["items"]],
             "coverage": v.snapshot["coverage"],
             "strategy": strategy_records(v, session=session),
+            "strategy_comments": strategy_comments(v, session=session, full=full).to_dict(orient="records"),
         }
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     elif fmt == "xlsx":
@@ -151,6 +152,7 @@ def export_version(number: int, fmt: str, out: Path, *, session: Session, actor:
             "Consultation": consultation_table(v, actor, session=session, full=full),
             "Sources": sources_table(v, session=session),
             "Disaggregation strategy": strategy_table(v, session=session),
+            "Strategy comments": strategy_comments(v, session=session, full=full),
         }, out)
     else:
         _docx(v, indicators, out, actor, session=session)
@@ -209,9 +211,10 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
 
 
 def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
-    from indicators_lab.proposal.strategy import TITLE, strategy_table
+    from indicators_lab.proposal.strategy import TITLE, strategy_comments, strategy_table
 
     strategy = strategy_table(v, session=session)
+    comments = strategy_comments(v, session=session)  # visible ones, without authors' names
     doc.add_heading(TITLE, level=2)
     doc.add_paragraph(
         "For each objective: the indicators of this version, whether each can be split by migratory status "
@@ -227,7 +230,14 @@ def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
         for r in rows.itertuples():
             cells = table.add_row().cells
             indicator = f"{r.code} {r.title}".strip() or "(none)"
-            today = f"{r.split_today}: {r.data}" if r.key else ""
+            today = f"{r.split_today}: {r.data}. Countries: {r.countries}" if r.key else ""
             who = ", ".join(x for x in (r.who, r.by_when) if x)
             for cell, text in zip(cells, [indicator, today, r.gap, r.action or "not yet proposed", who]):
                 cell.text = str(text)
+        said = comments[comments["objective"] == number]
+        if len(said):
+            doc.add_paragraph(f"Consultation comments on this objective's strategy: {plural(len(said), 'comment')}.")
+            for c in said.itertuples():
+                who = c.organisation or c.constituency or "a participant"
+                answer = f" Answer ({c.disposition}): {c.response}" if c.disposition else " Not yet answered."
+                doc.add_paragraph(f"{who}: {c.comment}{answer}", style="List Bullet")

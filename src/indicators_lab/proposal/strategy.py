@@ -23,7 +23,9 @@ from indicators_lab.proposal.versions import VersionInfo, get_version
 
 TITLE = "Strategy for improving disaggregated migration data"
 COLUMNS = ["objective", "objective_title", "key", "code", "title", "framework", "split_today",
-           "metadata", "data", "data_share", "gap", "action", "who", "by_when"]
+           "metadata", "data", "data_share", "countries", "gap", "action", "who", "by_when", "strategy_comments"]
+COMMENT_COLUMNS = ["objective", "round", "comment_id", "reply_to", "created_at", "organisation", "constituency",
+                   "stance", "comment", "disposition", "response"]
 MAX_ACTION = 5000
 
 
@@ -52,9 +54,41 @@ def _version_row(number: int, *, session: Session) -> ProposalVersion:
     return row
 
 
+def strategy_comments(v: VersionInfo, *, session: Session, full: bool = False) -> pd.DataFrame:
+    """The comments (and replies) on this version's strategy, objective by objective, from every
+    round on the version, with the co-leads' answers: visible ones without authors' names, or
+    (``full``) every one with its author and whether it is hidden. The caller has checked that
+    the reader may see them (the annex's own permission)."""
+    from indicators_lab.consultation.matrix import MATRIX_COLUMNS, MatrixFilter, _query, _records
+    from indicators_lab.consultation.rounds import _all_rounds
+    from indicators_lab.core.models import Comment
+
+    columns = COMMENT_COLUMNS + (["author", "hidden", "responder"] if full else [])
+    frames = []
+    for r in _all_rounds(session):
+        if r.version != v.number:
+            continue
+        rows = session.exec(_query(MatrixFilter(round_id=r.id, strategy=True, include_hidden=full))
+                            .order_by(Comment.id)).all()
+        if rows:
+            frame = pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS).assign(round=r.title)
+            frames.append(frame[columns])
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True).sort_values(["objective", "comment_id"], ignore_index=True)
+
+
 def strategy_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
     """One row per objective and indicator of the version linked to it (an objective without an
-    indicator has one row with an empty key): split today, sources, gap, proposed action."""
+    indicator has one row with an empty key): split today, sources, gap, proposed action, and the
+    number of visible consultation comments on the objective's strategy."""
+    comments = strategy_comments(v, session=session)
+    per_objective = comments["objective"].value_counts().to_dict() if len(comments) else {}
+    return _strategy_rows(v, session=session).assign(
+        strategy_comments=lambda t: [int(per_objective.get(o, 0)) for o in t["objective"]])
+
+
+def _strategy_rows(v: VersionInfo, *, session: Session) -> pd.DataFrame:
     keys = [it["key"] for it in v.snapshot["items"]]
     ids = _item_ids(keys, session=session)
     ready = readiness_frame(list(ids.values()), session=session).set_index("item_id")
@@ -69,10 +103,10 @@ def strategy_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
         if not items:
             a = actions.get((o.number, ""))
             rows.append({"objective": o.number, "objective_title": o.title, "key": "", "code": "", "title": "",
-                         "framework": "", "split_today": "", "metadata": "", "data": "", "data_share": None,
+                         "framework": "", "split_today": "", "metadata": "", "data": "", "data_share": None, "countries": "",
                          "gap": "No indicator of this version covers the objective.",
                          "action": a.action if a else "", "who": a.who if a else "",
-                         "by_when": a.by_when if a else ""})
+                         "by_when": a.by_when if a else "", "strategy_comments": 0})
             continue
         for it in items:
             item_id = ids.get(it["key"])
@@ -91,9 +125,23 @@ def strategy_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
                          "title": it["title"], "framework": it["framework"], "split_today": "yes" if split else "no",
                          "metadata": metadata, "data": data,
                          "data_share": float(r["data_share"]) if r is not None else None,
+                         "countries": r["data_source"] if r is not None else "no data imported",
                          "gap": gap, "action": a.action if a else "", "who": a.who if a else "",
-                         "by_when": a.by_when if a else ""})
+                         "by_when": a.by_when if a else "", "strategy_comments": 0})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def round_strategy(round_id: int, *, session: Session, actor: Actor) -> pd.DataFrame:
+    """The strategy (``strategy_table``) of the version a round consults on, for anyone who may
+    take part in the round: a draft version's gaps and proposed actions are part of what the
+    round asks about. Empty for a round on a candidate set, which has no strategy."""
+    from indicators_lab.consultation.rounds import _require_round
+
+    r = _require_round(session, actor, round_id)
+    if r.version_id is None:
+        return pd.DataFrame(columns=COLUMNS)
+    number = session.get(ProposalVersion, r.version_id).number
+    return strategy_table(get_version(number, session=session), session=session)
 
 
 def save_action(*, session: Session, actor: Actor, version: int, objective: int, item_key: str,

@@ -318,12 +318,15 @@ def database_links(grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, *, s
 def optimise_for_set(set_id: int | None, *, session: Session, actor: Actor, min_cover: int = 1, max_size: int | None = None,
                      max_per_framework: int | None = None, solver: str = "cbc",
                      grade_weights: dict[str, float] = DEFAULT_GRADE_WEIGHTS, curve: bool = False,
-                     min_data_coverage: float = 0.0, data_tiebreak: bool = True):
+                     min_data_coverage: float = 0.0, data_tiebreak: bool = True, ready_share: float = 0.5):
     """Optimise over every item with accepted links, honouring the set's locks. Returns the
-    optimiser Result (keys are item ids) and, if ``curve``, the Pareto table (with the mean data
-    coverage of each point)."""
+    optimiser Result (keys are item ids) and, if ``curve``, the Pareto table with the answer's own
+    point in it, and per point its readiness: the mean data coverage, how many chosen indicators
+    have data for at least ``ready_share`` of the Member States (``data_ready``) and how many can
+    be split by migratory status (``migratory_split``)."""
     from indicators_lab.catalogue.data import readiness_frame
     from indicators_lab.sets.optimiser import Request, optimise, pareto
+    from indicators_lab.sets.readiness import readiness_of_points
 
     require(actor, "optimise.run")
     lk = database_links(grade_weights, session=session)
@@ -342,10 +345,17 @@ def optimise_for_set(set_id: int | None, *, session: Session, actor: Actor, min_
                   min_data_coverage=min_data_coverage, data_tiebreak=data_tiebreak)
     result = optimise(links, items, req)
     table = pareto(links, items, req) if curve else None
-    if table is not None and len(table):
+    if table is not None:
+        if not (table["size"] == len(result.chosen)).any():
+            answer = {"size": len(result.chosen), "covered_weight": round(result.covered_weight, 4),
+                      "objectives_covered": result.covered, "objectives": len(result.objectives),
+                      "chosen": list(result.chosen)}
+            table = pd.concat([table, pd.DataFrame([answer])], ignore_index=True).sort_values("size", ignore_index=True)
         table = table.assign(mean_data_coverage=[
             round(sum(coverage.get(int(k), 0.0) for k in ch) / len(ch), 4) if len(ch) else 0.0
             for ch in table["chosen"]])
+        points = readiness_of_points(list(table["chosen"]), ready, min_share=ready_share)
+        table = table.assign(data_ready=list(points["data_ready"]), migratory_split=list(points["migratory_split"]))
     return result, table
 
 

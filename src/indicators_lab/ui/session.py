@@ -20,6 +20,7 @@ from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, get_secret_key, page_session
+from indicators_lab.ui.touch import DRAFT_PREFIX
 from indicators_lab.ui.widgets import plain
 
 
@@ -67,10 +68,15 @@ def flush_cookie() -> None:
         return
     max_age = _max_age_seconds() if token else 0
     # json.dumps makes each value a safe JS string literal; the token is URL-safe base64 anyway.
+    # Signing out (or an ended sign-in) also drops the comment drafts this browser kept (ui/touch.py):
+    # the next person at a shared computer finds none.
+    forget_drafts = "" if token else f"""
+      const store = window.parent.localStorage;
+      Object.keys(store).filter(k => k.startsWith({json.dumps(DRAFT_PREFIX)})).forEach(k => store.removeItem(k));"""
     script = f"""<script>
       const secure = window.parent.location.protocol === "https:" ? "; Secure" : "";
       window.parent.document.cookie = {json.dumps(tokens.COOKIE_NAME)} + "=" + {json.dumps(token)}
-        + "; Path=/; Max-Age={max_age}; SameSite=Strict" + secure;
+        + "; Path=/; Max-Age={max_age}; SameSite=Strict" + secure;{forget_drafts}
     </script><!-- {secrets.token_hex(4)} -->"""  # the nonce makes each write a new frame
     if hasattr(st, "iframe"):  # Streamlit ≥ 1.5x: an HTML string runs same-origin, like components.html
         st.iframe(script, height="content")
@@ -144,13 +150,23 @@ def sidebar_sign_in(*, show_form: bool = True) -> Actor | None:
     return actor
 
 
-def page_guard(path: str) -> Actor:
+def page_guard(path: str, *, sign_in_here: str | None = None, title: str | None = None) -> Actor:
     """The visitor (ANONYMOUS if signed out) if they may open page ``path`` (core.access.PAGE_ACCESS);
-    otherwise say what to do (sign in, or whom to ask) and stop the page: nothing else is drawn."""
+    otherwise say what to do (sign in, or whom to ask) and stop the page: nothing else is drawn.
+    ``sign_in_here``: what a signed-out visitor is told above the sign-in form drawn on the page
+    itself; once signed in, they get the page with its address (e.g. a round and an indicator).
+    ``title``: the page's title when it is refused (a page whose title depends on what it shows
+    draws its own otherwise)."""
     actor = signed_in_actor() or ANONYMOUS
     permission = page_permission(path)
     if not can(actor, permission):
-        icon = ":material/login:" if actor.role == ANONYMOUS.role else ":material/lock:"
-        st.info(denial(actor, permission), icon=icon)
+        signed_out = actor.role == ANONYMOUS.role
+        if title:
+            st.title(title, anchor=False)
+        icon = ":material/login:" if signed_out else ":material/lock:"
+        here = signed_out and sign_in_here
+        st.info(sign_in_here if here else denial(actor, permission), icon=icon)
+        if here:
+            sign_in_form(key="here", title=False)
         st.stop()
     return actor

@@ -35,9 +35,13 @@ OPTIMISE_POINT = "optimise.point"  # size of the curve point looked at (and save
 PEOPLE_INVITES = "people.invites"
 PEOPLE_FLASH = "people.flash"
 ROUNDS_FLASH = "rounds.flash"
-CONSULT_ROUND = "consult.round"
+HOME_FLASH = "home.flash"
 CONSULT_FLASH = "consult.flash"
 CONSULT_PART = "consult.part"  # indicators, objectives or the set as a whole
+CONSULT_POSTED = "consult.posted"  # id of the comment just posted (shown with its confirmation)
+CONSULT_FORM = "consult.form"  # a number that changes after each post: a fresh, empty comment form
+CONSULT_OPENED = "consult.opened"  # item id of the card just opened (scrolled to the top of the screen)
+CONSULT_OBJECTIVE = "consult.objective"  # the objective the indicator cards are filtered by
 MATRIX_PAGE = "matrix.page"
 MATRIX_FLASH = "matrix.flash"
 VERSIONS_FLASH = "versions.flash"
@@ -91,6 +95,17 @@ def show_flash(key: str) -> None:
     message = pop(key)
     if message:
         st.success(plain(message), icon=":material/check_circle:")  # messages carry names users typed
+
+
+def form_key(name: str) -> str:
+    """A form's key that changes once ``clear_form(name)`` is called: unlike ``clear_on_submit``,
+    what the person typed stays after a mistake and is cleared only after success."""
+    return f"{PREFIX}form.{name}.{get('form_gen.' + name, 0)}"
+
+
+def clear_form(name: str) -> None:
+    """Start the form ``name`` afresh on the next run (call it after the action succeeded)."""
+    put("form_gen." + name, get("form_gen." + name, 0) + 1)
 
 
 def flash_and_rerun(key: str, message: str) -> None:

@@ -55,7 +55,7 @@ def heatmap_grid(grid: pd.DataFrame, coverage: pd.DataFrame, *, key: str, height
     labels = [f"{'⚠ ' if covered[o] == 0 else ''}Obj {o}" for o in grid.index]
     fig = go.Figure(go.Heatmap(
         z=grid.values, x=[str(c) for c in grid.columns], y=labels, colorscale=GRADE_SCALE, zmin=0, zmax=1,
-        hoverongaps=False, colorbar={"title": "grade", "tickvals": [0.25, 0.5, 1], "ticktext": ["proxy", "partial", "direct"]},
+        hoverongaps=False, colorbar={"title": "Grade", "tickvals": [0.25, 0.5, 1], "ticktext": ["proxy", "partial", "direct"]},
         hovertemplate="%{y} × %{x}: weight %{z}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
@@ -72,9 +72,16 @@ def coverage_bars(card: Scorecard, *, key: str) -> None:
                            customdata=cov[["items", "action_share"]],
                            hovertemplate="Objective %{x}: coverage %{y:.2f}, %{customdata[0]} items, "
                                          "%{customdata[1]:.0%} of actions<extra></extra>"))
-    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 1], "title": "coverage"},
-                      xaxis={"title": "objective", "type": "category"})
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 1], "title": "Coverage"},
+                      xaxis={"title": "Objective", "type": "category"})
     st.plotly_chart(fig, key=key, width="stretch")
+
+
+def count_axis(largest) -> dict:
+    """A plotly axis for counts: whole-number ticks only (no "0.5 comments")."""
+    import math
+
+    return {"dtick": max(1, math.ceil(float(largest or 0) / 5)), "tickformat": "d", "rangemode": "tozero"}
 
 
 def counts_bar(counts: dict, *, key: str, title: str) -> None:
@@ -86,7 +93,8 @@ def counts_bar(counts: dict, *, key: str, title: str) -> None:
 
     s = pd.Series(counts).sort_values()
     fig = go.Figure(go.Bar(x=s.values, y=[str(i) for i in s.index], orientation="h", marker_color="#2171b5"))
-    fig.update_layout(height=max(160, 26 * len(s)), margin={"l": 10, "r": 10, "t": 30, "b": 10}, title=title)
+    fig.update_layout(height=max(160, 26 * len(s)), margin={"l": 10, "r": 10, "t": 30, "b": 10}, title=title,
+                      xaxis=count_axis(s.max()))
     st.plotly_chart(fig, key=key, width="stretch")
 
 
