@@ -100,7 +100,9 @@ def test_from_mapping_to_approved_annex(app_server, people, page, tmp_path):
     # A stakeholder comments on the set as a whole.
     sign_in(page, *NGO)
     go(page, "Consultation")
-    choose(page, "Open consultation", ROUND)
+    picker = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Open consultation", exact=True))
+    if picker.count():  # shown only while more than one round is open (other browser tests open some)
+        choose(page, "Open consultation", ROUND)
     page.get_by_test_id("stButtonGroup").get_by_text("The set as a whole").click()
     wait_idle(page)
     comment = page.get_by_label("Your comment")
