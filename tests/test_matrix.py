@@ -89,6 +89,25 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(engine, rid, tmp_path):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
 
 
+def test_xlsx_writer_neutralises_formula_text_wherever_it_sits_in_a_column(tmp_path):
+    import pandas as pd
+
+    # Formula-like text after many clean cells, in a column that mixes text and numbers, and in
+    # a sheet given as plain columns; missing values become blank cells, numbers stay numbers.
+    clean = [f"Comment {i}" for i in range(300)]
+    frame = pd.DataFrame({"text": [*clean, "=HYPERLINK(\"http://x\")"],
+                          "mixed": [*range(300), "@SUM(A1)"],
+                          "score": [*[0.5] * 300, float("nan")]})
+    out = tmp_path / "x.xlsx"
+    matrix.write_xlsx({"Frame": frame,
+                       "Columns": matrix.Columns(["a", "b"], [["ok", "-1+1", "+2"], [1, None, "\tcmd"]])}, out)
+    wb = openpyxl.load_workbook(out)
+    frame_rows = list(wb["Frame"].iter_rows(min_row=2, values_only=True))
+    assert frame_rows[-1] == ("'=HYPERLINK(\"http://x\")", "'@SUM(A1)", None)
+    assert frame_rows[0] == ("Comment 0", 0, 0.5)
+    assert list(wb["Columns"].iter_rows(min_row=2, values_only=True)) == [("ok", 1), ("'-1+1", None), ("'+2", "'\tcmd")]
+
+
 def test_stakeholders_cannot_read_the_matrix(engine, rid):
     with pytest.raises(PermissionDenied):
         tx(engine, matrix.matrix_page, actor=Actor("S", "stakeholder", 5), filt=matrix.MatrixFilter(round_id=rid))
