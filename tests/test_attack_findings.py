@@ -1,0 +1,229 @@
+"""Findings of the security/robustness pass (one failing test per finding; the app code is not
+fixed here). Each test states in its docstring what leaks or breaks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import openpyxl
+import pytest
+
+from indicators_lab.catalogue.data import apply_data_import, plan_data_import
+from indicators_lab.catalogue.extracts import iter_rows, parse_value, summarise
+from indicators_lab.consultation import matrix
+from indicators_lab.consultation import rounds as con
+from indicators_lab.core.access import Actor
+from indicators_lab.core.accounts import create_user
+from indicators_lab.core.db import in_transaction as tx
+from indicators_lab.core.errors import UserError
+from indicators_lab.core.models import Comment, utcnow
+from indicators_lab.proposal import versions as proposals
+from indicators_lab.proposal.annex import export_version
+from indicators_lab.proposal.strategy import round_strategy
+from tests.apptest import app  # noqa: F401  (fixture)
+from tests.factories import csv_bytes
+from tests.fakes import FakeEncoder
+from tests.test_proposals import LEAD, drafted  # noqa: F401  (fixture)
+
+ADMIN = Actor("Admin", "admin")
+MB = 50 * 1024 * 1024
+KNOWN = {"1.1.1": "1.1.1"}
+HEADER = b"Indicator,TimePeriod,Value,GeoAreaCode\n"
+
+
+def _summarise(data: bytes, name: str = "extract.csv"):
+    return summarise(iter_rows(data, name), name, known_codes=KNOWN)
+
+
+def _people(engine):
+    lead = tx(engine, create_user, actor=ADMIN, email="lead@x.org", name="Lead", role="co_lead",
+              password="a long password")
+    civil = tx(engine, create_user, actor=lead, email="cs@x.org", name="Cleo Civil", role="stakeholder",
+               password="a long password", constituency="civil_society", organisation="Civil Org")
+    state = tx(engine, create_user, actor=lead, email="ms@x.org", name="Sam State", role="stakeholder",
+               password="a long password", constituency="member_state", organisation="Ministry")
+    return lead, civil, state
+
+
+# --------------------------------------------------------------------------- hostile extract files
+
+
+def test_extract_csv_whose_first_line_is_one_huge_field_is_refused_in_one_line():
+    """A CSV extract whose header is one field over 100,000 characters crashes with UnboundLocalError, not a one-line refusal."""
+    with pytest.raises(UserError, match="could not be read"):
+        _summarise(b"A" * 200_000 + b"\n1,2\n")
+
+
+def test_extract_utf16_file_with_an_odd_byte_count_is_refused_in_one_line():
+    """A UTF-16 (BOM) extract with a truncated last character raises UnicodeDecodeError (a traceback), not a UserError."""
+    data = b"\xff\xfe" + (HEADER + b"1.1.1,2019,1,A\n").decode().encode("utf-16-le") + b"a"
+    with pytest.raises(UserError):
+        _summarise(data)
+
+
+def test_extract_utf16_file_with_a_lone_surrogate_is_refused_in_one_line():
+    """A UTF-16 (BOM) extract holding an unpaired surrogate raises UnicodeDecodeError (a traceback), not a UserError."""
+    data = b"\xff\xfe" + (HEADER + b"1.1.1,2019,1,A\n").decode().encode("utf-16-le") + b"\x00\xd8a\x00"
+    with pytest.raises(UserError):
+        _summarise(data)
+
+
+def test_extract_value_of_infinity_written_as_1e999_is_not_counted_as_data():
+    """'1e999' (an infinite value) passes as a valid number and counts the area as having data."""
+    assert parse_value("1e999") != (True, True)
+    summary = _summarise(HEADER + b"1.1.1,2019,1e999,A\n")
+    assert "1.1.1" not in summary.figures
+
+
+MEMORY_SCRIPT = """
+import sys
+from indicators_lab.cli import main
+code = main(["import-data", sys.argv[1]])
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print("peak_mb", int(hwm.split()[1]) / 1024)
+sys.exit(code)
+"""
+
+
+def test_a_10_mb_extract_of_distinct_areas_imports_under_the_memory_budget(settings_env, tmp_path):
+    """A 10 MB extract (1/20 of the 200 MB limit) with one row per distinct area peaks far above 300 MB (about 240 MB over a bare import)."""
+    from tests.paths import PROJECT_ROOT
+
+    path = tmp_path / "areas.csv"
+    with path.open("wb") as fh:
+        fh.write(HEADER)
+        size, n = len(HEADER), 0
+        while size < 10 * 1024 * 1024:
+            line = b"1.1.1,2019,1,%x\n" % n
+            fh.write(line)
+            size, n = size + len(line), n + 1
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT / "src"), INDICATORS_LAB_DATA_DIR=str(tmp_path / "var"))
+    env.pop("INDICATORS_LAB_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(path)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak = float(done.stdout.split("peak_mb")[1].split()[0])
+    assert peak <= 300, f"peak memory {peak:.0f} MB for a {size / 1048576:.0f} MB extract of {n:,} areas"
+
+
+# --------------------------------------------------------------------------- offline comment import
+
+
+def _import(engine, rid, rows, about=False):
+    header = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
+    return tx(engine, matrix.import_comments, actor=LEAD, data=csv_bytes([header, *rows]), filename="c.csv",
+              round_id=rid, max_bytes=MB)
+
+
+def test_comment_import_with_an_infinite_objective_is_refused_in_one_line(engine):
+    """An objective cell 'inf' (or 1e999) in an offline comment file raises OverflowError (a traceback), not a refusal with the row."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    with pytest.raises(UserError, match="Row 2"):
+        _import(engine, rid, [["Org", "civil society", "", "inf", "", "A comment"]])
+
+
+def test_comment_import_with_a_fractional_objective_is_refused_not_truncated(engine):
+    """An objective cell '3.9' is silently stored as objective 3: something other than what the file says."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    try:
+        _import(engine, rid, [["Org", "civil society", "", "3.9", "", "About objective 3.9?"]])
+    except UserError:
+        return
+    from sqlmodel import select
+    stored = tx(engine, lambda *, session: [c.objective for c in session.exec(select(Comment))])
+    assert stored != [3], "objective 3.9 was stored as objective 3"
+
+
+def test_comment_import_refuses_a_constituency_the_round_is_not_open_to(engine):
+    """A round open to civil society only accepts imported rows from any other constituency."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="Civil society only", constituencies=["civil_society"])
+    with pytest.raises(UserError, match="Row 2"):
+        _import(engine, rid, [["Ministry", "member state", "", "", "", "From a member state"]])
+
+
+# --------------------------------------------------------------------------- access leaks
+
+
+def test_public_annex_of_an_approved_version_leaves_out_a_later_drafts_closed_round(drafted, tmp_path):  # noqa: F811
+    """The public annex of approved version 1 carries comments posted later, in a round on draft version 2 open to another constituency only."""
+    engine, set_id = drafted
+    lead, civil, state = _people(engine)
+    tx(engine, proposals.approve, actor=LEAD, version=1)
+    tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note="Second draft")
+    rid = tx(engine, con.create_round, actor=LEAD, title="Draft 2, civil society only", version=2,
+             constituencies=["civil_society"])
+    tx(engine, con.post_comment, actor=civil, round_id=rid, text="SECRET remark on draft two")
+    out = tx(engine, export_version, 1, "xlsx", tmp_path / "annex.xlsx", actor=state)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    cells = [str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert not any("SECRET" in c for c in cells), "a member-state stakeholder reads a civil-society-only draft round"
+
+
+def test_round_strategy_counts_no_comments_from_rounds_closed_to_the_reader(drafted):  # noqa: F811
+    """round_strategy gives a member-state stakeholder the number of comments posted in a civil-society-only round on the same version."""
+    engine, _ = drafted
+    lead, civil, state = _people(engine)
+    hidden_from_state = tx(engine, con.create_round, actor=LEAD, title="Civil society only", version=1,
+                           constituencies=["civil_society"])
+    tx(engine, con.post_comment, actor=civil, round_id=hidden_from_state, objective=6, strategy=True,
+       text="Only for civil society")
+    for_states = tx(engine, con.create_round, actor=LEAD, title="Member states", version=1,
+                    constituencies=["member_state"])
+    table = tx(engine, round_strategy, for_states, actor=state)
+    assert table["strategy_comments"].sum() == 0, "counts comments of a round the reader may not see"
+
+
+def test_a_draft_versions_strategy_is_not_served_before_its_round_opens(drafted):  # noqa: F811
+    """A stakeholder reads a draft version's strategy (gaps, actions) and items through a round that opens only next week."""
+    engine, _ = drafted
+    lead, civil, state = _people(engine)
+    later = tx(engine, con.create_round, actor=LEAD, title="Next week", version=1,
+               opens_at=utcnow() + timedelta(days=7))
+    assert tx(engine, con.open_rounds_for, civil) == []  # the page does not offer it...
+    with pytest.raises(UserError):  # ...but the service serves it by id
+        tx(engine, round_strategy, later, actor=civil)
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+EVIL_NAME = "[click me](javascript:alert(1)) **bold** $x^2$.csv"  # no "/": the stored name is Path(name).name
+
+
+def test_data_page_shows_an_imported_files_name_as_plain_text(app):  # noqa: F811
+    """The Data availability page (open to signed-out visitors) renders the latest import's file name as Markdown: a javascript: link, bold, an icon."""
+    from tests.apptest import open_page
+
+    plan = tx(app, plan_data_import, HEADER + b"1.1.1,2019,1,A\n", EVIL_NAME, max_bytes=MB)
+    tx(app, apply_data_import, plan, actor=LEAD)
+    at = open_page("views/data_availability.py")
+    latest = next(i.value for i in at.info if "Latest import" in i.value)
+    assert "[click me](javascript:" not in latest and "**bold**" not in latest, latest
+
+
+def test_review_page_shows_an_objecting_members_name_as_plain_text(app):  # noqa: F811
+    """The Review page's approval form renders an ExCom member's name as Markdown (links, emphasis) in the list of objections."""
+    from indicators_lab.mapping import links
+    from indicators_lab.sets import candidate_sets as cs
+    from tests.apptest import open_page
+
+    lead = tx(app, create_user, actor=ADMIN, email="lead@x.org", name="Lead", role="co_lead",
+              password="a long password")
+    member = tx(app, create_user, actor=ADMIN, email="ex@x.org", name="[Evil](https://evil.example) **Ex**",
+                role="excom", password="a long password")
+    item = tx(app, links.item_id_for, "sdg", "10.7.1")
+    tx(app, links.decide, actor=lead, item_id=item, objective=6, status="accepted")
+    set_id = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[item])
+    tx(app, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note="v1")
+    _record_objection(app, member)
+    at = open_page("views/review.py", lead.user_id)
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown if "on " in m.value and "Ex" in m.value]
+    assert shown and not any("[Evil](https://evil.example)" in s or "**Ex**" in s for s in shown), shown
+
+
+def _record_objection(engine, member):
+    tx(engine, proposals.record_view, actor=member, version=1, verdict="object", text="I object")
