@@ -227,3 +227,73 @@ def test_review_page_shows_an_objecting_members_name_as_plain_text(app):  # noqa
 
 def _record_objection(engine, member):
     tx(engine, proposals.record_view, actor=member, version=1, verdict="object", text="I object")
+
+
+def _check_upload(app, name: str, data: bytes):  # noqa: F811
+    from tests.apptest import co_lead, open_page
+
+    lead = co_lead(app)
+    at = open_page("views/data_availability.py", lead.user_id)
+    at.file_uploader[0].upload(name, data, "text/csv").run()
+    next(b for b in at.button if b.label == "Check the file").click().run()
+    return at
+
+
+def test_data_page_shows_a_refused_files_column_names_as_plain_text(app):  # noqa: F811
+    """The Data availability page puts a refused file's column names into st.error as Markdown: a javascript: link and bold from the file render."""
+    at = _check_upload(app, "columns.csv", b"[click me](javascript:alert(1)),**bold**\n1,2\n")
+    assert not at.exception, at.exception
+    [error] = [e.value for e in at.error]
+    assert "Found the columns" in error
+    assert "[click me](javascript:" not in error and "**bold**" not in error, error
+
+
+def test_data_page_preview_shows_the_uploaded_files_name_as_plain_text(app):  # noqa: F811
+    """The Data availability preview renders the uploaded file's name as Markdown (st.markdown with the raw name)."""
+    at = _check_upload(app, EVIL_NAME, HEADER + b"1.1.1,2019,1,A\n")
+    assert not at.exception, at.exception
+    preview = [m.value for m in at.markdown if "rows read" in m.value]
+    assert preview and not any("[click me](javascript:" in p for p in preview), preview
+
+
+def test_data_page_refuses_a_csv_with_one_huge_first_line_without_a_traceback(app):  # noqa: F811
+    """Uploading a CSV whose first line is one 200,000-character field ends the Data availability page in an app error (UnboundLocalError), not a one-line refusal."""
+    at = _check_upload(app, "huge.csv", b"A" * 200_000 + b"\n1,2\n")
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert any("could not be read" in e.value for e in at.error)
+
+
+def test_comment_import_with_two_comment_columns_is_refused_not_read_from_the_last(engine):
+    """An offline comment file with two 'comment' columns is imported silently from the last one (the first column's text is dropped)."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    header = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment", "comment"]
+    data = csv_bytes([header, ["Org", "civil society", "", "", "", "FIRST text", "second text"]])
+    try:
+        tx(engine, matrix.import_comments, actor=LEAD, data=data, filename="c.csv", round_id=rid, max_bytes=MB)
+    except UserError:
+        return
+    from sqlmodel import select
+    stored = tx(engine, lambda *, session: [c.text for c in session.exec(select(Comment))])
+    assert stored != ["second text"], "the first 'comment' column was silently dropped"
+
+
+def test_extract_with_two_value_columns_is_refused_not_read_from_one():
+    """A data extract with two 'Value' columns is summarised silently from the first one; the other is ignored."""
+    data = b"Indicator,TimePeriod,Value,GeoAreaCode,Value\n1.1.1,2019,,A,5\n"
+    try:
+        summary = _summarise(data)
+    except UserError:
+        return
+    assert summary.rows_without_value == 0, "the second Value column (5) was ignored: the row counts as no data"
+
+
+def test_excom_member_cannot_post_in_a_round_closed_to_their_constituency(drafted):  # noqa: F811
+    """An ExCom member posts comments in a round open only to civil society (take_part covers rounds open to one's constituency; rounds.read only reads)."""
+    engine, _ = drafted
+    lead, _, _ = _people(engine)
+    member = tx(engine, create_user, actor=ADMIN, email="ex@x.org", name="Ex Member", role="excom",
+                password="a long password")
+    rid = tx(engine, con.create_round, actor=LEAD, title="Civil society only", version=1,
+             constituencies=["civil_society"])
+    with pytest.raises(UserError):
+        tx(engine, con.post_comment, actor=member, round_id=rid, objective=6, strategy=True, text="ExCom speaking")
