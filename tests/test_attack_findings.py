@@ -297,3 +297,37 @@ def test_excom_member_cannot_post_in_a_round_closed_to_their_constituency(drafte
              constituencies=["civil_society"])
     with pytest.raises(UserError):
         tx(engine, con.post_comment, actor=member, round_id=rid, objective=6, strategy=True, text="ExCom speaking")
+
+
+# --------------------------------------------------------------------------- races
+
+
+def test_a_strategy_action_saved_while_the_version_is_approved_does_not_land(drafted):  # noqa: F811
+    """save_action reads 'not approved' without a lock: an approval committed meanwhile (PostgreSQL) still gets the action stored on the approved, closed version."""
+    from sqlmodel import select
+
+    from indicators_lab.core.models import StrategyAction
+    from indicators_lab.proposal import strategy
+
+    engine, _ = drafted
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes the write lock at BEGIN: the two actions queue (set INDICATORS_LAB_TEST_POSTGRES_URL)")
+    original, approved = strategy.get_version, []
+
+    def get_version_then_approve(number, *, session):
+        v = original(number, session=session)
+        if not approved:  # another co-lead approves between the check and the write
+            approved.append(tx(engine, proposals.approve, actor=LEAD, version=number))
+        return v
+
+    strategy.get_version = get_version_then_approve
+    try:
+        tx(engine, strategy.save_action, actor=LEAD, version=1, objective=20, item_key="sdg:10.c.1",
+           action="Late action")
+    except UserError:
+        pass
+    finally:
+        strategy.get_version = original
+    assert tx(engine, proposals.get_version, 1).approved
+    late = tx(engine, lambda *, session: list(session.exec(select(StrategyAction.action))))
+    assert late == [], "an action landed on version 1 after its approval"
