@@ -137,6 +137,15 @@ def test_comment_import_with_a_fractional_objective_is_refused_not_truncated(eng
     assert stored != [3], "objective 3.9 was stored as objective 3"
 
 
+
+def test_links_file_with_an_infinite_objective_is_refused_in_one_line():
+    """An objective 'inf' in a links file (optimise --links) raises OverflowError (a traceback), not a refusal with the row."""
+    from indicators_lab.sets.optimiser import read_links_file
+
+    data = csv_bytes([["item_code", "objective", "weight"], ["10.7.2", "inf", "1"]])
+    with pytest.raises(UserError, match="Row 2"):
+        read_links_file(data, "links.csv", max_bytes=MB)
+
 def test_comment_import_refuses_a_constituency_the_round_is_not_open_to(engine):
     """A round open to civil society only accepts imported rows from any other constituency."""
     rid = tx(engine, con.create_round, actor=LEAD, title="Civil society only", constituencies=["civil_society"])
@@ -331,3 +340,14 @@ def test_a_strategy_action_saved_while_the_version_is_approved_does_not_land(dra
     assert tx(engine, proposals.get_version, 1).approved
     late = tx(engine, lambda *, session: list(session.exec(select(StrategyAction.action))))
     assert late == [], "an action landed on version 1 after its approval"
+
+
+def test_signed_out_visitor_is_not_told_which_co_lead_imported_the_data(app):  # noqa: F811
+    """The Data availability page tells signed-out visitors the name of the co-lead who imported each extract (who decided what is co-lead-only elsewhere: links.rationale.read)."""
+    from tests.apptest import open_page
+
+    plan = tx(app, plan_data_import, HEADER + b"1.1.1,2019,1,A\n", "public.csv", max_bytes=MB)
+    tx(app, apply_data_import, plan, actor=Actor("Priya Colead", "co_lead"))
+    at = open_page("views/data_availability.py")
+    shown = [i.value for i in at.info] + [str(d.value.to_dict()) for d in at.dataframe]
+    assert not any("Priya Colead" in s for s in shown), shown
