@@ -112,7 +112,7 @@ def test_a_10_mb_extract_of_distinct_areas_imports_under_the_memory_budget(setti
 # --------------------------------------------------------------------------- offline comment import
 
 
-def _import(engine, rid, rows, about=False):
+def _import(engine, rid, rows):
     header = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
     return tx(engine, matrix.import_comments, actor=LEAD, data=csv_bytes([header, *rows]), filename="c.csv",
               round_id=rid, max_bytes=MB)
