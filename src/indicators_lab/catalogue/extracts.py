@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from indicators_lab.catalogue.reading import _CONTROL_RE, MAX_COLUMNS, _not_binary, clean_cell, read_xlsx
+from indicators_lab.catalogue.reading import (
+    _CONTROL_RE,
+    MAX_COLUMNS,
+    _not_binary,
+    clean_cell,
+    read_xlsx,
+    undecodable,
+)
 from indicators_lab.core.errors import UserError
 
 MEMBER_STATES = 193
@@ -150,6 +157,7 @@ def iter_csv_rows(data: bytes) -> Iterator[list[str]]:
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     old = csv.field_size_limit()
     csv.field_size_limit(MAX_FIELD)
+    n = 0  # rows read so far: a refusal names the row after it
     try:
         for n, row in enumerate(csv.reader(text, delimiter=delimiter), 1):
             if len(row) > MAX_COLUMNS:
@@ -163,6 +171,8 @@ def iter_csv_rows(data: bytes) -> Iterator[list[str]]:
                 yield [c.strip() for c in row]
     except csv.Error as exc:
         raise UserError(f"The CSV file could not be read (row {n + 1:,}): {exc}.") from None
+    except UnicodeDecodeError:  # e.g. UTF-16 with an odd byte count or an unpaired surrogate
+        raise undecodable() from None
     finally:
         csv.field_size_limit(old)
 
