@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
 import statistics
 from collections.abc import Iterable, Iterator
@@ -54,7 +55,7 @@ _NOT_DIMENSIONS = {
     "unitmultiplier", "nature", "reportingtype", "observationstatus", "geocode", "unitsmeasure",
 }
 _MISSING_VALUES = {"", "nan", "na", "n/a", "..", "...", "-", "–", "—", "nv", "null", "none", "x"}
-_NUMBER = re.compile(r"^(?:[<>≤≥~]=?\s*)?[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+_NUMBER = re.compile(r"^(?:[<>≤≥~]=?\s*)?[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:[eE][-+]?\d+)?$")
 _YEAR = re.compile(
     r"^(\d{4})(?:\.0+)?(?:(?:\s+|\s*[-/]\s*)(?:Q[1-4]|S[12]|H[12]|M?\d{1,2}|(\d{4}))|M\d{2}|Q[1-4])?$",
     re.IGNORECASE
@@ -94,19 +95,15 @@ def parse_year(text: str, *, today: date | None = None) -> int | None:
 
 def parse_value(text: str) -> tuple[bool, bool]:
     """(has a value, is valid): blank or a 'no data' mark is no value; numbers may carry a
-    comparison sign ('<5') or thousands commas; anything else is invalid."""
-    try:
-        float(text)
-    except ValueError:
-        pass
-    else:
-        return (True, True) if text.strip().lower() not in ("nan", "inf", "-inf", "infinity") else (False, True)
+    comparison sign ('<5') or thousands commas; an infinite number ('inf', '1e999') or anything
+    else is invalid."""
     t = text.strip()
     if t.lower() in _MISSING_VALUES:
         return False, True
-    if _NUMBER.match(t) and any(ch.isdigit() for ch in t):
-        return True, True
-    return False, False
+    if not (_NUMBER.match(t) and any(ch.isdigit() for ch in t)):
+        return False, False
+    number = float(t.lstrip("<>≤≥~=").strip().replace(",", ""))
+    return (True, True) if math.isfinite(number) else (False, False)
 
 
 def code_from_filename(filename: str) -> str | None:
