@@ -84,12 +84,12 @@ def _public_comments(session: Session, round_id: int) -> pd.DataFrame:
 
 def annex_rounds(v: VersionInfo, *, session: Session) -> list:
     """The rounds whose comments belong to version ``v``'s annex: the rounds on this version, and
-    the rounds on its candidate set that had closed when it was frozen (they shaped it). Rounds on
-    later versions or still running at freezing are about what came next, so an approved
-    version's annex does not change afterwards (approval closes the rounds on the version)."""
+    the rounds on its candidate set that had opened when it was frozen (they consulted on what was
+    frozen). Rounds on later versions, or opened on the set after freezing, are about what came
+    next; approval closes the rounds still open on the set, so an approved annex stays as it was."""
     frozen = _aware(v.created_at)
     return [r for r in _all_rounds(session)
-            if r.version == v.number or (r.version is None and r.set_id == v.set_id and r.closes_at <= frozen)]
+            if r.version == v.number or (r.version is None and r.set_id == v.set_id and r.opens_at <= frozen)]
 
 
 def consultation_table(v: VersionInfo, actor: Actor, *, session: Session, full: bool) -> pd.DataFrame:
