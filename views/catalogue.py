@@ -149,7 +149,7 @@ if rows:
             st.caption(plain(f"{reading.term}: {reading.status} (from the {reading.section} text):"))
             st.text(reading.quote)
         for rec in av.records:
-            with st.expander(f"Metadata text as published: {rec.part}"):
+            with st.expander(f"Metadata text as published: {plain(rec.part)}"):
                 for label, text in (("Data availability", rec.data_availability),
                                     ("Disaggregation", rec.disaggregation), ("Text", rec.full_text)):
                     if text:

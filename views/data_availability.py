@@ -11,6 +11,8 @@ from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.core.access import can
 from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
+from indicators_lab.core.vocabulary import plural
 
 db = page_session()
 settings = get_settings()
@@ -28,11 +30,12 @@ st.caption(SHARE_NOTE)
 state.show_flash(state.DATA_FLASH)
 
 figures = current_figures(session=db)
-imports = list_imports(session=db)
+imports = list_imports(session=db, actor=actor)
 if imports:
     latest = imports[0]
-    st.info(f"Latest import: {latest.filename}, {latest.imported_at:%Y-%m-%d %H:%M} UTC by "
-            f"{latest.imported_by} ({latest.indicators} indicators).", icon=":material/event:")
+    by = f" by {plain(latest.imported_by)}" if latest.imported_by else ""
+    st.info(f"Latest import: {plain(latest.filename)}, {latest.imported_at:%Y-%m-%d %H:%M} UTC{by} "
+            f"({plural(latest.indicators, 'indicator')}).", icon=":material/event:")
 if len(figures):
     shown = figures.assign(imported=figures["imported_at"].map(lambda t: f"{t:%Y-%m-%d}"))
     st.dataframe(
@@ -65,16 +68,16 @@ if upload is not None and st.button("Check the file", type="primary"):
         state.put(state.DATA_PLAN, summary)
     except UserError as exc:
         state.pop(state.DATA_PLAN)
-        st.error(f"The file was not imported. {exc}", icon=":material/error:")
+        st.error(f"The file was not imported. {plain(exc)}", icon=":material/error:")
 
 summary = state.get(state.DATA_PLAN)
 if summary is not None:
     st.subheader("Preview")
-    st.markdown(f"**{summary.filename}** ({summary.layout}): {summary.rows_read:,} rows read, "
-                f"{summary.rows_with_value:,} with a value, {len(summary.figures)} indicators. "
+    st.markdown(f"**{plain(summary.filename)}** ({summary.layout}): {summary.rows_read:,} rows read, "
+                f"{summary.rows_with_value:,} with a value, {plural(len(summary.figures), 'indicator')}. "
                 "Nothing is stored until you confirm.")
     for note in summary.notes:
-        st.caption(note)
+        st.caption(plain(note))
     st.dataframe(
         [{"code": f.code, "areas since 2015": f.areas_since_2015, "with ≥ 2 years": f.areas_two_years,
           "median latest year": f.median_latest_year, "dimensions": ", ".join(d.name for d in f.dimensions),
@@ -94,16 +97,16 @@ if summary is not None:
             act(apply_data_import, summary, actor=actor, skip_bad_rows=skip)
             state.pop(state.DATA_PLAN)
             state.flash_and_rerun(state.DATA_FLASH, f"Imported {summary.filename}: figures for "
-                                  f"{len(summary.figures)} indicators.")
+                                  f"{plural(len(summary.figures), 'indicator')}.")
         except UserError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
     if b2.button("Cancel"):
         state.pop(state.DATA_PLAN)
         st.rerun()
 
 if imports:
     with st.expander(f"All imports ({len(imports)})"):
-        st.dataframe([{"when": f"{i.imported_at:%Y-%m-%d %H:%M}", "file": i.filename, "by": i.imported_by,
-                       "layout": i.layout, "rows read": i.rows_read, "rows used": i.rows_used,
+        st.dataframe([{"when": f"{i.imported_at:%Y-%m-%d %H:%M}", "file": i.filename,
+                       **({"by": i.imported_by} if i.imported_by else {}), "layout": i.layout, "rows read": i.rows_read, "rows used": i.rows_used,
                        "rows left out": i.rows_skipped, "indicators": i.indicators} for i in imports],
                      hide_index=True, width="stretch")

@@ -118,7 +118,7 @@ if can(actor, "versions.freeze") and not v.approved:
             st.warning(f"{len(objections)} objection{'s' if len(objections) != 1 else ''} still "
                        f"stand{'s' if len(objections) == 1 else ''} on version {n}:", icon=":material/report:")
             for o in objections:
-                st.markdown(f"- {o['member']}, on {o['on'].lower()}: ")
+                st.markdown(f"- {plain(o['member'])}, on {plain(o['on'].lower())}: ")
                 st.text(o["text"])
             ack = st.checkbox("I acknowledge these objections: the ExCom approved this version knowing them",
                               key=f"ilab.review.ack.{n}")

@@ -16,7 +16,7 @@ from indicators_lab.catalogue.extracts import (
     iter_rows,
     summarise,
 )
-from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.access import Actor, can, require_role
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem
 
@@ -129,14 +129,16 @@ class ImportInfo:
     indicators: int
 
 
-def list_imports(*, session: Session) -> list[ImportInfo]:
-    """Every import, newest first, with its indicator count."""
+def list_imports(*, session: Session, actor: Actor) -> list[ImportInfo]:
+    """Every import, newest first, with its indicator count; who imported it only for those who
+    import (framework.import), others see an empty name."""
     from sqlalchemy import func
 
+    named = can(actor, "framework.import")
     counts = dict(session.exec(
         select(DataFigure.import_id, func.count(DataFigure.id)).group_by(DataFigure.import_id)).all())
     return [
-        ImportInfo(i.id, i.filename, i.layout, i.imported_by, i.imported_at, i.rows_read, i.rows_used,
+        ImportInfo(i.id, i.filename, i.layout, i.imported_by if named else "", i.imported_at, i.rows_read, i.rows_used,
                    i.rows_skipped, counts.get(i.id, 0))
         for i in session.exec(select(DataImport).order_by(DataImport.id.desc()))
     ]
