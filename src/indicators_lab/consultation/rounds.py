@@ -133,7 +133,9 @@ def create_round(
         raise UserError("The number of reports that hides a comment must be at least 1.")
     v = None
     if version is not None:
-        v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
+        # locked: an approval committing meanwhile would leave a round open on an approved version
+        v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)
+                         .with_for_update().execution_options(populate_existing=True)).first()
         if v is None:
             raise NotFound(f"There is no version {version}.")
         if v.approved_at is not None:

@@ -19,7 +19,7 @@ from indicators_lab.core.access import Actor, require_role
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Framework, FrameworkItem, ProposalVersion, StrategyAction, utcnow
-from indicators_lab.proposal.versions import VersionInfo, get_version
+from indicators_lab.proposal.versions import VersionInfo, get_version, lock_version
 
 TITLE = "Strategy for improving disaggregated migration data"
 COLUMNS = ["objective", "objective_title", "key", "code", "title", "framework", "split_today",
@@ -153,7 +153,8 @@ def save_action(*, session: Session, actor: Actor, version: int, objective: int,
     closed."""
     require_role(actor, "co_lead")
     v = get_version(version, session=session)
-    if v.approved:
+    # the approved check reads the locked row: an approval committed since get_version counts
+    if v.approved or lock_version(version, session=session).approved_at is not None:
         raise UserError(f"Version {version} is approved: its strategy can no longer change. Freeze a new version.")
     if not 1 <= int(objective) <= 23:
         raise UserError("GCM objectives are numbered 1 to 23.")
