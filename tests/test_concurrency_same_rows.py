@@ -201,3 +201,21 @@ def test_co_leads_answer_and_rewrite_one_strategy_while_stakeholders_comment_on_
     assert count(engine, select(func.count()).select_from(Response).where(Response.comment_id == cid)) == 1
     assert count(engine, select(func.count()).select_from(ResponseRevision).where(ResponseRevision.comment_id == cid)) == 4
     assert count(engine, select(func.count()).select_from(Comment).where(Comment.target_kind == "strategy")) == 1 + 4
+
+
+def test_eight_confirms_of_the_same_extract_plan_store_one_import(engine):
+    from indicators_lab.catalogue.data import apply_data_import, plan_data_import
+    from indicators_lab.core.models import DataFigure, DataImport
+
+    plan = tx(engine, plan_data_import, b"Indicator,TimePeriod,Value,GeoAreaCode\n10.7.2,2019,1,A\n",
+              "extract.csv", max_bytes=1 << 20)
+    ids, errors = run_together(engine, 8, lambda e, i: tx(
+        e, apply_data_import, plan, actor=Actor(f"Lead {i}", "co_lead")))
+    assert errors == []
+    assert len(set(ids)) == 1
+    assert count(engine, select(func.count()).select_from(DataImport)) == 1
+    assert count(engine, select(func.count()).select_from(DataFigure)) == 1
+    # a new check of the same file is a new plan: it imports again
+    again = tx(engine, plan_data_import, b"Indicator,TimePeriod,Value,GeoAreaCode\n10.7.2,2019,1,A\n",
+               "extract.csv", max_bytes=1 << 20)
+    assert tx(engine, apply_data_import, again, actor=LEAD) not in ids

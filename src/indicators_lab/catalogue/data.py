@@ -3,6 +3,7 @@ current figures per indicator (those of the newest import that covers it)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,8 @@ from indicators_lab.catalogue.extracts import (
 )
 from indicators_lab.core.access import Actor, can, require_role
 from indicators_lab.core.errors import UserError
-from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem
+from indicators_lab.core.db import insert_ignore
+from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem, utcnow
 
 SHARE_NOTE = (
     "Share of the 193 UN Member States: approximate. No list of Member States is shipped, so the "
@@ -57,6 +59,7 @@ def plan_data_import(
                         indicator=indicator, area=area)
     if not summary.figures and not summary.problem_count:
         raise UserError("The file has no row with a value: there is nothing to import.")
+    summary.token = secrets.token_hex(16)
     return summary
 
 
@@ -77,18 +80,22 @@ def apply_data_import(
     if not summary.figures:
         raise UserError("No row has a usable value: nothing was stored.")
     codes = sdg_codes(session=session)
-    imp = DataImport(
-        filename=summary.filename[:300], layout=summary.layout, imported_by=actor.name[:200],
-        rows_read=summary.rows_read, rows_used=summary.rows_with_value,
-        rows_skipped=summary.problem_count,
-        problems=[{"row": p.row, "message": p.message} for p in summary.problems],
-        notes=" ".join(summary.notes),
-    )
-    session.add(imp)
-    session.flush()
+    token = summary.token or secrets.token_hex(16)
+    # The database decides which of simultaneous confirms of one plan stores it (no
+    # check-then-insert); the others return the same import.
+    new = insert_ignore(session, DataImport, [{
+        "filename": summary.filename[:300], "layout": summary.layout, "imported_by": actor.name[:200],
+        "imported_at": utcnow(), "rows_read": summary.rows_read, "rows_used": summary.rows_with_value,
+        "rows_skipped": summary.problem_count,
+        "problems": [{"row": p.row, "message": p.message} for p in summary.problems],
+        "notes": " ".join(summary.notes), "plan_token": token,
+    }], ["plan_token"])
+    import_id = session.exec(select(DataImport.id).where(DataImport.plan_token == token)).one()
+    if not new:
+        return import_id  # this plan was confirmed already: its figures are stored with it
     for code, f in summary.figures.items():
         session.add(DataFigure(
-            import_id=imp.id, item_id=codes[code][1], code=code, rows=f.rows,
+            import_id=import_id, item_id=codes[code][1], code=code, rows=f.rows,
             areas_any=f.areas_any, areas_since_2015=f.areas_since_2015,
             areas_two_years=f.areas_two_years, median_latest_year=f.median_latest_year,
             first_year=f.first_year, last_year=f.last_year,
@@ -97,7 +104,7 @@ def apply_data_import(
             series=list(f.series),
         ))
     session.flush()
-    return imp.id
+    return import_id
 
 
 def import_data(

@@ -242,6 +242,7 @@ class ExtractSummary:
     problems: list[Problem] = field(default_factory=list)
     figures: dict[str, IndicatorFigures] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    token: str = ""  # set by catalogue.data.plan_data_import: one import per plan
 
     def add_problem(self, row: int, message: str) -> None:
         self.problem_count += 1
