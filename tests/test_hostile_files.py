@@ -26,6 +26,7 @@ from indicators_lab.core.db import in_transaction as tx
 from indicators_lab.catalogue import frameworks as cat
 from indicators_lab.catalogue.importing import import_framework, plan_import
 from indicators_lab.core.errors import UserError
+from tests.factories import csv_bytes
 
 MB = 1024 * 1024
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -412,3 +413,12 @@ def test_links_file_refuses_the_stray_cell():
 
     with pytest.raises(UserError, match="uses 1,048,576 rows"):
         read_links_file(stray_far_cell(), "links.xlsx", max_bytes=10 * MB)
+
+
+def test_links_file_with_an_infinite_objective_is_refused_naming_the_row():
+    """An objective 'inf' in a links file (optimise --links) raises OverflowError (a traceback), not a refusal with the row."""
+    from indicators_lab.sets.optimiser import read_links_file
+
+    data = csv_bytes([["item_code", "objective", "weight"], ["10.7.2", "inf", "1"]])
+    with pytest.raises(UserError, match="Row 2"):
+        read_links_file(data, "links.csv", max_bytes=MB)

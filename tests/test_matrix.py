@@ -12,6 +12,7 @@ from indicators_lab.core.access import Actor, PermissionDenied
 from indicators_lab.core.errors import UserError
 from tests.factories import csv_bytes, xlsx_bytes
 from indicators_lab.core.db import in_transaction as tx
+from indicators_lab.core.models import Comment
 
 LEAD = Actor("Lead", "co_lead")
 MB = 1024 * 1024
@@ -137,3 +138,49 @@ def test_xlsx_import_is_refused_whole_on_a_bad_row(engine, rid):
     data = xlsx_bytes([HEADER, ["A", "Other", "", "", "", "fine"], ["B", "Nobody", "", "", "", "bad"]])
     with pytest.raises(UserError, match="Row 3"):
         imp(engine, rid, [], filename="c.xlsx", data=data)
+
+
+def _import_rows(engine, rid, rows):
+    header = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
+    return tx(engine, matrix.import_comments, actor=LEAD, data=csv_bytes([header, *rows]), filename="c.csv",
+              round_id=rid, max_bytes=MB)
+
+
+def test_comment_import_refuses_an_infinite_objective_naming_the_row(engine):
+    """An objective cell 'inf' (or 1e999) in an offline comment file raises OverflowError (a traceback), not a refusal with the row."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    with pytest.raises(UserError, match="Row 2"):
+        _import_rows(engine, rid, [["Org", "civil society", "", "inf", "", "A comment"]])
+
+
+def test_comment_import_refuses_a_fractional_objective_rather_than_truncating_it(engine):
+    """An objective cell '3.9' is silently stored as objective 3: something other than what the file says."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    try:
+        _import_rows(engine, rid, [["Org", "civil society", "", "3.9", "", "About objective 3.9?"]])
+    except UserError:
+        return
+    from sqlmodel import select
+    stored = tx(engine, lambda *, session: [c.objective for c in session.exec(select(Comment))])
+    assert stored != [3], "objective 3.9 was stored as objective 3"
+
+
+def test_comment_import_refuses_a_constituency_the_round_is_not_open_to(engine):
+    """A round open to civil society only accepts imported rows from any other constituency."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="Civil society only", constituencies=["civil_society"])
+    with pytest.raises(UserError, match="Row 2"):
+        _import_rows(engine, rid, [["Ministry", "member state", "", "", "", "From a member state"]])
+
+
+def test_comment_import_refuses_two_comment_columns_rather_than_reading_the_last(engine):
+    """An offline comment file with two 'comment' columns is imported silently from the last one (the first column's text is dropped)."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    header = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment", "comment"]
+    data = csv_bytes([header, ["Org", "civil society", "", "", "", "FIRST text", "second text"]])
+    try:
+        tx(engine, matrix.import_comments, actor=LEAD, data=data, filename="c.csv", round_id=rid, max_bytes=MB)
+    except UserError:
+        return
+    from sqlmodel import select
+    stored = tx(engine, lambda *, session: [c.text for c in session.exec(select(Comment))])
+    assert stored != ["second text"], "the first 'comment' column was silently dropped"

@@ -11,6 +11,7 @@ from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.core.access import can
 from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
 
 db = page_session()
 st.title(TITLE)
@@ -43,7 +44,7 @@ for objective, rows in table.groupby("objective", sort=True):
     gaps = int((rows["gap"] != "").sum())
     said = int(rows["strategy_comments"].max())
     heard = f", {said} comment{'s' if said != 1 else ''} in consultation" if said else ""
-    with st.expander(f"Objective {objective}: {rows.iloc[0]['objective_title']} — {gaps} gap{'s' if gaps != 1 else ''}{heard}"):
+    with st.expander(f"Objective {objective}: {plain(rows.iloc[0]['objective_title'])} — {gaps} gap{'s' if gaps != 1 else ''}{heard}"):
         st.dataframe(rows[["code", "title", "split_today", "metadata", "data", "countries", "gap", "action", "who",
                            "by_when"]],
                      hide_index=True, width="stretch",
@@ -69,4 +70,4 @@ if can(actor, "versions.freeze") and not v.approved:
                         item_key=row["key"], action=action, who=who, by_when=by_when)
                     state.flash_and_rerun(state.STRATEGY_FLASH, "Saved the proposed action.")
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))

@@ -219,11 +219,16 @@ def decode_text(data: bytes) -> str:
     raise refuse(f"The file could not be decoded as text: {_SAVE_AS}")
 
 
+def undecodable() -> UserError:
+    """The one-line refusal of a file whose bytes are not text in the encoding it claims."""
+    return refuse(f"The file could not be decoded as text: {_SAVE_AS}")
+
+
 def _decoded(data: bytes, encoding: str) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
-        raise refuse(f"The file could not be decoded as text: {_SAVE_AS}") from None
+        raise undecodable() from None
     return _not_binary(text)
 
 

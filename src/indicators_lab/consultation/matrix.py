@@ -19,7 +19,7 @@ from indicators_lab.consultation.languages import COMMENT_LANGUAGES, UNDETERMINE
 from indicators_lab.consultation.languages import detect as detect_language
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import FORMULA_PREFIXES, write_csv
-from indicators_lab.catalogue.importing import normalise_header, read_table
+from indicators_lab.catalogue.importing import column_index, parse_objective, read_table
 from indicators_lab.core.models import Comment, Framework, FrameworkItem, Response, RoundItem
 
 MATRIX_COLUMNS = [
@@ -359,7 +359,7 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
     require_role(actor, "co_lead")
     r = get_round(round_id, session=session)
     headers, rows = read_table(data, filename, max_bytes=max_bytes)
-    cols = {normalise_header(h).replace(" ", "_"): i for i, h in enumerate(headers)}
+    cols = column_index(headers, {*IMPORT_COLUMNS, ABOUT_COLUMN})
     missing = [c for c in IMPORT_COLUMNS if c not in cols]
     if missing:
         raise UserError(f"The file needs the columns {', '.join(IMPORT_COLUMNS)}; missing: {', '.join(missing)}.")
@@ -376,6 +376,10 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
             stance = normalise_choice(cell("stance"), STANCES, "stance") if cell("stance") else ""
         except UserError as exc:
             raise UserError(f"Row {n}: {exc}") from None
+        if r.constituencies and constituency not in r.constituencies:
+            allowed = ", ".join(CONSTITUENCIES.get(c, c) for c in r.constituencies)
+            raise UserError(f"Row {n}: this round is open to {allowed} only, not to "
+                            f"{CONSTITUENCIES.get(constituency, constituency)}.")
         item_id = None
         if cell("indicator_code"):
             found = lookup.get(cell("indicator_code").lower())
@@ -387,10 +391,7 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
             item_id = found
         objective = None
         if cell("objective"):
-            try:
-                objective = int(float(cell("objective")))
-            except ValueError:
-                raise UserError(f"Row {n}: the objective '{cell('objective')}' is not a number from 1 to 23.") from None
+            objective = parse_objective(cell("objective"), n)
             if not 1 <= objective <= 23:
                 raise UserError(f"Row {n}: there is no GCM objective {objective}; objectives are 1 to 23.")
         target_kind = ""

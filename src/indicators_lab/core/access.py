@@ -33,7 +33,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "links.read": (_ALL, "accepted links of an objective: item, grade, action"),
     "links.rationale.read": (_LEADS, "the rationale of a link and who decided it"),
     "account.set_password": (_ALL, "set a password from a one-time invitation link"),
-    "framework.import": (_LEADS, "import or update a framework from a file"),
+    "framework.import": (_LEADS, "import or update a framework or a data extract from a file; who imported each"),
     "mapping.read": (_LEADS, "suggestions (encodes with the model), decisions, their history"),
     "mapping.decide": (_LEADS, "accept, reject, add, bulk-accept, undo links"),
     "sets.read": (_LEADS, "candidate sets, scorecards and what-if (encodes with the model)"),

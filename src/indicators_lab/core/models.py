@@ -429,6 +429,8 @@ class DataImport(SQLModel, table=True):
     rows_skipped: int = 0
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # One import per checked plan: a confirm repeated (double click, two tabs) stores nothing more.
+    plan_token: str | None = Field(default=None, index=True, unique=True, max_length=64)
 
 
 class DataFigure(SQLModel, table=True):
