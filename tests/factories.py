@@ -28,3 +28,19 @@ def sign_in(engine, email: str, password: str, **kwargs):
     from indicators_lab.core.db import in_transaction
 
     return in_transaction(engine, attempt_sign_in, email, password, **kwargs).actor_or_raise()
+
+
+def three_people(engine):
+    """A co-lead, a civil-society and a member-state stakeholder (users with accounts)."""
+    from indicators_lab.core.access import Actor
+    from indicators_lab.core.accounts import create_user
+    from indicators_lab.core.db import in_transaction as tx
+
+    admin = Actor("Admin", "admin")
+    lead = tx(engine, create_user, actor=admin, email="lead@x.org", name="Lead", role="co_lead",
+              password="a long password")
+    civil = tx(engine, create_user, actor=lead, email="cs@x.org", name="Cleo Civil", role="stakeholder",
+               password="a long password", constituency="civil_society", organisation="Civil Org")
+    state = tx(engine, create_user, actor=lead, email="ms@x.org", name="Sam State", role="stakeholder",
+               password="a long password", constituency="member_state", organisation="Ministry")
+    return lead, civil, state

@@ -31,6 +31,8 @@ from indicators_lab.proposal.annex import export_version
 from indicators_lab.sets import candidate_sets as cs
 from tests.fakes import FakeEncoder
 from tests.paths import PROJECT_ROOT
+from tests.factories import three_people
+from tests.test_proposals import LEAD, drafted  # noqa: F401  (fixture)
 
 ADMIN = Actor("Admin", "admin")
 HIDDEN_TEXT = "HIDDEN-COMMENT-MARKER"
@@ -313,3 +315,15 @@ def test_nobody_but_co_leads_replies_to_a_hidden_comment(world):
         tx(engine, con.post_comment, actor=excom, round_id=world["round"], parent_id=world["hidden"], text="hm")
     assert tx(engine, con.post_comment, actor=world["lead"], round_id=world["round"], parent_id=world["hidden"],
               text="we hid this")
+
+
+def test_excom_member_cannot_post_in_a_round_closed_to_their_constituency(drafted):  # noqa: F811
+    """An ExCom member posts comments in a round open only to civil society (take_part covers rounds open to one's constituency; rounds.read only reads)."""
+    engine, _ = drafted
+    lead, _, _ = three_people(engine)
+    member = tx(engine, create_user, actor=ADMIN, email="ex@x.org", name="Ex Member", role="excom",
+                password="a long password")
+    rid = tx(engine, con.create_round, actor=LEAD, title="Civil society only", version=1,
+             constituencies=["civil_society"])
+    with pytest.raises(UserError):
+        tx(engine, con.post_comment, actor=member, round_id=rid, objective=6, strategy=True, text="ExCom speaking")

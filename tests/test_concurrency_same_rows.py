@@ -25,6 +25,7 @@ from indicators_lab.mapping.embeddings import embed_texts
 from indicators_lab.proposal import versions as proposals
 from indicators_lab.sets import candidate_sets as cs
 from tests.fakes import FakeEncoder
+from tests.test_proposals import drafted  # noqa: F401  (fixture)
 
 LEAD = Actor("Lead", "co_lead")
 STRONG = "a very long passphrase for tests"
@@ -201,3 +202,52 @@ def test_co_leads_answer_and_rewrite_one_strategy_while_stakeholders_comment_on_
     assert count(engine, select(func.count()).select_from(Response).where(Response.comment_id == cid)) == 1
     assert count(engine, select(func.count()).select_from(ResponseRevision).where(ResponseRevision.comment_id == cid)) == 4
     assert count(engine, select(func.count()).select_from(Comment).where(Comment.target_kind == "strategy")) == 1 + 4
+
+
+def test_eight_confirms_of_the_same_extract_plan_store_one_import(engine):
+    from indicators_lab.catalogue.data import apply_data_import, plan_data_import
+    from indicators_lab.core.models import DataFigure, DataImport
+
+    plan = tx(engine, plan_data_import, b"Indicator,TimePeriod,Value,GeoAreaCode\n10.7.2,2019,1,A\n",
+              "extract.csv", max_bytes=1 << 20)
+    ids, errors = run_together(engine, 8, lambda e, i: tx(
+        e, apply_data_import, plan, actor=Actor(f"Lead {i}", "co_lead")))
+    assert errors == []
+    assert len(set(ids)) == 1
+    assert count(engine, select(func.count()).select_from(DataImport)) == 1
+    assert count(engine, select(func.count()).select_from(DataFigure)) == 1
+    # a new check of the same file is a new plan: it imports again
+    again = tx(engine, plan_data_import, b"Indicator,TimePeriod,Value,GeoAreaCode\n10.7.2,2019,1,A\n",
+               "extract.csv", max_bytes=1 << 20)
+    assert tx(engine, apply_data_import, again, actor=LEAD) not in ids
+
+
+def test_a_strategy_action_saved_while_the_version_is_approved_is_refused(drafted):  # noqa: F811
+    """save_action reads 'not approved' without a lock: an approval committed meanwhile (PostgreSQL) still gets the action stored on the approved, closed version."""
+    from sqlmodel import select
+
+    from indicators_lab.core.models import StrategyAction
+    from indicators_lab.proposal import strategy
+
+    engine, _ = drafted
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes the write lock at BEGIN: the two actions queue (set INDICATORS_LAB_TEST_POSTGRES_URL)")
+    original, approved = strategy.get_version, []
+
+    def get_version_then_approve(number, *, session):
+        v = original(number, session=session)
+        if not approved:  # another co-lead approves between the check and the write
+            approved.append(tx(engine, proposals.approve, actor=LEAD, version=number))
+        return v
+
+    strategy.get_version = get_version_then_approve
+    try:
+        tx(engine, strategy.save_action, actor=LEAD, version=1, objective=20, item_key="sdg:10.c.1",
+           action="Late action")
+    except UserError:
+        pass
+    finally:
+        strategy.get_version = original
+    assert tx(engine, proposals.get_version, 1).approved
+    late = tx(engine, lambda *, session: list(session.exec(select(StrategyAction.action))))
+    assert late == [], "an action landed on version 1 after its approval"

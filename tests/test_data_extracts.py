@@ -24,6 +24,9 @@ from indicators_lab.core.db import in_transaction as tx
 from tests.apptest import app  # noqa: F401  (fixture)
 from tests.factories import csv_bytes
 from tests.test_shipped_data import SOURCES
+import os
+import subprocess
+import sys
 
 LEAD = Actor("Lead One", "co_lead")
 MB = 50 * 1024 * 1024
@@ -141,7 +144,7 @@ def test_import_is_dated_kept_and_a_newer_one_replaces_the_figures(engine):
     figures = tx(engine, current_figures)
     assert list(figures["code"]) == ["8.8.1"]
     assert figures.iloc[0]["areas_since_2015"] == 2 and figures.iloc[0]["filename"] == "second.csv"
-    imports = tx(engine, list_imports)
+    imports = tx(engine, list_imports, actor=LEAD)
     assert [(i.filename, i.imported_by) for i in imports] == [("second.csv", "Lead One"), ("first.csv", "Lead One")]
     badges = tx(engine, data_badges, [int(figures.iloc[0]["item_id"])])
     assert list(badges.values()) == ["2 areas · migratory split"]
@@ -190,7 +193,8 @@ def test_data_page_shows_the_import_date(app):  # noqa: F811
               max_bytes=MB)
     tx(app, apply_data_import, plan, actor=LEAD)
     at = open_page("views/data_availability.py")
-    assert any("Latest import: dated.csv" in i.value for i in at.info)
+    # the file name is escaped Markdown (plain()): compare the text as rendered
+    assert any("Latest import: dated.csv" in i.value.replace("\\", "") for i in at.info)
     assert list(at.dataframe[0].value["code"]) == ["8.8.1"]
 
 
@@ -281,3 +285,137 @@ def test_an_item_without_metadata_or_data_says_so_in_one_line(engine):
     assert brief_sentence(row) == "Data: no SDG metadata is shipped and no data extract is imported for this item."
     row = tx(engine, availability_brief, [tx(engine, item_id_for, "sdg", "8.8.2")]).iloc[0]
     assert brief_sentence(row).startswith("Data: countries (metadata) not stated · migratory split (metadata) not available")
+
+
+EXTRACT_HEADER = b"Indicator,TimePeriod,Value,GeoAreaCode\n"
+
+
+def _summarise_one(data: bytes, name: str = "extract.csv"):
+    return summarise(iter_rows(data, name), name, known_codes={"1.1.1": "1.1.1"})
+
+
+def test_extract_csv_whose_first_line_is_one_huge_field_is_refused_in_one_line():
+    """A CSV extract whose header is one field over 100,000 characters crashes with UnboundLocalError, not a one-line refusal."""
+    with pytest.raises(UserError, match="could not be read"):
+        _summarise_one(b"A" * 200_000 + b"\n1,2\n")
+
+
+def test_extract_utf16_file_with_an_odd_byte_count_is_refused_in_one_line():
+    """A UTF-16 (BOM) extract with a truncated last character raises UnicodeDecodeError (a traceback), not a UserError."""
+    data = b"\xff\xfe" + (EXTRACT_HEADER + b"1.1.1,2019,1,A\n").decode().encode("utf-16-le") + b"a"
+    with pytest.raises(UserError):
+        _summarise_one(data)
+
+
+def test_extract_utf16_file_with_a_lone_surrogate_is_refused_in_one_line():
+    """A UTF-16 (BOM) extract holding an unpaired surrogate raises UnicodeDecodeError (a traceback), not a UserError."""
+    data = b"\xff\xfe" + (EXTRACT_HEADER + b"1.1.1,2019,1,A\n").decode().encode("utf-16-le") + b"\x00\xd8a\x00"
+    with pytest.raises(UserError):
+        _summarise_one(data)
+
+
+def test_extract_value_of_infinity_written_as_1e999_is_not_counted_as_data():
+    """'1e999' (an infinite value) passes as a valid number and counts the area as having data."""
+    assert parse_value("1e999") != (True, True)
+    summary = _summarise_one(EXTRACT_HEADER + b"1.1.1,2019,1e999,A\n")
+    assert "1.1.1" not in summary.figures
+
+
+def test_extract_with_two_value_columns_is_refused_naming_the_column():
+    """A data extract with two 'Value' columns is summarised silently from the first one; the other is ignored."""
+    data = b"Indicator,TimePeriod,Value,GeoAreaCode,Value\n1.1.1,2019,,A,5\n"
+    try:
+        summary = _summarise_one(data)
+    except UserError:
+        return
+    assert summary.rows_without_value == 0, "the second Value column (5) was ignored: the row counts as no data"
+
+
+MEMORY_SCRIPT = """
+import sys
+from indicators_lab.cli import main
+code = main(["import-data", sys.argv[1]])
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print("peak_mb", int(hwm.split()[1]) / 1024)
+sys.exit(code)
+"""
+
+
+def test_a_10_mb_extract_of_distinct_areas_imports_under_the_memory_budget(settings_env, tmp_path):
+    """A 10 MB extract (1/20 of the 200 MB limit) with one row per distinct area peaks far above 300 MB (about 240 MB over a bare import)."""
+    from tests.paths import PROJECT_ROOT
+
+    path = tmp_path / "areas.csv"
+    with path.open("wb") as fh:
+        fh.write(EXTRACT_HEADER)
+        size, n = len(EXTRACT_HEADER), 0
+        while size < 10 * 1024 * 1024:
+            line = b"1.1.1,2019,1,%x\n" % n
+            fh.write(line)
+            size, n = size + len(line), n + 1
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT / "src"), INDICATORS_LAB_DATA_DIR=str(tmp_path / "var"))
+    env.pop("INDICATORS_LAB_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(path)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak = float(done.stdout.split("peak_mb")[1].split()[0])
+    assert peak <= 300, f"peak memory {peak:.0f} MB for a {size / 1048576:.0f} MB extract of {n:,} areas"
+
+
+EVIL_NAME = "[click me](javascript:alert(1)) **bold** $x^2$.csv"  # no "/": the stored name is Path(name).name
+
+
+def test_data_page_shows_an_imported_files_name_as_plain_text(app):  # noqa: F811
+    """The Data availability page (open to signed-out visitors) renders the latest import's file name as Markdown: a javascript: link, bold, an icon."""
+    from tests.apptest import open_page
+
+    plan = tx(app, plan_data_import, EXTRACT_HEADER + b"1.1.1,2019,1,A\n", EVIL_NAME, max_bytes=MB)
+    tx(app, apply_data_import, plan, actor=LEAD)
+    at = open_page("views/data_availability.py")
+    latest = next(i.value for i in at.info if "Latest import" in i.value)
+    assert "[click me](javascript:" not in latest and "**bold**" not in latest, latest
+
+
+def _check_upload(app, name: str, data: bytes):  # noqa: F811
+    from tests.apptest import co_lead, open_page
+
+    lead = co_lead(app)
+    at = open_page("views/data_availability.py", lead.user_id)
+    at.file_uploader[0].upload(name, data, "text/csv").run()
+    next(b for b in at.button if b.label == "Check the file").click().run()
+    return at
+
+
+def test_data_page_shows_a_refused_files_column_names_as_plain_text(app):  # noqa: F811
+    """The Data availability page puts a refused file's column names into st.error as Markdown: a javascript: link and bold from the file render."""
+    at = _check_upload(app, "columns.csv", b"[click me](javascript:alert(1)),**bold**\n1,2\n")
+    assert not at.exception, at.exception
+    [error] = [e.value for e in at.error]
+    assert "Found the columns" in error
+    assert "[click me](javascript:" not in error and "**bold**" not in error, error
+
+
+def test_data_page_preview_shows_the_uploaded_files_name_as_plain_text(app):  # noqa: F811
+    """The Data availability preview renders the uploaded file's name as Markdown (st.markdown with the raw name)."""
+    at = _check_upload(app, EVIL_NAME, EXTRACT_HEADER + b"1.1.1,2019,1,A\n")
+    assert not at.exception, at.exception
+    preview = [m.value for m in at.markdown if "rows read" in m.value]
+    assert preview and not any("[click me](javascript:" in p for p in preview), preview
+
+
+def test_data_page_refuses_a_csv_with_one_huge_first_line_without_a_traceback(app):  # noqa: F811
+    """Uploading a CSV whose first line is one 200,000-character field ends the Data availability page in an app error (UnboundLocalError), not a one-line refusal."""
+    at = _check_upload(app, "huge.csv", b"A" * 200_000 + b"\n1,2\n")
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert any("could not be read" in e.value for e in at.error)
+
+
+def test_signed_out_visitor_is_not_told_which_co_lead_imported_the_data(app):  # noqa: F811
+    """The Data availability page tells signed-out visitors the name of the co-lead who imported each extract (who decided what is co-lead-only elsewhere: links.rationale.read)."""
+    from tests.apptest import open_page
+
+    plan = tx(app, plan_data_import, EXTRACT_HEADER + b"1.1.1,2019,1,A\n", "public.csv", max_bytes=MB)
+    tx(app, apply_data_import, plan, actor=Actor("Priya Colead", "co_lead"))
+    at = open_page("views/data_availability.py")
+    shown = [i.value for i in at.info] + [str(d.value.to_dict()) for d in at.dataframe]
+    assert not any("Priya Colead" in s for s in shown), shown

@@ -26,6 +26,7 @@ from indicators_lab.core.db import in_transaction as tx
 from indicators_lab.catalogue import frameworks as cat
 from indicators_lab.catalogue.importing import import_framework, plan_import
 from indicators_lab.core.errors import UserError
+from tests.factories import csv_bytes
 
 MB = 1024 * 1024
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -310,6 +311,22 @@ def test_a_cell_address_beyond_excel_columns_is_refused(tmp_path):
     refused(read_in_child(tmp_path, workbook(sheet_xml(body)), "addr.xlsx"), "not a spreadsheet address")
 
 
+@pytest.mark.parametrize("tag", [
+    '<c r="A4" r = "XFD1048576" t="inlineStr">',  # a second r, spaced
+    '<c r="A4"\tr="XFD1048576" t="inlineStr">',  # a second r after a tab
+    "<c r=\"A4\" r='XFD1048576' t=\"inlineStr\">",  # a second r in single quotes
+    "<c r='XFD1048576' t=\"inlineStr\">",  # the only r in single quotes
+    '<c t="inlineStr" r="XFD1048576">',  # r not first
+    '<c\nr="XFD1048576" t="inlineStr">',  # a newline before r
+])
+def test_a_far_cell_written_an_unusual_way_is_still_found(tmp_path, tag):
+    # Enough ordinary rows that most chunks take the fast array scan; the odd cell sits among them.
+    rows = [["code", "title"]] + [[f"C{i}", f"Indicator {i}"] for i in range(30_000)]
+    body = rows_xml(rows[:3]) + '<row r="4">' + tag + "<is><t>x</t></is></c></row>" + rows_xml(rows[3:], start=5)
+    message = refused(read_in_child(tmp_path, workbook(sheet_xml(body)), "odd.xlsx"))
+    assert "1,048,576 rows" in message or "address" in message, message
+
+
 def test_shift_jis_csv_is_refused_by_name(tmp_path):
     data = "code,title\nJP1,移民の健康\nJP2,東京都の人口\n".encode("shift_jis")
     refused(read_in_child(tmp_path, data, "jp.csv"), "Shift-JIS", "CSV UTF-8")
@@ -396,3 +413,12 @@ def test_links_file_refuses_the_stray_cell():
 
     with pytest.raises(UserError, match="uses 1,048,576 rows"):
         read_links_file(stray_far_cell(), "links.xlsx", max_bytes=10 * MB)
+
+
+def test_links_file_with_an_infinite_objective_is_refused_naming_the_row():
+    """An objective 'inf' in a links file (optimise --links) raises OverflowError (a traceback), not a refusal with the row."""
+    from indicators_lab.sets.optimiser import read_links_file
+
+    data = csv_bytes([["item_code", "objective", "weight"], ["10.7.2", "inf", "1"]])
+    with pytest.raises(UserError, match="Row 2"):
+        read_links_file(data, "links.csv", max_bytes=MB)

@@ -12,6 +12,7 @@ from indicators_lab.core.access import Actor, PermissionDenied
 from indicators_lab.core.errors import UserError
 from tests.factories import csv_bytes, xlsx_bytes
 from indicators_lab.core.db import in_transaction as tx
+from indicators_lab.core.models import Comment
 
 LEAD = Actor("Lead", "co_lead")
 MB = 1024 * 1024
@@ -89,6 +90,25 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(engine, rid, tmp_path):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
 
 
+def test_xlsx_writer_neutralises_formula_text_wherever_it_sits_in_a_column(tmp_path):
+    import pandas as pd
+
+    # Formula-like text after many clean cells, in a column that mixes text and numbers, and in
+    # a sheet given as plain columns; missing values become blank cells, numbers stay numbers.
+    clean = [f"Comment {i}" for i in range(300)]
+    frame = pd.DataFrame({"text": [*clean, "=HYPERLINK(\"http://x\")"],
+                          "mixed": [*range(300), "@SUM(A1)"],
+                          "score": [*[0.5] * 300, float("nan")]})
+    out = tmp_path / "x.xlsx"
+    matrix.write_xlsx({"Frame": frame,
+                       "Columns": matrix.Columns(["a", "b"], [["ok", "-1+1", "+2"], [1, None, "\tcmd"]])}, out)
+    wb = openpyxl.load_workbook(out)
+    frame_rows = list(wb["Frame"].iter_rows(min_row=2, values_only=True))
+    assert frame_rows[-1] == ("'=HYPERLINK(\"http://x\")", "'@SUM(A1)", None)
+    assert frame_rows[0] == ("Comment 0", 0, 0.5)
+    assert list(wb["Columns"].iter_rows(min_row=2, values_only=True)) == [("ok", 1), ("'-1+1", None), ("'+2", "'\tcmd")]
+
+
 def test_stakeholders_cannot_read_the_matrix(engine, rid):
     with pytest.raises(PermissionDenied):
         tx(engine, matrix.matrix_page, actor=Actor("S", "stakeholder", 5), filt=matrix.MatrixFilter(round_id=rid))
@@ -118,3 +138,49 @@ def test_xlsx_import_is_refused_whole_on_a_bad_row(engine, rid):
     data = xlsx_bytes([HEADER, ["A", "Other", "", "", "", "fine"], ["B", "Nobody", "", "", "", "bad"]])
     with pytest.raises(UserError, match="Row 3"):
         imp(engine, rid, [], filename="c.xlsx", data=data)
+
+
+def _import_rows(engine, rid, rows):
+    header = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment"]
+    return tx(engine, matrix.import_comments, actor=LEAD, data=csv_bytes([header, *rows]), filename="c.csv",
+              round_id=rid, max_bytes=MB)
+
+
+def test_comment_import_refuses_an_infinite_objective_naming_the_row(engine):
+    """An objective cell 'inf' (or 1e999) in an offline comment file raises OverflowError (a traceback), not a refusal with the row."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    with pytest.raises(UserError, match="Row 2"):
+        _import_rows(engine, rid, [["Org", "civil society", "", "inf", "", "A comment"]])
+
+
+def test_comment_import_refuses_a_fractional_objective_rather_than_truncating_it(engine):
+    """An objective cell '3.9' is silently stored as objective 3: something other than what the file says."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    try:
+        _import_rows(engine, rid, [["Org", "civil society", "", "3.9", "", "About objective 3.9?"]])
+    except UserError:
+        return
+    from sqlmodel import select
+    stored = tx(engine, lambda *, session: [c.objective for c in session.exec(select(Comment))])
+    assert stored != [3], "objective 3.9 was stored as objective 3"
+
+
+def test_comment_import_refuses_a_constituency_the_round_is_not_open_to(engine):
+    """A round open to civil society only accepts imported rows from any other constituency."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="Civil society only", constituencies=["civil_society"])
+    with pytest.raises(UserError, match="Row 2"):
+        _import_rows(engine, rid, [["Ministry", "member state", "", "", "", "From a member state"]])
+
+
+def test_comment_import_refuses_two_comment_columns_rather_than_reading_the_last(engine):
+    """An offline comment file with two 'comment' columns is imported silently from the last one (the first column's text is dropped)."""
+    rid = tx(engine, con.create_round, actor=LEAD, title="General")
+    header = ["organisation", "constituency", "indicator_code", "objective", "stance", "comment", "comment"]
+    data = csv_bytes([header, ["Org", "civil society", "", "", "", "FIRST text", "second text"]])
+    try:
+        tx(engine, matrix.import_comments, actor=LEAD, data=data, filename="c.csv", round_id=rid, max_bytes=MB)
+    except UserError:
+        return
+    from sqlmodel import select
+    stored = tx(engine, lambda *, session: [c.text for c in session.exec(select(Comment))])
+    assert stored != ["second text"], "the first 'comment' column was silently dropped"

@@ -112,15 +112,53 @@ def test_database_from_before_migrations_is_stamped_then_upgraded(tmp_path):
         assert conn.execute(text("SELECT count(*) FROM framework_item")).scalar() == 287
 
 
+def _drop_everything(engine) -> None:
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _schema(engine) -> dict:
+    """Every table's columns, indexes, unique constraints and foreign keys (with their names)."""
+    insp = inspect(engine)
+    return {table: {
+        "columns": sorted((c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(table)),
+        "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(table)),
+        "unique": sorted((u["name"] or "", tuple(u["column_names"])) for u in insp.get_unique_constraints(table)),
+        "foreign": sorted((f["name"] or "", tuple(f["constrained_columns"]), f["referred_table"])
+                          for f in insp.get_foreign_keys(table)),
+        "primary": insp.get_pk_constraint(table)["constrained_columns"],
+    } for table in sorted(insp.get_table_names())}
+
+
 def test_models_and_migrations_agree(empty_engine):
     """A model change without a migration fails here: autogenerate would have work to do."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from indicators_lab.core.db import upgrade_with_migrations
+
+    # init_db creates a new database from the models: here the migrations themselves build it.
+    _drop_everything(empty_engine)
+    upgrade_with_migrations(empty_engine)
     with empty_engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, SQLModel.metadata) == []
 
+
+
+def test_a_new_database_is_the_one_the_migrations_build_and_is_stamped_at_head(empty_engine):
+    from indicators_lab.core.db import head_revision, upgrade_with_migrations
+
+    assert head_revision() == _head()  # read from the files without Alembic, as Alembic reads it
+    _drop_everything(empty_engine)
+    upgrade_with_migrations(empty_engine)
+    migrated = _schema(empty_engine)
+    _drop_everything(empty_engine)
+    init_db(empty_engine)  # a new database: made from the models, not by replaying the migrations
+    assert _schema(empty_engine) == migrated
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
 
 
 def test_upgrade_downgrade_upgrade_round_trip(empty_engine):

@@ -16,6 +16,7 @@ from indicators_lab.core.access import Actor, PermissionDenied
 from indicators_lab.core.errors import NotFound, UserError
 from tests.fakes import FakeEncoder
 from indicators_lab.core.db import in_transaction as tx
+from tests.factories import three_people
 
 LEAD = Actor("Lead", "co_lead")
 EXCOM = Actor("Ex Com", "excom")
@@ -146,3 +147,18 @@ def test_exporting_a_missing_version_is_a_clear_error(drafted, tmp_path):
     with pytest.raises(NotFound, match="There is no version 9. Versions: 1."):
         tx(engine, export_version, 9, "xlsx", tmp_path / "x.xlsx", actor=LEAD, full=True)
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_public_annex_of_an_approved_version_leaves_out_rounds_on_a_later_draft(drafted, tmp_path):
+    """The public annex of approved version 1 carries comments posted later, in a round on draft version 2 open to another constituency only."""
+    engine, set_id = drafted
+    lead, civil, state = three_people(engine)
+    tx(engine, proposals.approve, actor=LEAD, version=1)
+    tx(engine, proposals.freeze, FakeEncoder(), actor=LEAD, set_id=set_id, note="Second draft")
+    rid = tx(engine, con.create_round, actor=LEAD, title="Draft 2, civil society only", version=2,
+             constituencies=["civil_society"])
+    tx(engine, con.post_comment, actor=civil, round_id=rid, text="SECRET remark on draft two")
+    out = tx(engine, export_version, 1, "xlsx", tmp_path / "annex.xlsx", actor=state)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    cells = [str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert not any("SECRET" in c for c in cells), "a member-state stakeholder reads a civil-society-only draft round"

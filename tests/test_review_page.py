@@ -110,3 +110,28 @@ def test_a_refused_view_keeps_what_the_member_chose(app):
     # After success the form starts afresh.
     assert next(s for s in at.selectbox if s.label == "On").value is None
     assert at.text_area[0].value == ""
+
+
+def test_review_page_shows_an_objecting_members_name_as_plain_text(app):  # noqa: F811
+    """The Review page's approval form renders an ExCom member's name as Markdown (links, emphasis) in the list of objections."""
+    from indicators_lab.mapping import links
+    from indicators_lab.sets import candidate_sets as cs
+    from tests.apptest import open_page
+
+    lead = tx(app, create_user, actor=ADMIN, email="lead@x.org", name="Lead", role="co_lead",
+              password="a long password")
+    member = tx(app, create_user, actor=ADMIN, email="ex@x.org", name="[Evil](https://evil.example) **Ex**",
+                role="excom", password="a long password")
+    item = tx(app, links.item_id_for, "sdg", "10.7.1")
+    tx(app, links.decide, actor=lead, item_id=item, objective=6, status="accepted")
+    set_id = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[item])
+    tx(app, proposals.freeze, FakeEncoder(), actor=lead, set_id=set_id, note="v1")
+    _record_objection(app, member)
+    at = open_page("views/review.py", lead.user_id)
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown if "on " in m.value and "Ex" in m.value]
+    assert shown and not any("[Evil](https://evil.example)" in s or "**Ex**" in s for s in shown), shown
+
+
+def _record_objection(engine, member):
+    tx(engine, proposals.record_view, actor=member, version=1, verdict="object", text="I object")

@@ -14,6 +14,10 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.proposal.annex import export_version
 from indicators_lab.proposal.strategy import round_strategy, save_action
 from tests.test_proposals import LEAD, drafted  # noqa: F401  (fixture)
+from datetime import timedelta
+
+from indicators_lab.core.models import utcnow
+from tests.factories import three_people
 
 NGO = Actor("NGO", "stakeholder")
 ACTION = "Add a migratory-status question to the recruitment cost survey"
@@ -157,3 +161,28 @@ def test_offline_comments_on_the_strategy_import_with_the_about_column(on_versio
     with pytest.raises(UserError, match="Row 2: a comment on the strategy names an objective"):
         tx(engine, matrix.import_comments, actor=LEAD, data=bad, filename="offline.csv", round_id=rid,
            max_bytes=10_000_000)
+
+
+def test_round_strategy_counts_only_comments_of_rounds_the_reader_may_read(drafted):  # noqa: F811
+    """round_strategy gives a member-state stakeholder the number of comments posted in a civil-society-only round on the same version."""
+    engine, _ = drafted
+    lead, civil, state = three_people(engine)
+    hidden_from_state = tx(engine, con.create_round, actor=LEAD, title="Civil society only", version=1,
+                           constituencies=["civil_society"])
+    tx(engine, con.post_comment, actor=civil, round_id=hidden_from_state, objective=6, strategy=True,
+       text="Only for civil society")
+    for_states = tx(engine, con.create_round, actor=LEAD, title="Member states", version=1,
+                    constituencies=["member_state"])
+    table = tx(engine, round_strategy, for_states, actor=state)
+    assert table["strategy_comments"].sum() == 0, "counts comments of a round the reader may not see"
+
+
+def test_a_round_on_a_draft_is_not_served_before_it_opens(drafted):  # noqa: F811
+    """A stakeholder reads a draft version's strategy (gaps, actions) and items through a round that opens only next week."""
+    engine, _ = drafted
+    lead, civil, state = three_people(engine)
+    later = tx(engine, con.create_round, actor=LEAD, title="Next week", version=1,
+               opens_at=utcnow() + timedelta(days=7))
+    assert tx(engine, con.open_rounds_for, civil) == []  # the page does not offer it...
+    with pytest.raises(UserError):  # ...but the service serves it by id
+        tx(engine, round_strategy, later, actor=civil)

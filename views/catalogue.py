@@ -204,7 +204,7 @@ if rows:
                 term=plain(reading.term), status=_(reading.status), section=_(reading.section)))
             st.text(reading.quote)
         for rec in av.records:
-            with st.expander(_("Metadata text as published: {part}").format(part=rec.part)):
+            with st.expander(_("Metadata text as published: {part}").format(part=plain(rec.part))):
                 for label, text in ((_("Data availability"), rec.data_availability),
                                     (_("Disaggregation"), rec.disaggregation), (_("Text"), rec.full_text)):
                     if text:

@@ -30,12 +30,13 @@ st.caption(_(SHARE_NOTE))
 state.show_flash(state.DATA_FLASH)
 
 figures = current_figures(session=db)
-imports = list_imports(session=db)
+imports = list_imports(session=db, actor=actor)
 if imports:
     latest = imports[0]
-    st.info(_("Latest import: {file}, {when} UTC by {name} ({n} indicators).").format(
-        file=latest.filename, when=f"{latest.imported_at:%Y-%m-%d %H:%M}", name=latest.imported_by,
-        n=latest.indicators), icon=":material/event:")
+    message = (_("Latest import: {file}, {when} UTC by {name} ({n} indicators).") if latest.imported_by
+               else _("Latest import: {file}, {when} UTC ({n} indicators)."))
+    st.info(message.format(file=plain(latest.filename), when=f"{latest.imported_at:%Y-%m-%d %H:%M}",
+                           name=plain(latest.imported_by or ""), n=latest.indicators), icon=":material/event:")
 if len(figures):
     shown = figures.assign(imported=figures["imported_at"].map(lambda t: f"{t:%Y-%m-%d}"))
     st.dataframe(
@@ -80,7 +81,7 @@ if summary is not None:
         "{read} rows read, {valued} with a value, {n} indicators. Nothing is stored until you confirm.").format(
         read=format_number(summary.rows_read), valued=format_number(summary.rows_with_value), n=len(summary.figures)))
     for note in summary.notes:
-        st.caption(note)
+        st.caption(plain(note))
     st.dataframe(
         [{_("Code"): f.code, _("areas with data since {year}").format(year=SINCE): f.areas_since_2015,
           _("with ≥ 2 years (trend)"): f.areas_two_years, _("median latest year"): f.median_latest_year,
@@ -101,7 +102,7 @@ if summary is not None:
             act(apply_data_import, summary, actor=actor, skip_bad_rows=skip)
             state.pop(state.DATA_PLAN)
             state.flash_and_rerun(state.DATA_FLASH, _("Imported {file}: figures for {n} indicators.").format(
-                file=summary.filename, n=len(summary.figures)))
+                file=plain(summary.filename), n=len(summary.figures)))
         except UserError as exc:
             st.error(plain(exc))
     if b2.button(_("Cancel")):
@@ -110,7 +111,8 @@ if summary is not None:
 
 if imports:
     with st.expander(_("All imports ({n})").format(n=len(imports))):
-        st.dataframe([{_("when"): f"{i.imported_at:%Y-%m-%d %H:%M}", _("file"): i.filename, _("by"): i.imported_by,
+        st.dataframe([{_("when"): f"{i.imported_at:%Y-%m-%d %H:%M}", _("file"): i.filename,
+                       **({_("by"): i.imported_by} if i.imported_by else {}),
                        _("layout"): i.layout, _("rows read"): i.rows_read, _("rows used"): i.rows_used,
                        _("rows left out"): i.rows_skipped, _("indicators"): i.indicators} for i in imports],
                      hide_index=True, width="stretch")

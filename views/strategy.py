@@ -12,6 +12,7 @@ from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.core.access import can
 from indicators_lab.ui.session import page_guard
+from indicators_lab.ui.widgets import plain
 
 SPLIT = {"yes": N_("yes"), "no": N_("no")}  # the service's values of split_today
 
@@ -50,7 +51,7 @@ for objective, rows in table.groupby("objective", sort=True):
     said = int(rows["strategy_comments"].max())
     heard = ngettext(", {n} comment in consultation", ", {n} comments in consultation", said).format(n=said) \
         if said else ""
-    with st.expander(_("Objective {number}: {title}").format(number=objective, title=rows.iloc[0]["objective_title"])
+    with st.expander(_("Objective {number}: {title}").format(number=objective, title=plain(rows.iloc[0]["objective_title"]))
                      + " — " + ngettext("{n} gap", "{n} gaps", gaps).format(n=gaps) + heard):
         shown = rows[["code", "title", "split_today", "metadata", "data", "countries", "gap", "action", "who", "by_when"]]
         shown = shown.assign(split_today=shown["split_today"].map(lambda v: _(SPLIT.get(v, v)) if v else v))
@@ -81,4 +82,4 @@ if can(actor, "versions.freeze") and not v.approved:
                         item_key=row["key"], action=action, who=who, by_when=by_when)
                     state.flash_and_rerun(state.STRATEGY_FLASH, _("Saved the proposed action."))
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))

@@ -3,6 +3,7 @@ current figures per indicator (those of the newest import that covers it)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +18,10 @@ from indicators_lab.catalogue.extracts import (
     summarise,
 )
 from indicators_lab.core.i18n import N_, _
-from indicators_lab.core.access import Actor, require_role
+from indicators_lab.core.access import Actor, can, require_role
 from indicators_lab.core.errors import UserError
-from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem
+from indicators_lab.core.db import insert_ignore
+from indicators_lab.core.models import DataFigure, DataImport, Framework, FrameworkItem, utcnow
 
 SHARE_NOTE = N_(
     "Share of the 193 UN Member States: approximate. No list of Member States is shipped, so the "
@@ -58,6 +60,7 @@ def plan_data_import(
                         indicator=indicator, area=area)
     if not summary.figures and not summary.problem_count:
         raise UserError("The file has no row with a value: there is nothing to import.")
+    summary.token = secrets.token_hex(16)
     return summary
 
 
@@ -78,18 +81,22 @@ def apply_data_import(
     if not summary.figures:
         raise UserError("No row has a usable value: nothing was stored.")
     codes = sdg_codes(session=session)
-    imp = DataImport(
-        filename=summary.filename[:300], layout=summary.layout, imported_by=actor.name[:200],
-        rows_read=summary.rows_read, rows_used=summary.rows_with_value,
-        rows_skipped=summary.problem_count,
-        problems=[{"row": p.row, "message": p.message} for p in summary.problems],
-        notes=" ".join(summary.notes),
-    )
-    session.add(imp)
-    session.flush()
+    token = summary.token or secrets.token_hex(16)
+    # The database decides which of simultaneous confirms of one plan stores it (no
+    # check-then-insert); the others return the same import.
+    new = insert_ignore(session, DataImport, [{
+        "filename": summary.filename[:300], "layout": summary.layout, "imported_by": actor.name[:200],
+        "imported_at": utcnow(), "rows_read": summary.rows_read, "rows_used": summary.rows_with_value,
+        "rows_skipped": summary.problem_count,
+        "problems": [{"row": p.row, "message": p.message} for p in summary.problems],
+        "notes": " ".join(summary.notes), "plan_token": token,
+    }], ["plan_token"])
+    import_id = session.exec(select(DataImport.id).where(DataImport.plan_token == token)).one()
+    if not new:
+        return import_id  # this plan was confirmed already: its figures are stored with it
     for code, f in summary.figures.items():
         session.add(DataFigure(
-            import_id=imp.id, item_id=codes[code][1], code=code, rows=f.rows,
+            import_id=import_id, item_id=codes[code][1], code=code, rows=f.rows,
             areas_any=f.areas_any, areas_since_2015=f.areas_since_2015,
             areas_two_years=f.areas_two_years, median_latest_year=f.median_latest_year,
             first_year=f.first_year, last_year=f.last_year,
@@ -98,7 +105,7 @@ def apply_data_import(
             series=list(f.series),
         ))
     session.flush()
-    return imp.id
+    return import_id
 
 
 def import_data(
@@ -130,14 +137,16 @@ class ImportInfo:
     indicators: int
 
 
-def list_imports(*, session: Session) -> list[ImportInfo]:
-    """Every import, newest first, with its indicator count."""
+def list_imports(*, session: Session, actor: Actor) -> list[ImportInfo]:
+    """Every import, newest first, with its indicator count; who imported it only for those who
+    import (framework.import), others see an empty name."""
     from sqlalchemy import func
 
+    named = can(actor, "framework.import")
     counts = dict(session.exec(
         select(DataFigure.import_id, func.count(DataFigure.id)).group_by(DataFigure.import_id)).all())
     return [
-        ImportInfo(i.id, i.filename, i.layout, i.imported_by, i.imported_at, i.rows_read, i.rows_used,
+        ImportInfo(i.id, i.filename, i.layout, i.imported_by if named else "", i.imported_at, i.rows_read, i.rows_used,
                    i.rows_skipped, counts.get(i.id, 0))
         for i in session.exec(select(DataImport).order_by(DataImport.id.desc()))
     ]

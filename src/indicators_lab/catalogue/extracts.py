@@ -16,14 +16,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
-import statistics
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from indicators_lab.catalogue.reading import _CONTROL_RE, MAX_COLUMNS, _not_binary, clean_cell, read_xlsx
+from indicators_lab.catalogue.reading import (
+    _CONTROL_RE,
+    MAX_COLUMNS,
+    _not_binary,
+    clean_cell,
+    read_xlsx,
+    undecodable,
+)
 from indicators_lab.core.errors import UserError
 
 MEMBER_STATES = 193
@@ -46,8 +54,11 @@ _NOT_DIMENSIONS = {
     "lowerbound", "baseperiod", "source", "geoinfourl", "footnote", "units", "unitmeasure",
     "unitmultiplier", "nature", "reportingtype", "observationstatus", "geocode", "unitsmeasure",
 }
+# Columns summarise reads: each must appear once.
+_READ_COLUMNS = {"indicator", "timeperiod", "value", "geoareacode", "geoareaname", "seriescode",
+                 "seriesdescription", "year", "series"}
 _MISSING_VALUES = {"", "nan", "na", "n/a", "..", "...", "-", "–", "—", "nv", "null", "none", "x"}
-_NUMBER = re.compile(r"^(?:[<>≤≥~]=?\s*)?[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+_NUMBER = re.compile(r"^(?:[<>≤≥~]=?\s*)?[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:[eE][-+]?\d+)?$")
 _YEAR = re.compile(
     r"^(\d{4})(?:\.0+)?(?:(?:\s+|\s*[-/]\s*)(?:Q[1-4]|S[12]|H[12]|M?\d{1,2}|(\d{4}))|M\d{2}|Q[1-4])?$",
     re.IGNORECASE
@@ -87,19 +98,15 @@ def parse_year(text: str, *, today: date | None = None) -> int | None:
 
 def parse_value(text: str) -> tuple[bool, bool]:
     """(has a value, is valid): blank or a 'no data' mark is no value; numbers may carry a
-    comparison sign ('<5') or thousands commas; anything else is invalid."""
-    try:
-        float(text)
-    except ValueError:
-        pass
-    else:
-        return (True, True) if text.strip().lower() not in ("nan", "inf", "-inf", "infinity") else (False, True)
+    comparison sign ('<5') or thousands commas; an infinite number ('inf', '1e999') or anything
+    else is invalid."""
     t = text.strip()
     if t.lower() in _MISSING_VALUES:
         return False, True
-    if _NUMBER.match(t) and any(ch.isdigit() for ch in t):
-        return True, True
-    return False, False
+    if not (_NUMBER.match(t) and any(ch.isdigit() for ch in t)):
+        return False, False
+    number = float(t.lstrip("<>≤≥~=").strip().replace(",", ""))
+    return (True, True) if math.isfinite(number) else (False, False)
 
 
 def code_from_filename(filename: str) -> str | None:
@@ -150,6 +157,7 @@ def iter_csv_rows(data: bytes) -> Iterator[list[str]]:
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     old = csv.field_size_limit()
     csv.field_size_limit(MAX_FIELD)
+    n = 0  # rows read so far: a refusal names the row after it
     try:
         for n, row in enumerate(csv.reader(text, delimiter=delimiter), 1):
             if len(row) > MAX_COLUMNS:
@@ -163,6 +171,8 @@ def iter_csv_rows(data: bytes) -> Iterator[list[str]]:
                 yield [c.strip() for c in row]
     except csv.Error as exc:
         raise UserError(f"The CSV file could not be read (row {n + 1:,}): {exc}.") from None
+    except UnicodeDecodeError:  # e.g. UTF-16 with an odd byte count or an unpaired surrogate
+        raise undecodable() from None
     finally:
         csv.field_size_limit(old)
 
@@ -232,6 +242,7 @@ class ExtractSummary:
     problems: list[Problem] = field(default_factory=list)
     figures: dict[str, IndicatorFigures] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    token: str = ""  # set by catalogue.data.plan_data_import: one import per plan
 
     def add_problem(self, row: int, message: str) -> None:
         self.problem_count += 1
@@ -240,13 +251,38 @@ class ExtractSummary:
 
 
 class _Acc:
-    __slots__ = ("rows", "years", "dims", "series")
+    """One indicator's figures as they are read. Extracts can name millions of areas, so each
+    area keeps one small int (see ``_seen``), shared between areas in the same state."""
+
+    __slots__ = ("rows", "areas", "dims", "series", "first", "last")
 
     def __init__(self) -> None:
         self.rows = 0
-        self.years: dict[str, set[int]] = {}
+        self.areas: dict[str, int] = {}
         self.dims: dict[str, dict[str, None]] = {}
         self.series: dict[str, None] = {}
+        self.first: int | None = None
+        self.last: int | None = None
+
+
+# An area's state packs its latest year (bits 0-11), its first year since 2015 (bits 12-23, 0 when
+# none) and whether it has a second year since 2015 (bit 24): all the figures need.
+_YEAR_BITS = 12
+_YEAR_MASK = (1 << _YEAR_BITS) - 1
+_TREND = 1 << (2 * _YEAR_BITS)
+
+
+def _seen(state: int, year: int) -> int:
+    """The state of an area after a value in ``year`` (state 0: the area has no value yet)."""
+    latest = max(state & _YEAR_MASK, year)
+    recent = (state >> _YEAR_BITS) & _YEAR_MASK
+    trend = state & _TREND
+    if year >= SINCE:
+        if not recent:
+            recent = year
+        elif recent != year:
+            trend = _TREND
+    return latest | (recent << _YEAR_BITS) | trend
 
 
 def summarise(
@@ -265,6 +301,10 @@ def summarise(
         raise UserError("The file is empty: it needs a header row and data rows.")
     keys = [squash(h) for h in header]
     col = {k: i for i, k in reversed(list(enumerate(keys))) if k}
+    for i, k in enumerate(keys):
+        if k in _READ_COLUMNS and col[k] != i:
+            raise UserError(f"The column '{header[i][:60]}' appears twice: keep one, so that it is clear "
+                            "which one holds the data.")
     if "timeperiod" in col and "value" in col and "indicator" in col:
         layout = "sdg-global-database"
         year_col = col["timeperiod"]
@@ -305,6 +345,7 @@ def summarise(
             raise UserError(f"'{indicator}' is not an indicator code of the SDG catalogue.")
     national = area or NATIONAL_AREA
     years_seen: dict[str, int | None] = {}  # periods repeat: parse each once
+    states: dict[int, int] = {}  # one int object per distinct area state, shared
     for n, row in enumerate(it, start=2):
         if not any(row):
             continue
@@ -344,7 +385,12 @@ def summarise(
         if acc is None:
             acc = accs[code] = _Acc()
         acc.rows += 1
-        acc.years.setdefault(where, set()).add(year)
+        state = _seen(acc.areas.get(where, 0), year)
+        acc.areas[where] = states.setdefault(state, state)
+        if acc.first is None or year < acc.first:
+            acc.first = year
+        if acc.last is None or year > acc.last:
+            acc.last = year
         for i in dim_cols:
             v = row[i]
             if v:
@@ -358,21 +404,39 @@ def summarise(
 
 
 def _figures(code: str, acc: _Acc) -> IndicatorFigures:
-    recent = {a: {y for y in ys if y >= SINCE} for a, ys in acc.years.items()}
-    latest = [max(ys) for ys in acc.years.values()]
-    all_years = [y for ys in acc.years.values() for y in ys]
+    latest = Counter(state & _YEAR_MASK for state in acc.areas.values())
+    recent = Counter((state >> _YEAR_BITS) & _YEAR_MASK != 0 for state in acc.areas.values())
+    trends = sum(1 for state in acc.areas.values() if state & _TREND)
     dims = tuple(
         Dimension(name, tuple(values), is_migratory(name, values)) for name, values in acc.dims.items()
     )
     return IndicatorFigures(
         code=code,
         rows=acc.rows,
-        areas_any=len(acc.years),
-        areas_since_2015=sum(1 for ys in recent.values() if ys),
-        areas_two_years=sum(1 for ys in recent.values() if len(ys) >= 2),
-        median_latest_year=float(statistics.median(latest)) if latest else None,
-        first_year=min(all_years) if all_years else None,
-        last_year=max(all_years) if all_years else None,
+        areas_any=len(acc.areas),
+        areas_since_2015=recent[True],
+        areas_two_years=trends,
+        median_latest_year=_median(latest),
+        first_year=acc.first,
+        last_year=acc.last,
         dimensions=dims,
         series=tuple(acc.series),
     )
+
+
+def _median(counts: Counter[int]) -> float | None:
+    """The median of the values counted (as statistics.median of the expanded list)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    ordered = sorted(counts)
+    lower = upper = None
+    seen = 0
+    for value in ordered:  # the values at positions (total - 1) // 2 and total // 2
+        seen += counts[value]
+        if lower is None and seen > (total - 1) // 2:
+            lower = value
+        if seen > total // 2:
+            upper = value
+            break
+    return (lower + upper) / 2

@@ -52,6 +52,32 @@ def normalise_header(header: object) -> str:
     return " ".join(re.sub(r"[_\-./]+", " ", text.strip().lower()).split())
 
 
+def column_index(headers: list[str], names: set[str] | list[str]) -> dict[str, int]:
+    """Column name (normalised, spaces as '_') -> index; a file naming one of ``names`` twice is
+    refused, naming the column, since which copy holds the data would be a guess."""
+    cols: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        key = normalise_header(h).replace(" ", "_")
+        if key in cols and key in names:
+            raise UserError(f"The column '{key}' appears twice: keep one, so that it is clear which "
+                            "one holds the data.")
+        cols.setdefault(key, i)
+    return cols
+
+
+_WHOLE_NUMBER = re.compile(r"^[0-9]{1,6}$")
+
+
+def parse_objective(text: str, row: int) -> int:
+    """A GCM objective number written as digits; anything else ('3.9', '1_0', 'inf') is refused
+    naming the row. The caller checks the range 1 to 23 (each file words it its own way)."""
+    text = text.strip()
+    if not _WHOLE_NUMBER.match(text):
+        raise UserError(f"Row {row}: the objective '{text[:40]}' is not a number: write a whole number "
+                        "from 1 to 23.")
+    return int(text)
+
+
 def match_headers(headers: list[str]) -> dict[str, int]:
     """Field name -> column index, for the columns that match a known field."""
     found: dict[str, int] = {}

@@ -2,7 +2,8 @@
 
 Nothing a file declares is trusted (an XLSX's ``<dimension>``, row numbers, part sizes, a CSV's
 encoding). A workbook is first streamed once, part by part, through a raw-deflate decoder with a
-cap on the bytes it produces; the sheet's markup is scanned for the cells really written, and the
+cap on the bytes it produces; the sheet's markup is scanned for the cells really written (with array
+operations where every cell is written the common way, else with strict regular expressions), and the
 file is refused unless they fit the caps below. Only then does python-calamine (fast, but it
 allocates the whole grid up to the farthest cell and aborts the process when it cannot) read it.
 Text is decoded only as UTF-8, UTF-16 or Windows-1252, detected with charset-normalizer.
@@ -108,23 +109,35 @@ def _to_table(grid: list[list[object]] | list[list[str]], *, clean: bool) -> Tab
     widths = set(map(len, grid))
     if len(widths) == 1 and grid:
         # A rectangular grid (calamine's): convert column by column, so that the common
-        # all-text column is one C-level map instead of a Python step per cell.
-        columns = []
-        for col in zip(*grid):
-            kinds = set(map(type, col))
-            if kinds == {str}:
-                col = list(map(str.strip, col))
-            else:
-                col = [v.strip() if v.__class__ is str else cell_text(v) for v in col]
+        # all-text column is one C-level map instead of a Python step per cell; and only the
+        # columns that change are written back (text from calamine is mostly clean already).
+        changed: dict[int, list[str]] = {}
+        for i in range(len(grid[0])):
+            col = list(map(operator.itemgetter(i), grid))
+            try:
+                new = list(map(str.strip, col))  # raises at the first cell that is not text
+                text = True
+            except TypeError:
+                text = False  # numbers inline, as cell_text writes them (whole numbers without ".0")
+                new = [v.strip() if v.__class__ is str else
+                       ((str(int(v)) if v.is_integer() else str(v)) if v.__class__ is float else cell_text(v))
+                       for v in col]
             if clean:
-                fixed = list(map(clean_cell, col))
-                cleaned += sum(map(str.__ne__, col, fixed))
-                col = fixed
-            columns.append(col)
-        converted = list(map(list, zip(*columns))) if columns else []
-        keep = list(map(any, converted))
-        rows = [r for r, k in zip(converted, keep) if k]
-        blank = len(converted) - len(rows)
+                fixed = list(map(clean_cell, new))
+                cleaned += sum(map(str.__ne__, new, fixed))
+                new = fixed
+            if not text or new != col:
+                changed[i] = new
+        if len(changed) * 2 > len(grid[0]) or set(map(type, grid)) != {list}:
+            columns = [changed.get(i) or list(col) for i, col in enumerate(zip(*grid))]
+            grid = list(map(list, zip(*columns))) if columns else []
+        else:
+            for i, new in changed.items():
+                for row, value in zip(grid, new):
+                    row[i] = value
+        keep = list(map(any, grid))
+        rows = [r for r, k in zip(grid, keep) if k]
+        blank = len(grid) - len(rows)
         grid = []
     for raw in grid:
         row = [v.strip() if v.__class__ is str else cell_text(v) for v in raw]
@@ -206,11 +219,16 @@ def decode_text(data: bytes) -> str:
     raise refuse(f"The file could not be decoded as text: {_SAVE_AS}")
 
 
+def undecodable() -> UserError:
+    """The one-line refusal of a file whose bytes are not text in the encoding it claims."""
+    return refuse(f"The file could not be decoded as text: {_SAVE_AS}")
+
+
 def _decoded(data: bytes, encoding: str) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
-        raise refuse(f"The file could not be decoded as text: {_SAVE_AS}") from None
+        raise undecodable() from None
     return _not_binary(text)
 
 
@@ -411,44 +429,163 @@ def _has_control(chunk: bytes) -> bool:
             or len(chunk.translate(None, _CONTROL_SET)) != len(chunk))
 
 
+def _byte_table(*codes: int):
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[list(codes)] = True
+    return table
+
+
+class _Tables:
+    odd_start = r_before = r_after = None
+
+
+@dataclass
+class _ChunkFacts:
+    """What one chunk of a sheet holds, measured with array operations."""
+
+    filled: int  # cells with a value (or anything but nothing) inside
+    max_row: int
+    max_col: int
+    declaration: bool  # "<!" somewhere (a DTD or an entity: refused by _check_markup)
+    control: bool  # a control character or an escape that may make one
+    string_cells: int  # t="s" (or t='s') anywhere
+
+
+def _vector_facts(chunk: bytes) -> _ChunkFacts | None:
+    """The facts of a chunk whose cells are all written the common way (``<c r="A1"`` first),
+    from a few array passes instead of a regular expression per cell; None when any cell, or any
+    r attribute, is written otherwise (the regular expressions of _scan_sheet then decide)."""
+    import numpy as np
+
+    if _Tables.odd_start is None:  # numpy is imported on the first workbook, not at start-up
+        _Tables.odd_start = _byte_table(9, 10, 13, 47, 62)
+        _Tables.r_before = _byte_table(9, 10, 13, 32, 34, 39)
+        _Tables.r_after = _byte_table(9, 10, 13, 32, 61)
+    n = len(chunk)
+    pad = np.frombuffer(chunk + b"\0" * 16, dtype=np.uint8)
+    colon = np.flatnonzero(pad == 58)
+    if (pad[colon + 1] == 99).any():
+        return None  # a cell with a namespace prefix ("<x:c")
+    lt = np.flatnonzero(pad == 60)  # every "<"
+    after = pad[lt + 1]
+    at_c = np.flatnonzero(after == 99)  # "<c", "<col", "<cfRule"...: indices into lt
+    after2 = pad[lt[at_c] + 2]
+    if _Tables.odd_start[after2].any():
+        return None  # "<c" followed by a tab, a newline, "/" or ">"
+    cells = at_c[after2 == 32]  # "<c ": indices into lt
+    start = lt[cells]
+    if not ((pad[start + 3] == 114) & (pad[start + 4] == 61) & (pad[start + 5] == 34)).all():
+        return None  # a cell whose first attribute is not r="..."
+    rows = lt[after == 114]
+    n_rows = int(((pad[rows + 2] == 111) & (pad[rows + 3] == 119) & (pad[rows + 4] == 32) & (pad[rows + 5] == 114)
+                  & (pad[rows + 6] == 61) & (pad[rows + 7] == 34)).sum())  # '<row r="'
+    # Exactly one r attribute per cell and per row: every "r" that could start an attribute
+    # named r (after a space or a quote, before "=" or a space) is that of a '<c r="' or a '<row r="'.
+    rs = np.flatnonzero(pad[1:n] == 114) + 1
+    if int((_Tables.r_before[pad[rs - 1]] & _Tables.r_after[pad[rs + 1]]).sum()) != len(start) + n_rows:
+        return None
+    eq = np.flatnonzero(pad == 61)
+    quote = pad[eq + 1]
+    strings = int(((pad[eq - 1] == 116) & (pad[eq + 2] == 115) & (quote == pad[eq + 3])
+                   & ((quote == 34) | (quote == 39))).sum())  # t="s" or t='s'
+    amp = np.flatnonzero(pad == 38)
+    under = np.flatnonzero(pad == 95)
+    control = bool((pad[amp + 1] == 35).any() or (pad[under + 1] == 120).any()
+                   or len(chunk.translate(None, _CONTROL_SET)) != n)
+    facts = _ChunkFacts(0, 0, 0, bool((after == 33).any()), control, strings)
+    if not len(start):
+        return facts
+    first = start + 6
+    upper = [(c >= 65) & (c <= 90) for c in (pad[first], pad[first + 1], pad[first + 2], pad[first + 3])]
+    n_letters = upper[0].astype(np.int8) + (upper[0] & upper[1]) + (upper[0] & upper[1] & upper[2])
+    if not (upper[0].all() and not (upper[1] & upper[2] & upper[3]).any()):
+        return None  # a reference without a column letter, or with more than three
+    digit_at = first + n_letters
+    if (pad[digit_at] == 48).any():
+        return None  # a row number with a leading zero
+    n_digits = np.zeros(len(start), dtype=np.int8)
+    running = np.ones(len(start), dtype=bool)
+    for k in range(8):
+        b = pad[digit_at + k]
+        running &= (b >= 48) & (b <= 57)
+        n_digits += running
+    if not ((n_digits >= 1) & (n_digits <= 7) & (pad[digit_at + n_digits] == 34)).all():
+        return None  # not a reference of 1-3 letters and 1-7 digits closed by a quote
+    # A cell is empty when the next markup closes it or its row, or starts the next cell;
+    # anything else (a value, a formula, odd markup) counts as filled, to be safe.
+    nxt = np.append(lt, n)[cells + 1]
+    filled = ~((pad[nxt + 1] == 47) | ((pad[nxt + 1] == 99) & (pad[nxt + 2] == 32)))
+    facts.filled = int(filled.sum())
+    if not facts.filled:
+        return facts
+    facts.max_row = _largest_number(pad, digit_at[filled], n_digits[filled], 48)
+    facts.max_col = _largest_number(pad, first[filled], n_letters[filled], 64, base=26)
+    return facts
+
+
+def _largest_number(pad, at, lengths, zero: int, base: int = 10) -> int:
+    """The largest of the numbers written at ``at`` (``lengths`` digits each), compared digit by
+    digit among the longest only: a few passes over shrinking arrays, no per-cell arithmetic."""
+    longest = int(lengths.max())
+    at = at[lengths == longest]
+    value = 0
+    for k in range(longest):
+        digit = pad[at + k]
+        top = digit.max()
+        at = at[digit == top]
+        value = value * base + int(top) - zero
+    return value
+
+
 def _scan_sheet(data: bytes, info: zipfile.ZipInfo, budget: list[int], si_bytes: list[int]) -> SheetScan:
     scan = SheetScan(info.filename)
+    max_col = 0  # measured by _vector_facts
     max_len = 0
     letters_at_max: bytes = b""
     bad = False
     max_si = max(si_bytes) if si_bytes else 0
     for chunk in _xml_chunks(data, info, budget):
-        if b"<!" in chunk:
-            _check_markup(chunk, b"")
-        if not scan.control and _has_control(chunk):
-            scan.control = True
-        n_tags = chunk.count(b"<c ")
-        fast = (b":c" not in chunk and _ODD_CELL_START.search(chunk) is None
-                and chunk.count(b' r="') == chunk.count(b'<c r="') + chunk.count(b'<row r="'))
-        found = _FAST_CELL.findall(chunk) if fast else []
-        if fast and len(found) == n_tags:
-            if any(map(_third, found)) or any(map(_fourth, found)):
-                found = [f for f in found if not f[2] and not f[3]]
-            letters, digits = set(map(_first, found)), set(map(_second, found))
+        facts = _vector_facts(chunk)
+        if facts is not None:
+            if facts.declaration:
+                _check_markup(chunk, b"")
+            scan.control = scan.control or facts.control
+            scan.value_cells += facts.filled
+            scan.max_row = max(scan.max_row, facts.max_row)
+            max_col = max(max_col, facts.max_col)
         else:
-            # Cells written some other way: the strict, slower pattern; any cell it cannot
-            # read is left counted in cell_tags and refuses the file below.
-            scan.cell_tags += len(_CELL_TAG.findall(chunk))
-            found = _CELL.findall(chunk)
-            scan.cell_tags -= len(found)
-            if any(f[3] or not f[1] or not f[2] or f[2][:1] == b"0" or len(f[2]) > 7 or len(f[1]) > 3
-                   for f in found):
-                bad = True
-            found = [(f[1], f[2]) for f in found if not f[4] and not f[5]]
-            letters, digits = set(map(_first, found)), set(map(_second, found))
-        if found:
-            scan.value_cells += len(found)
-            scan.max_row = max(scan.max_row, max(map(int, digits)))
-            top = max(letters, key=lambda x: (len(x), x))
-            if (len(top), top) > (max_len, letters_at_max):
-                max_len, letters_at_max = len(top), top
+            if b"<!" in chunk:
+                _check_markup(chunk, b"")
+            if not scan.control and _has_control(chunk):
+                scan.control = True
+            n_tags = chunk.count(b"<c ")
+            fast = (b":c" not in chunk and _ODD_CELL_START.search(chunk) is None
+                    and chunk.count(b' r="') == chunk.count(b'<c r="') + chunk.count(b'<row r="'))
+            found = _FAST_CELL.findall(chunk) if fast else []
+            if fast and len(found) == n_tags:
+                if any(map(_third, found)) or any(map(_fourth, found)):
+                    found = [f for f in found if not f[2] and not f[3]]
+            else:
+                # Cells written some other way: the strict, slower pattern; any cell it cannot
+                # read is left counted in cell_tags and refuses the file below.
+                scan.cell_tags += len(_CELL_TAG.findall(chunk))
+                found = _CELL.findall(chunk)
+                scan.cell_tags -= len(found)
+                if any(f[3] or not f[1] or not f[2] or f[2][:1] == b"0" or len(f[2]) > 7 or len(f[1]) > 3
+                       for f in found):
+                    bad = True
+                found = [(f[1], f[2]) for f in found if not f[4] and not f[5]]
+            if found:
+                letters, digits = set(map(_first, found)), set(map(_second, found))
+                scan.value_cells += len(found)
+                scan.max_row = max(scan.max_row, max(map(int, digits)))
+                top = max(letters, key=lambda x: (len(x), x))
+                if (len(top), top) > (max_len, letters_at_max):
+                    max_len, letters_at_max = len(top), top
         if max_si:
-            strings = chunk.count(b't="s"') + chunk.count(b"t='s'")
+            strings = facts.string_cells if facts is not None else chunk.count(b't="s"') + chunk.count(b"t='s'")
             if strings:
                 scan.string_cells += strings
                 if scan.string_cells * max_si > MAX_CELL_TEXT:
@@ -467,7 +604,7 @@ def _scan_sheet(data: bytes, info: zipfile.ZipInfo, budget: list[int], si_bytes:
         if scan.value_cells > MAX_CELLS:
             raise refuse(f"This spreadsheet has more than {_fmt(MAX_CELLS)} filled cells; "
                          f"the limit is {_fmt(MAX_CELLS)}.")
-    scan.max_col = _col_number(letters_at_max)
+    scan.max_col = max(max_col, _col_number(letters_at_max))
     if bad:
         raise refuse("The workbook is refused: a cell has an address that is not a spreadsheet "
                      "address; open it in Excel and save it again.")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from indicators_lab.consultation.languages import detect as detect_language
-from indicators_lab.core.i18n import _
+from indicators_lab.core.i18n import _, format_date
 from indicators_lab.core.access import Actor, PermissionDenied, can, require, require_role
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import NotFound, UserError
@@ -137,7 +137,9 @@ def create_round(
         raise UserError("The number of reports that hides a comment must be at least 1.")
     v = None
     if version is not None:
-        v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
+        # locked: an approval committing meanwhile would leave a round open on an approved version
+        v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)
+                         .with_for_update().execution_options(populate_existing=True)).first()
         if v is None:
             raise NotFound(f"There is no version {version}.")
         if v.approved_at is not None:
@@ -202,7 +204,8 @@ def _open_to(session: Session, actor: Actor, r: Round | RoundView) -> bool:
 
 
 def _require_round(session: Session, actor: Actor, round_id: int) -> Round:
-    """The round, if ``actor`` may take part in it (its constituencies); else NotFound/PermissionDenied."""
+    """The round, if ``actor`` may take part in it (its constituencies) and it has opened (those
+    who may read every round, also before); else NotFound/PermissionDenied."""
     require(actor, "consultation.take_part")
     r = session.get(Round, round_id)
     if r is None:
@@ -210,7 +213,22 @@ def _require_round(session: Session, actor: Actor, round_id: int) -> Round:
     if not _open_to(session, actor, r):
         allowed = ", ".join(_(CONSTITUENCIES.get(c, c)) for c in r.constituencies)
         raise PermissionDenied(_("This round is open to: {allowed}.").format(allowed=allowed))
+    if not can(actor, "rounds.read") and utcnow() < _aware(r.opens_at):
+        raise PermissionDenied(_("The round '{title}' opens on {date}.").format(
+            title=r.title, date=format_date(_aware(r.opens_at), "dd MMMM y")))  # "01 December 2026"
     return r
+
+
+def readable_round_ids(actor: Actor, *, session: Session) -> set[int]:
+    """The rounds whose comments ``actor`` may read (``_require_round``'s rule, in one query)."""
+    now = utcnow()
+    if can(actor, "rounds.read"):
+        return set(session.exec(select(Round.id)).all())
+    if not can(actor, "consultation.take_part"):
+        return set()
+    mine = _constituency(session, actor)
+    return {r.id for r in session.exec(select(Round))
+            if (not r.constituencies or mine in r.constituencies) and _aware(r.opens_at) <= now}
 
 
 def set_round_close(*, session: Session, actor: Actor, round_id: int, closes_at: datetime) -> None:
@@ -299,7 +317,9 @@ def post_comment(
             title=r.title, status=_(view.status)))  # "open", "closed", "not yet open": translated on the Rounds page
     user = session.get(User, actor.user_id) if actor.user_id else None
     constituency = user.constituency if user else ""
-    if r.constituencies and actor.role == "stakeholder" and constituency not in r.constituencies:
+    # Reading every round (ExCom) is not taking part in it: only co-leads, who run the rounds, post
+    # outside their constituency (the access table: consultation.take_part, rounds.manage).
+    if r.constituencies and not can(actor, "rounds.manage") and constituency not in r.constituencies:
         allowed = ", ".join(_(CONSTITUENCIES[c]) for c in r.constituencies)
         raise UserError(_("This round is open to: {allowed}.").format(allowed=allowed))
     if parent_id is not None:

@@ -33,7 +33,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "links.read": (_ALL, N_("accepted links of an objective: item, grade, action")),
     "links.rationale.read": (_LEADS, N_("the rationale of a link and who decided it")),
     "account.set_password": (_ALL, N_("set a password from a one-time invitation link")),
-    "framework.import": (_LEADS, N_("import or update a framework from a file")),
+    "framework.import": (_LEADS, N_("import or update a framework or a data extract from a file; who imported each")),
     "mapping.read": (_LEADS, N_("suggestions (encodes with the model), decisions, their history")),
     "mapping.decide": (_LEADS, N_("accept, reject, add, bulk-accept, undo links")),
     "sets.read": (_LEADS, N_("candidate sets, scorecards and what-if (encodes with the model)")),

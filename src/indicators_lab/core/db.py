@@ -7,8 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import functools
 import logging
 import os
+import re
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -81,9 +83,31 @@ def alembic_config(connection):
 def init_db(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema with the Alembic migrations (to ``revision``).
 
-    A database made before migrations existed (tables, no alembic_version) is stamped at the
-    baseline first, then upgraded: nothing in it is dropped.
+    A new, empty database is created at head straight from the models and stamped, and one
+    already at head is left alone, both without importing Alembic: replaying every migration
+    (SQLite copying each altered table) and Alembic's own import took most of a fresh install's
+    first page. tests/test_migrations.py proves that the models build the schema the migrations
+    build. A database made before migrations existed (tables, no alembic_version) is stamped at
+    the baseline first, then upgraded: nothing in it is dropped.
     """
+    from sqlalchemy import inspect, text
+
+    head = head_revision()
+    if revision == "head" and head is not None:
+        with engine.begin() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if not tables:
+                _create_at_head(conn, head)
+                return
+            if ("alembic_version" in tables
+                    and conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]):
+                return
+    upgrade_with_migrations(engine, revision)
+
+
+def upgrade_with_migrations(engine: Engine, revision: str = "head") -> None:
+    """Run the Alembic migrations up to ``revision`` (stamping a pre-migration database at the
+    baseline first), even on an empty database."""
     from alembic import command
     from sqlalchemy import inspect
 
@@ -93,6 +117,40 @@ def init_db(engine: Engine, revision: str = "head") -> None:
         if tables and "alembic_version" not in tables and "framework" in tables:
             command.stamp(cfg, BASELINE)
         command.upgrade(cfg, revision)
+
+
+_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:["']([^"']+)["']|None)\s*$""", re.M)
+
+
+@functools.lru_cache(maxsize=1)
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files without importing Alembic;
+    None unless they form one chain with one head (then Alembic decides)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((key, value) for key, value in _REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found or not found["revision"]:
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def _create_at_head(conn, head: str) -> None:
+    """Every table as the models declare it, and Alembic's version table saying ``head``."""
+    from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, insert
+    from sqlmodel import SQLModel
+
+    from indicators_lab.core import models  # noqa: F401  (registers the tables)
+
+    SQLModel.metadata.create_all(conn)
+    # The table exactly as Alembic makes it (alembic.runtime.migration.MigrationContext).
+    version = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
+                    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+    version.create(conn)
+    conn.execute(insert(version).values(version_num=head))
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -211,7 +211,10 @@ class Round(SQLModel, table=True):
     purpose: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     set_id: int | None = Field(default=None, foreign_key="candidate_set.id")
     # The frozen version consulted on, if any; approving it closes the round.
-    version_id: int | None = Field(default=None, foreign_key="proposal_version.id", index=True)
+    # The foreign key is named as migration 0006 names it, so that a database created from the
+    # models (core.db.init_db) is the one the migrations build.
+    version_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("proposal_version.id", name="fk_round_version_id"), index=True, nullable=True))
     opens_at: datetime
     closes_at: datetime
     constituencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -426,6 +429,8 @@ class DataImport(SQLModel, table=True):
     rows_skipped: int = 0
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # One import per checked plan: a confirm repeated (double click, two tabs) stores nothing more.
+    plan_token: str | None = Field(default=None, index=True, unique=True, max_length=64)
 
 
 class DataFigure(SQLModel, table=True):

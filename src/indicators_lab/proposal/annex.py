@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from indicators_lab.core.access import Actor, require
 from indicators_lab.catalogue.frameworks import framework_names, list_frameworks, list_objectives
-from indicators_lab.consultation.rounds import _all_rounds
+from indicators_lab.consultation.rounds import _all_rounds, _aware
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import write_csv
 from indicators_lab.core.i18n import DEFAULT, N_, _, current_locale, format_date, format_percent, ngettext, use_locale
@@ -111,10 +111,20 @@ def _public_comments(session: Session, round_id: int) -> pd.DataFrame:
     return pd.DataFrame.from_records(_records(rows), columns=MATRIX_COLUMNS)[PUBLIC_CONSULTATION_COLUMNS]
 
 
+def annex_rounds(v: VersionInfo, *, session: Session) -> list:
+    """The rounds whose comments belong to version ``v``'s annex: the rounds on this version, and
+    the rounds on its candidate set that had opened when it was frozen (they consulted on what was
+    frozen). Rounds on later versions, or opened on the set after freezing, are about what came
+    next; approval closes the rounds still open on the set, so an approved annex stays as it was."""
+    frozen = _aware(v.created_at)
+    return [r for r in _all_rounds(session)
+            if r.version == v.number or (r.version is None and r.set_id == v.set_id and r.opens_at <= frozen)]
+
+
 def consultation_table(v: VersionInfo, actor: Actor, *, session: Session, full: bool) -> pd.DataFrame:
     """The comments on the version's set: every one with its author (full), or the visible ones
     without authors' names (public)."""
-    rounds = [r for r in _all_rounds(session) if r.set_id == v.set_id]
+    rounds = annex_rounds(v, session=session)
     frames = [matrix_frame(actor=actor, round_id=r.id, session=session) if full else _public_comments(session, r.id)
               for r in rounds]
     frames = [f for f in frames if len(f)]
@@ -251,7 +261,7 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
                 cell.text = str(text)
     _docx_strategy(doc, v, session=session)
     doc.add_heading(_("Consultation summary"), level=2)
-    rounds = [r for r in _all_rounds(session) if r.set_id == v.set_id]
+    rounds = annex_rounds(v, session=session)
     if not rounds:
         doc.add_paragraph(_("No consultation round was held on this set."))
     for r in rounds:

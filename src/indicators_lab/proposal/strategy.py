@@ -20,7 +20,7 @@ from indicators_lab.core.i18n import N_
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Framework, FrameworkItem, ProposalVersion, StrategyAction, utcnow
-from indicators_lab.proposal.versions import VersionInfo, get_version
+from indicators_lab.proposal.versions import VersionInfo, get_version, lock_version
 
 TITLE = N_("Strategy for improving disaggregated migration data")
 COLUMNS = ["objective", "objective_title", "key", "code", "title", "framework", "split_today",
@@ -55,11 +55,12 @@ def _version_row(number: int, *, session: Session) -> ProposalVersion:
     return row
 
 
-def strategy_comments(v: VersionInfo, *, session: Session, full: bool = False) -> pd.DataFrame:
+def strategy_comments(v: VersionInfo, *, session: Session, full: bool = False,
+                      rounds: set[int] | None = None) -> pd.DataFrame:
     """The comments (and replies) on this version's strategy, objective by objective, from every
     round on the version, with the co-leads' answers: visible ones without authors' names, or
     (``full``) every one with its author and whether it is hidden. The caller has checked that
-    the reader may see them (the annex's own permission)."""
+    the reader may see them (the annex's own permission), or names the ``rounds`` they may read."""
     from indicators_lab.consultation.matrix import MATRIX_COLUMNS, MatrixFilter, _query, _records
     from indicators_lab.consultation.rounds import _all_rounds
     from indicators_lab.core.models import Comment
@@ -67,7 +68,7 @@ def strategy_comments(v: VersionInfo, *, session: Session, full: bool = False) -
     columns = COMMENT_COLUMNS + (["author", "hidden", "responder"] if full else [])
     frames = []
     for r in _all_rounds(session):
-        if r.version != v.number:
+        if r.version != v.number or (rounds is not None and r.id not in rounds):
             continue
         rows = session.exec(_query(MatrixFilter(round_id=r.id, strategy=True, include_hidden=full))
                             .order_by(Comment.id)).all()
@@ -79,11 +80,12 @@ def strategy_comments(v: VersionInfo, *, session: Session, full: bool = False) -
     return pd.concat(frames, ignore_index=True).sort_values(["objective", "comment_id"], ignore_index=True)
 
 
-def strategy_table(v: VersionInfo, *, session: Session) -> pd.DataFrame:
+def strategy_table(v: VersionInfo, *, session: Session, rounds: set[int] | None = None) -> pd.DataFrame:
     """One row per objective and indicator of the version linked to it (an objective without an
     indicator has one row with an empty key): split today, sources, gap, proposed action, and the
-    number of visible consultation comments on the objective's strategy."""
-    comments = strategy_comments(v, session=session)
+    number of visible consultation comments on the objective's strategy (in ``rounds`` only,
+    when given: those the reader may read)."""
+    comments = strategy_comments(v, session=session, rounds=rounds)
     per_objective = comments["objective"].value_counts().to_dict() if len(comments) else {}
     return _strategy_rows(v, session=session).assign(
         strategy_comments=lambda t: [int(per_objective.get(o, 0)) for o in t["objective"]])
@@ -136,13 +138,14 @@ def round_strategy(round_id: int, *, session: Session, actor: Actor) -> pd.DataF
     """The strategy (``strategy_table``) of the version a round consults on, for anyone who may
     take part in the round: a draft version's gaps and proposed actions are part of what the
     round asks about. Empty for a round on a candidate set, which has no strategy."""
-    from indicators_lab.consultation.rounds import _require_round
+    from indicators_lab.consultation.rounds import _require_round, readable_round_ids
 
     r = _require_round(session, actor, round_id)
     if r.version_id is None:
         return pd.DataFrame(columns=COLUMNS)
     number = session.get(ProposalVersion, r.version_id).number
-    return strategy_table(get_version(number, session=session), session=session)
+    return strategy_table(get_version(number, session=session), session=session,
+                          rounds=readable_round_ids(actor, session=session))
 
 
 def save_action(*, session: Session, actor: Actor, version: int, objective: int, item_key: str,
@@ -151,7 +154,8 @@ def save_action(*, session: Session, actor: Actor, version: int, objective: int,
     closed."""
     require_role(actor, "co_lead")
     v = get_version(version, session=session)
-    if v.approved:
+    # the approved check reads the locked row: an approval committed since get_version counts
+    if v.approved or lock_version(version, session=session).approved_at is not None:
         raise UserError(f"Version {version} is approved: its strategy can no longer change. Freeze a new version.")
     if not 1 <= int(objective) <= 23:
         raise UserError("GCM objectives are numbered 1 to 23.")

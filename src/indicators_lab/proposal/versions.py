@@ -137,6 +137,14 @@ def get_version(number: int, *, session: Session) -> VersionInfo:
     return _info(v)
 
 
+def lock_version(number: int, *, session: Session) -> ProposalVersion | None:
+    """The version row, locked until the transaction ends (SELECT ... FOR UPDATE; SQLite already
+    holds the write lock) and read afresh: whoever changes a version's strategy, rounds or
+    approval takes it first, so a check of 'not approved' stays true until the write commits."""
+    return session.exec(select(ProposalVersion).where(ProposalVersion.number == number)
+                        .with_for_update().execution_options(populate_existing=True)).first()
+
+
 def _version_id(s, number: int) -> int:
     v = s.exec(select(ProposalVersion).where(ProposalVersion.number == number)).first()
     if v is None:
@@ -294,7 +302,7 @@ def approve(*, session: Session, actor: Actor, version: int, note: str = "",
     from indicators_lab.consultation import rounds as con
 
     require_role(actor, "co_lead")
-    v = session.exec(select(ProposalVersion).where(ProposalVersion.number == version)).first()
+    v = lock_version(version, session=session)
     if v is None:
         raise NotFound(f"There is no version {version}.")
     latest = session.exec(select(func.max(ProposalVersion.number))).one()

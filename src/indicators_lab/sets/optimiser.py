@@ -469,10 +469,10 @@ def pareto(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Request 
 def read_links_file(data: bytes, filename: str, *, max_bytes: int) -> pd.DataFrame:
     """Links from a CSV/XLSX with columns item_code, objective, weight and optional tier /
     framework; refused whole, naming the row, on any bad value."""
-    from indicators_lab.catalogue.importing import normalise_header, read_table
+    from indicators_lab.catalogue.importing import column_index, parse_objective, read_table
 
     headers, rows = read_table(data, filename, max_bytes=max_bytes)
-    cols = {normalise_header(h).replace(" ", "_"): i for i, h in enumerate(headers)}
+    cols = column_index(headers, {"item_code", "objective", "weight", "tier", "framework"})
     missing = [c for c in ("item_code", "objective", "weight") if c not in cols]
     if missing:
         raise UserError("The links file needs the columns item_code, objective, weight (and may "
@@ -482,10 +482,7 @@ def read_links_file(data: bytes, filename: str, *, max_bytes: int) -> pd.DataFra
         code = row[cols["item_code"]].strip()
         if not code:
             raise UserError(f"Row {n}: the item_code is empty.")
-        try:
-            objective = int(float(row[cols["objective"]]))
-        except ValueError:
-            raise UserError(f"Row {n}: the objective '{row[cols['objective']]}' is not a number.") from None
+        objective = parse_objective(row[cols["objective"]], n)
         if not 1 <= objective <= 23:
             raise UserError(f"Row {n}: objective {objective} does not exist; GCM objectives are 1 to 23.")
         try:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 import string
 
-import pandas as pd
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from indicators_lab.core.i18n import _
 
-from indicators_lab.sets.scoring import Scorecard
+if TYPE_CHECKING:  # pandas and plotly load with the first chart, not with every page (home needs neither)
+    import pandas as pd
+
+    from indicators_lab.sets.scoring import Scorecard
 
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
 # GFM turns bare addresses into links after the Markdown is parsed, so escapes do not stop it:
@@ -48,6 +51,8 @@ def heatmap_grid(grid: pd.DataFrame, coverage: pd.DataFrame, *, key: str, height
     if grid.shape[1] == 0:
         st.info(_("No indicators in this set yet."))
         return
+    import plotly.graph_objects as go
+
     covered = coverage.set_index("objective")["coverage"]
     labels = [f"{'⚠ ' if covered[o] == 0 else ''}" + _("Obj {n}").format(n=o) for o in grid.index]
     fig = go.Figure(go.Heatmap(
@@ -61,6 +66,8 @@ def heatmap_grid(grid: pd.DataFrame, coverage: pd.DataFrame, *, key: str, height
 
 
 def coverage_bars(card: Scorecard, *, key: str) -> None:
+    import plotly.graph_objects as go
+
     cov = card.coverage
     colours = ["#c0392b" if c == 0 else "#2171b5" for c in cov["coverage"]]
     fig = go.Figure(go.Bar(x=[f"{o}" for o in cov["objective"]], y=cov["coverage"], marker_color=colours,
@@ -83,6 +90,9 @@ def counts_bar(counts: dict, *, key: str, title: str) -> None:
     if not counts:
         st.caption(_("None."))
         return
+    import pandas as pd
+    import plotly.graph_objects as go
+
     s = pd.Series(counts).sort_values()
     fig = go.Figure(go.Bar(x=s.values, y=[str(i) for i in s.index], orientation="h", marker_color="#2171b5"))
     fig.update_layout(height=max(160, 26 * len(s)), margin={"l": 10, "r": 10, "t": 30, "b": 10}, title=title,
