@@ -50,6 +50,8 @@ def test_a_french_phone_goes_from_the_invitation_to_a_posted_comment_in_french(a
         page.goto(seeded.invitation_link)
         wait_idle(page)
         expect(main.get_by_role("heading", name="Votre mot de passe")).to_be_visible()
+        # The touch stylesheet (ui/touch.py) arrives with the sidebar, a moment after the form.
+        expect(main.get_by_role("button", name="Définir le mot de passe")).to_have_css("min-height", "44px")
         check_screen(page)
         main.get_by_label(re.compile("^Nouveau mot de passe")).fill(PASSWORD)
         main.get_by_label("Le même mot de passe, encore une fois").fill(PASSWORD)
