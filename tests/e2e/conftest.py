@@ -154,6 +154,13 @@ def choose(page, label: str, option: str) -> None:
         except Exception:
             page.keyboard.press("Escape")
             continue
-        target.click()
-        break
+        try:
+            target.click(timeout=10_000)
+        except Exception:  # the list re-rendering under the pointer (a loaded machine): pick it by keyboard
+            combo.press("Enter")
+        try:
+            expect(box).to_contain_text(option[:30], timeout=10_000)
+            break
+        except AssertionError:
+            continue
     wait_idle(page)
