@@ -38,6 +38,11 @@ def seed(data_dir: Path, base_url: str, *, suffix: str = "", constituency: str =
     admin = Actor("Admin Example", "admin")
     lead = tx(engine, create_user, actor=admin, email=f"phone-lead{suffix}@example.org", name="Lena Lead",
               role="co_lead", password="a long enough password")
+    # The invitation lands in the round only when it is the one round open to this constituency:
+    # close what other browser tests (on the same app server) left open to it or to everyone.
+    for r in tx(engine, con.list_rounds, actor=lead):
+        if r.status == "open" and (not r.constituencies or constituency in r.constituencies):
+            tx(engine, con.close_round_now, actor=lead, round_id=r.id)
     item_ids = [tx(engine, links.item_id_for, "sdg", code) for code in CODES]
     for code, objectives in LINKS.items():
         for objective in objectives:
