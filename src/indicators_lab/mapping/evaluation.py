@@ -24,8 +24,10 @@ from indicators_lab.mapping.suggestions import (
     ObjectiveTexts,
     Signals,
     Weights,
+    capped_boost,
     compute_signals,
     lexical_scores,
+    neighbour_adjustment,
 )
 
 LABELS = shipped_path("labels", "gcm_crosswalk.csv")
@@ -160,6 +162,61 @@ def nested_cv_scores(bench: Bench, folds: int = 5, seed: int = 7, grid: list[Wei
         w = choose_weights(bench, [i for i in idx if i not in held], grid)
         out[part] = bench.signals.combine(w)[part]
     return out
+
+
+# --------------------------------------------------------------------------- learning from decisions
+# The development half plays the co-leads' one-by-one decisions: each of its items accepted for its
+# labelled objectives. The app's own neighbour boost (suggestions.capped_boost) then moves the
+# scores of the other items, exactly as ``suggest`` does with decisions in the database.
+
+NEIGHBOUR_GRID = [(nw, thr) for nw in (0.0, 0.1, 0.25, 0.5) for thr in (0.45, 0.55, 0.65, 0.75)]
+
+
+def decided_matrix(bench: Bench, rows: list[int]) -> np.ndarray:
+    """(rows, objectives): +1 where a labelled row's objective is one of its labels."""
+    out = np.zeros((len(rows), len(bench.numbers)), dtype=np.float32)
+    col = {n: k for k, n in enumerate(bench.numbers)}
+    for r, i in enumerate(rows):
+        for o in bench.labels[i].objectives:
+            out[r, col[o]] = 1.0
+    return out
+
+
+def boosted_scores(bench: Bench, decided: list[int], weights: Weights) -> np.ndarray:
+    """Text scores of every labelled row plus the capped boost from the ``decided`` rows' labels,
+    as if co-leads had accepted them one by one (a row never learns from itself)."""
+    model = bench.signals.combine(weights)
+    if not decided or weights.neighbour == 0:
+        return model
+    vecs = bench.signals.item_vectors
+    self_mask = np.arange(len(bench.labels))[:, None] == np.array(decided)[None, :]
+    adj = neighbour_adjustment(vecs, vecs[decided], decided_matrix(bench, decided),
+                               threshold=weights.neighbour_threshold, self_mask=self_mask)
+    return model + capped_boost(adj, weights)
+
+
+def choose_neighbour(bench: Bench, rows: list[int], weights: Weights, folds: int = 5,
+                     seed: int = 7, grid=NEIGHBOUR_GRID) -> Weights:
+    """Neighbour weight and threshold by ``folds``-fold cross-validation inside ``rows``: each fold
+    is scored with the other folds as decisions (ties: first in the grid, i.e. the smaller boost)."""
+    from dataclasses import replace
+
+    idx = list(rows)
+    random.Random(seed).shuffle(idx)
+    idx.sort(key=lambda i: bench.labels[i].framework)
+    parts = [idx[k::folds] for k in range(folds)]
+
+    def cv(w: Weights) -> float:
+        total = 0.0
+        for part in parts:
+            held = set(part)
+            scores = boosted_scores(bench, [i for i in rows if i not in held], w)
+            q = quality(scores[part], bench.numbers, [bench.labels[i] for i in part])
+            total += (q.top1 + q.top3) * len(part)
+        return total
+
+    candidates = [replace(weights, neighbour=nw, neighbour_threshold=thr) for nw, thr in grid]
+    return max(candidates, key=cv)
 
 
 @dataclass(frozen=True)
