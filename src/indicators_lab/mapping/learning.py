@@ -16,6 +16,13 @@ import pandas as pd
 from indicators_lab.mapping.suggestions import Suggestions
 
 MIN_DECISIONS = 20  # and both accepted and rejected among them
+# How many suggestions an item shows: with a useful fitted chance, each one whose chance of
+# acceptance is at least MIN_CHANCE (a one-in-five chance is still worth a look), always the first
+# and never more than MAX_SUGGESTIONS; until then the first DEFAULT_SUGGESTIONS, as the score alone
+# says nothing about how many are right.
+MIN_CHANCE = 0.2
+MAX_SUGGESTIONS = 5
+DEFAULT_SUGGESTIONS = 3
 FEATURES = ("text score", "gap to the item's best", "is the item's best", "neighbours' boost")
 
 
@@ -83,3 +90,17 @@ def calibrate(result: Suggestions, decisions: pd.DataFrame, *, folds: int = 5) -
         brier_cv=float(((oof - y) ** 2).mean()), brier_raw=float(((raw - y) ** 2).mean()),
         coef=dict(zip(FEATURES, (float(c) for c in model.coef_[0]))), _model=model,
     )
+
+
+def supported(result: Suggestions, calibration: Calibration | None, *, floor: float = MIN_CHANCE,
+              default: int = DEFAULT_SUGGESTIONS) -> pd.DataFrame:
+    """The rows of ``result.table`` the evidence supports, with a ``chance`` column: with a useful
+    fitted chance, every suggestion whose chance is at least ``floor`` (always an item's first and
+    any already decided; at most the table's top-k); without one, each item's first ``default``
+    (chance empty)."""
+    table = result.table
+    if calibration is None or not calibration.useful or table.empty:
+        return table[table["rank"] <= default].assign(chance=np.nan)
+    chance = calibration.chance(result, table)
+    keep = (table["rank"] == 1) | (chance >= floor) | (table["decision"] != "")
+    return table[keep].assign(chance=chance[keep])
