@@ -220,6 +220,105 @@ def choose_neighbour(bench: Bench, rows: list[int], weights: Weights, folds: int
 
 
 @dataclass(frozen=True)
+class ChanceCheck:
+    """The acceptance model fitted on the development half's decisions, read on the held-out half's
+    top-``top_k`` suggestions: is the chance calibrated, and how many suggestions does it keep?"""
+
+    fitted_on: int  # decisions
+    brier: float  # of the fitted chance, held-out suggestions
+    brier_raw: float  # of the text score read as a chance, same suggestions
+    bins: list[tuple[float, float, float, int]]  # (low, high, mean chance, share right), n
+    items: int
+    shown: float  # suggestions kept per item, on average
+    recall: float  # items with a right objective among those kept
+    precision: float  # kept suggestions that are right
+    three_recall: float  # the same for always three
+    three_precision: float
+
+
+def chance_on_held_out(bench: Bench, dev: list[int], held: list[int], weights: Weights, *,
+                       floor: float, top_k: int = 5, default: int = 3) -> ChanceCheck | None:
+    """Fit learning.calibrate on the development half as one-by-one decisions (its labelled
+    objectives accepted, the other objectives of its first three rejected) and check the chance on
+    the held-out half; learning.supported keeps the suggestions it supports."""
+    import pandas as pd
+
+    from indicators_lab.mapping.learning import calibrate, supported
+    from indicators_lab.mapping.suggestions import Suggestions
+
+    model = bench.signals.combine(weights)
+    scores = boosted_scores(bench, dev, weights)
+    boost = scores - model
+    ids = list(range(1, len(bench.labels) + 1))
+    decisions, table = [], []
+    dev_set, held_set = set(dev), set(held)
+    for i in sorted(dev_set | held_set):
+        order = np.argsort(-scores[i], kind="stable")
+        right = bench.labels[i].objectives
+        if i in dev_set:
+            for n in right:
+                decisions.append((ids[i], n, "accepted"))
+            for j in order[:default]:
+                if bench.numbers[j] not in right:
+                    decisions.append((ids[i], bench.numbers[j], "rejected"))
+        else:  # held out
+            for rank, j in enumerate(order[:top_k], start=1):
+                table.append((ids[i], bench.numbers[j], rank, bench.numbers[j] in right, float(model[i, j])))
+    decided = pd.DataFrame(decisions, columns=["item_id", "objective", "status"]).assign(origin="suggestion")
+    frame = pd.DataFrame(table, columns=["item_id", "objective", "rank", "right", "model_score"]).assign(decision="")
+    result = Suggestions("crosswalk", frame, None, 0, ids, list(bench.numbers), model, boost)
+    cal = calibrate(result, decided)
+    if cal is None:
+        return None
+    chance = cal.chance(result, frame).to_numpy()
+    right = frame["right"].to_numpy(float)
+    edges = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0001]
+    bins = []
+    for lo, hi in zip(edges, edges[1:]):
+        m = (chance >= lo) & (chance < hi)
+        if m.any():
+            bins.append((lo, min(hi, 1.0), float(chance[m].mean()), float(right[m].mean()), int(m.sum())))
+    kept = supported(result, cal, floor=floor, default=default)
+    three = frame[frame["rank"] <= default]
+
+    def recall_precision(part: pd.DataFrame) -> tuple[float, float]:
+        return float(part.groupby("item_id")["right"].any().mean()), float(part["right"].mean())
+
+    r, p = recall_precision(kept)
+    r3, p3 = recall_precision(three)
+    return ChanceCheck(cal.n, float(((chance - right) ** 2).mean()),
+                       float(((np.clip(frame["model_score"].to_numpy(), 0, 1) - right) ** 2).mean()),
+                       bins, frame["item_id"].nunique(), len(kept) / frame["item_id"].nunique(), r, p, r3, p3)
+
+
+FLOORS = (0.05, 0.1, 0.15, 0.2, 0.3)
+
+
+def choose_floor(bench: Bench, rows: list[int], weights: Weights, folds: int = 5, seed: int = 7,
+                 floors=FLOORS, slack: float = 0.02) -> float:
+    """The highest chance floor that, by ``folds``-fold cross-validation inside ``rows``, still finds
+    a right objective for as many items as always showing three (less ``slack``): fewer
+    suggestions to read, no right one lost."""
+    idx = list(rows)
+    random.Random(seed).shuffle(idx)
+    idx.sort(key=lambda i: bench.labels[i].framework)
+    parts = [idx[k::folds] for k in range(folds)]
+    recall = {f: 0.0 for f in floors}
+    three = 0.0
+    for part in parts:
+        train = [i for i in rows if i not in set(part)]
+        for f in floors:
+            c = chance_on_held_out(bench, train, part, weights, floor=f)
+            if c is None:
+                return min(floors)
+            recall[f] += c.recall * c.items
+            three = c.three_recall * c.items if f == floors[0] else three
+        recall["three"] = recall.get("three", 0.0) + three
+    ok = [f for f in floors if recall[f] >= recall["three"] - slack * len(rows)]
+    return max(ok) if ok else min(floors)
+
+
+@dataclass(frozen=True)
 class HeldOut:
     """The shipped weights on one framework's held-out labelled items."""
 
