@@ -20,8 +20,9 @@ MIN_DECISIONS = 20  # and both accepted and rejected among them
 # acceptance is at least MIN_CHANCE, always the first and never more than MAX_SUGGESTIONS; until
 # then the first DEFAULT_SUGGESTIONS, as the score alone says nothing about how many are right.
 # MIN_CHANCE is the floor evaluation.choose_floor picks by cross-validation inside the development
-# half of the labelled crosswalk: 2.4 suggestions per item instead of 5 for a right one on 91% of
-# items (always three: 92%); benchmarks/mapping_quality.py prints the choice and the held-out check.
+# half of the labelled crosswalk: 2.4 suggestions per item, with a right one for 91% of items
+# (always three: 92%); benchmarks/mapping_quality.py prints the choice and the held-out check
+# (there: 1.9 per item, a right one for 83%; always three: 91%).
 MIN_CHANCE = 0.2
 MAX_SUGGESTIONS = 5
 DEFAULT_SUGGESTIONS = 3
