@@ -9,7 +9,7 @@ from indicators_lab.core.errors import UserError
 from indicators_lab.core.i18n import N_, _, format_percent, ngettext
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
 from indicators_lab.mapping.evaluation import held_out
-from indicators_lab.mapping.learning import MIN_DECISIONS, calibrate
+from indicators_lab.mapping.learning import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, MIN_CHANCE, MIN_DECISIONS, calibrate, supported
 from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.queue import ORDERS, framework_progress, item_after, next_item, review_queue
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
@@ -57,10 +57,9 @@ objectives = {o.number: o for o in list_objectives(session=db)}
 
 encoder = get_encoder()
 progress = EncodingProgress(must_load_model(encoder), TYPICAL_LOAD_TIME)
-K = 3
+K = MAX_SUGGESTIONS  # the most an item shows; how many it does depends on the fitted chance
 result = read_or_act(suggest, encoder, key, actor=actor, top_k=K, progress=progress)
 progress.clear()
-overview = item_overview(result.table)
 done = framework_progress(session=db, actor=actor).set_index("framework")
 mine_progress = done.loc[key] if key in done.index else None
 estimate = read_or_act(held_out, encoder, key)
@@ -68,6 +67,9 @@ held = estimate.quality if estimate else None
 decisions = links.decisions_frame(session=db)
 calibration = calibrate(result, decisions)
 use_chance = calibration is not None and calibration.useful
+# As many suggestions per item as the evidence supports (their fitted chance), else the first three.
+shown_table = supported(result, calibration)
+overview = item_overview(shown_table)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(_("Items"), len(overview))
@@ -102,6 +104,9 @@ if calibration:
 else:
     quality += " " + _("A chance of acceptance is fitted once there are {n} one-by-one decisions, some accepted and "
                        "some rejected.").format(n=MIN_DECISIONS)
+quality += " " + (_("Each item shows the suggestions whose chance is at least {floor}: always the first, at most {most}.")
+                  .format(floor=_pct(MIN_CHANCE), most=MAX_SUGGESTIONS) if use_chance else
+                  _("Each item shows its first {n} suggestions until the chance is shown.").format(n=DEFAULT_SUGGESTIONS))
 st.caption(quality)
 
 # ---------------------------------------------------------------- the queue
@@ -222,8 +227,8 @@ with review:
         _("Picked from the list ({state}); {total} items in the queue").format(state=_status(item["state"]), total=len(queue)))
     st.subheader(plain(f"{item['code']} {item['title']}"))
     st.caption(plain(brief_sentence(availability_brief([item_id], session=db).iloc[0])))
-    mine = result.table[result.table["item_id"] == item_id]
-    chances = calibration.chance(result, mine) if use_chance else None
+    mine = shown_table[shown_table["item_id"] == item_id]
+    chances = mine["chance"] if use_chance else None
     for r in mine.itertuples():
         obj = objectives[r.objective]
         with st.container(border=True):
