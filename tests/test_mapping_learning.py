@@ -107,3 +107,22 @@ def test_without_a_fitted_chance_every_item_shows_its_first_three():
     r.table = _table(r)
     shown = supported(r, None)
     assert (shown.groupby("item_id").size() == 3).all() and shown["chance"].isna().all()
+
+
+def test_bulk_threshold_is_the_lowest_score_right_nine_times_in_ten_on_held_out_items():
+    from indicators_lab.mapping.evaluation import HeldOut, Quality
+
+    scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.3, 0.2, 0.1]
+    right = [True, True, True, True, True, True, True, True, False, False]
+    # Eight of the ten right: from 0.3 up, every item is right; from 0.2, 8 of 9 (89 %) is too few.
+    held = HeldOut(Quality(10, 0.8, 0.9), scores, right)
+    assert held.threshold_for(0.9) == 0.3
+    assert held.threshold_for(0.85) == 0.2  # 8 of 9 right is enough at 85 %
+    # A wrong first suggestion at the top: no score reaches 90 % (best 7 of 8): no threshold, and
+    # the page falls back to the top tenth.
+    held = HeldOut(Quality(10, 0.8, 0.9), scores, [False, *right[1:], True][:10])
+    assert held.threshold_for(0.9) is None
+    # Three right items alone are too few to read a precision from.
+    held = HeldOut(Quality(10, 0.3, 0.9), scores, [True, True, True] + [False] * 7)
+    assert held.threshold_for(0.9) is None
+    assert held.threshold_for(0.9, min_items=3) == 0.7

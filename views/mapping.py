@@ -8,7 +8,7 @@ from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.i18n import N_, _, format_percent, ngettext
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
-from indicators_lab.mapping.evaluation import held_out
+from indicators_lab.mapping.evaluation import BULK_PRECISION, held_out
 from indicators_lab.mapping.learning import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, MIN_CHANCE, MIN_DECISIONS, calibrate, supported
 from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.queue import ORDERS, framework_progress, item_after, next_item, review_queue
@@ -137,16 +137,20 @@ with st.expander(_("Bulk accept above a score")):
     if scores.empty:
         st.write(_("Every item has a decision."))
     else:
-        # The default accepts only the most certain tenth of the remaining first suggestions.
+        # The default: the lowest text score at which the held-out labelled first suggestions are
+        # right nine times in ten; without labels (or no such score), the most certain tenth.
         lo, hi = round(float(scores.min()), 2), round(float(scores.max()), 2)
-        default = round(float(scores.quantile(0.9)), 2)
+        measured = estimate.threshold_for() if estimate else None
+        default = round(measured if measured is not None else float(scores.quantile(0.9)), 2)
         threshold = st.slider(_("Accept every undecided first suggestion whose text score is at least"),
                               lo, max(hi, lo + 0.01), min(max(default, lo), hi), 0.01)
         st.caption(_(
             "Text score: similarity of the item's own wording to the objective, without any boost from "
-            "decisions on neighbours. Remaining first suggestions score {lo}–{hi}; "
-            "the default ({default}) takes the top tenth.").format(lo=f"{lo:.2f}", hi=f"{hi:.2f}", default=f"{default:.2f}")
-        )
+            "decisions on neighbours. Remaining first suggestions score {lo}–{hi}.").format(lo=f"{lo:.2f}", hi=f"{hi:.2f}")
+            + " " + (_("The default ({default}) is the lowest score at which the held-out labelled first suggestions "
+                       "are right at least {share} of the time.").format(default=f"{default:.2f}", share=_pct(BULK_PRECISION))
+                     if measured is not None else
+                     _("The default ({default}) takes the top tenth.").format(default=f"{default:.2f}")))
         if estimate:
             right, of = estimate.right_at_or_above(threshold)
             st.caption((_("On the held-out labelled items of this framework, {of} first suggestions score at least "

@@ -318,6 +318,10 @@ def choose_floor(bench: Bench, rows: list[int], weights: Weights, folds: int = 5
     return max(ok) if ok else min(floors)
 
 
+BULK_PRECISION = 0.9  # a bulk accept's links should be right nine times in ten on the held-out labels
+BULK_MIN_ITEMS = 5  # ... measured on at least this many held-out items
+
+
 @dataclass(frozen=True)
 class HeldOut:
     """The shipped weights on one framework's held-out labelled items."""
@@ -330,6 +334,17 @@ class HeldOut:
         """(right, of): held-out items whose best score is >= threshold, and how many were right."""
         picked = [hit for s, hit in zip(self.top_scores, self.top1_right) if s >= threshold]
         return sum(picked), len(picked)
+
+    def threshold_for(self, precision: float = BULK_PRECISION, *, min_items: int = BULK_MIN_ITEMS) -> float | None:
+        """The lowest score at which the held-out first suggestions scoring at least that much are
+        right at least ``precision`` of the time, on ``min_items`` items or more: a bulk-accept
+        threshold read off the labelled crosswalk, not chosen by hand. None when no such score."""
+        best = None
+        for t in sorted(set(self.top_scores), reverse=True):
+            right, of = self.right_at_or_above(t)
+            if of >= min_items and right >= precision * of:
+                best = t
+        return best
 
 
 def held_out(encoder: Encoder, framework: str, *, session: Session) -> HeldOut | None:
