@@ -183,7 +183,7 @@ def test_cli_import_data_prints_problem_rows_and_stores_nothing(settings_env, tm
     err = capsys.readouterr().err
     assert "row 3: 'year?' is not a year" in err and "Nothing was stored" in err
     assert main(["import-data", str(path), "--skip-bad-rows"]) == 0
-    assert "figures for 1 indicators" in capsys.readouterr().out
+    assert "figures for 1 indicator (import" in capsys.readouterr().out
 
 
 def test_data_page_shows_the_import_date(app):  # noqa: F811

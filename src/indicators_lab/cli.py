@@ -79,7 +79,7 @@ def cmd_import_data(args: argparse.Namespace) -> int:
                                       session=session)
     print(f"Imported {args.path} ({summary.layout}): {summary.rows_read} rows read, "
           f"{summary.rows_with_value} with a value, {summary.problem_count} left out; "
-          f"figures for {len(summary.figures)} indicators (import {import_id}).")
+          f"figures for {_count(len(summary.figures), 'indicator')} (import {import_id}).")
     return 0
 
 
@@ -166,6 +166,11 @@ def cmd_users_enable(args: argparse.Namespace) -> int:
         else:
             print(f"The account {email} is already active; nothing to do.")
         return 0
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 indicator', '2 indicators' (the CLI's output is English)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @contextmanager
@@ -294,7 +299,7 @@ def cmd_versions_list(args: argparse.Namespace) -> int:
             print("No proposal version has been frozen yet.")
         for v in versions:
             status = f"approved by {v.approved_by} {v.approved_at:%Y-%m-%d}" if v.approved else "draft"
-            print(f"{v.number}\t{v.created_at:%Y-%m-%d %H:%M}\t{v.items} indicators\t{status}\t{v.set_name}\t{v.note}")
+            print(f"{v.number}\t{v.created_at:%Y-%m-%d %H:%M}\t{_count(v.items, 'indicator')}\t{status}\t{v.set_name}\t{v.note}")
         return 0
 
 
