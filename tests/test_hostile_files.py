@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import re
 import struct
 import subprocess
 import sys
@@ -421,4 +422,16 @@ def test_links_file_with_an_infinite_objective_is_refused_naming_the_row():
 
     data = csv_bytes([["item_code", "objective", "weight"], ["10.7.2", "inf", "1"]])
     with pytest.raises(UserError, match="Row 2"):
+        read_links_file(data, "links.csv", max_bytes=MB)
+
+
+@pytest.mark.parametrize("weight, message", [
+    ("inf", "the weight 'inf' is not a finite number"), ("1e999", "the weight '1e999' is not a finite number"),
+    ("nan", "the weight 'nan' is not a finite number"), ("-1", "the weight must be zero or more"),
+])
+def test_links_file_weight_that_is_not_a_finite_non_negative_number_is_refused_for_what_it_is(weight, message):
+    from indicators_lab.sets.optimiser import read_links_file
+
+    data = csv_bytes([["item_code", "objective", "weight"], ["10.7.2", "6", weight]])
+    with pytest.raises(UserError, match=f"Row 2: {re.escape(message)}"):
         read_links_file(data, "links.csv", max_bytes=MB)

@@ -489,7 +489,9 @@ def read_links_file(data: bytes, filename: str, *, max_bytes: int) -> pd.DataFra
             weight = float(row[cols["weight"]])
         except ValueError:
             raise UserError(f"Row {n}: the weight '{row[cols['weight']]}' is not a number.") from None
-        if not 0 <= weight < float("inf"):
+        if weight != weight or weight in (float("inf"), float("-inf")):  # nan, inf, 1e999
+            raise UserError(f"Row {n}: the weight '{row[cols['weight']].strip()}' is not a finite number.")
+        if weight < 0:
             raise UserError(f"Row {n}: the weight must be zero or more.")
         records.append({
             "key": code, "objective": objective, "weight": weight,
