@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import re
+import shutil
 import struct
 import subprocess
 import sys
