@@ -223,7 +223,9 @@ def test_eight_confirms_of_the_same_extract_plan_store_one_import(engine):
 
 
 def test_a_strategy_action_saved_while_the_version_is_approved_is_refused(drafted):  # noqa: F811
-    """save_action reads 'not approved' without a lock: an approval committed meanwhile (PostgreSQL) still gets the action stored on the approved, closed version."""
+    """An approval committed between save_action's check and its write (possible on PostgreSQL,
+    where the two run in parallel) must not get the action stored on the approved version:
+    save_action locks the version row, so it waits for the approval and then refuses."""
     from sqlmodel import select
 
     from indicators_lab.core.models import StrategyAction
