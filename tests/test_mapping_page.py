@@ -92,17 +92,24 @@ def test_nothing_is_shown_when_every_text_is_already_encoded():
     assert not at.info and not at.get("progress")
 
 
-def test_chance_of_acceptance_is_fitted_once_there_are_enough_one_by_one_decisions(app):
+def decide_first_suggestions(app, lead, *, items: int, rejected_ranks: tuple[int, ...]) -> None:
+    """One by one, on the first ``items`` 10.7.2 items: accept the first suggestion and reject
+    those at ``rejected_ranks`` (0-based)."""
     from indicators_lab.mapping.suggestions import suggest
     from tests.fakes import FakeEncoder
 
-    lead = co_lead(app)
     t = tx(app, suggest, FakeEncoder(), "10.7.2", actor=lead, top_k=3).table
-    for code in list(dict.fromkeys(t["item_code"]))[:12]:
+    for code in list(dict.fromkeys(t["item_code"]))[:items]:
         rows = t[t["item_code"] == code].sort_values("rank")
         item = int(rows.iloc[0]["item_id"])
         tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[0]["objective"]), status="accepted")
-        tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[2]["objective"]), status="rejected")
+        for k in rejected_ranks:
+            tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[k]["objective"]), status="rejected")
+
+
+def test_chance_of_acceptance_is_fitted_once_there_are_enough_one_by_one_decisions(app):
+    lead = co_lead(app)
+    decide_first_suggestions(app, lead, items=12, rejected_ranks=(2,))
     at = open_mapping(lead.user_id)
     choose(at, "Framework", "10.7.2")
     assert not at.exception
@@ -124,13 +131,7 @@ def test_with_a_fitted_chance_an_item_shows_the_suggestions_it_supports(app):
     from tests.fakes import FakeEncoder
 
     lead = co_lead(app)
-    t = tx(app, suggest, FakeEncoder(), "10.7.2", actor=lead, top_k=3).table
-    for code in list(dict.fromkeys(t["item_code"]))[:16]:
-        rows = t[t["item_code"] == code].sort_values("rank")
-        item = int(rows.iloc[0]["item_id"])
-        tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[0]["objective"]), status="accepted")
-        for k in (1, 2):
-            tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[k]["objective"]), status="rejected")
+    decide_first_suggestions(app, lead, items=16, rejected_ranks=(1, 2))
     at = open_mapping(lead.user_id)
     choose(at, "Framework", "10.7.2")
     assert not at.exception
