@@ -14,7 +14,7 @@ from indicators_lab.core.access import can
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.i18n import DEFAULT, _, current_locale, ngettext
 from indicators_lab.core.vocabulary import RATING_HELP, RATING_NAMES
-from indicators_lab.proposal.strategy import round_strategy
+from indicators_lab.proposal.strategy import localise, round_strategy
 from indicators_lab.ui import state, touch
 from indicators_lab.ui.resources import act, deferred, page_session
 from indicators_lab.ui.session import page_guard
@@ -191,7 +191,7 @@ def strategy_part() -> None:
     proposed actions, and comments on them."""
     st.caption(_("For each GCM objective: can its indicators be split by migratory status today, what is missing, "
                  "and what the co-leads propose to do about it (who, by when). Comment on an objective's strategy."))
-    table = round_strategy(rid, session=db, actor=actor)
+    table = localise(round_strategy(rid, session=db, actor=actor))  # its sentences in the reader's language
     objectives = {o.number: o for o in list_objectives(session=db)}
     gaps = table[table["gap"] != ""].groupby("objective").size().to_dict()
     number = st.selectbox(_("Objective"), list(objectives), key="ilab.c.strategy.objective",
@@ -203,7 +203,7 @@ def strategy_part() -> None:
         box.markdown("**" + (plain(f"{row.code} {row.title}") if row.key else _("No indicator yet")) + "**")
         if row.key:
             box.caption(plain(_("Split by migratory status today: {split} ({data})").format(
-                split=_(row.split_today) if row.split_today else "", data=row.data)))  # "yes" or "no"
+                split=row.split_today, data=row.data)))
         if row.gap:
             box.caption(plain(_("Gap: {gap}").format(gap=row.gap)))
         if row.action:

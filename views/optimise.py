@@ -177,8 +177,8 @@ if why:
     st.warning((_("{n} of {total} objectives are not covered at least {m} times:") if res["min_cover"] > 1
                 else _("{n} of {total} objectives are not covered:")).format(n=len(why), total=n_obj, m=res["min_cover"]),
                icon=":material/warning:")
-    # The reasons come from the optimiser in English (the command line prints them too).
-    st.dataframe([{_("Objective"): o, _("Why"): reason.capitalize()} for o, reason in sorted(why.items())],
+    # The optimiser words its reasons in this run's language (the command line's stay English).
+    st.dataframe([{_("Objective"): o, _("Why"): reason[:1].upper() + reason[1:]} for o, reason in sorted(why.items())],
                  hide_index=True, width="stretch")
 
 items = cs.items_by_ids(chosen_ids, session=db)

@@ -280,7 +280,7 @@ def readiness_frame(item_ids: list[int], *, session: Session) -> pd.DataFrame:
             share = min(meta.countries.number, MEMBER_STATES) / MEMBER_STATES
             source = f"metadata: {meta.countries.label} countries stated"
         else:
-            share, source = 0.0, "no data imported; metadata states no number"
+            share, source = 0.0, N_("no data imported; metadata states no number")
         by_data = bool(fig is not None and fig.migratory_dimensions)
         by_meta = meta.splits_by_migration
         if by_data:

@@ -175,10 +175,10 @@ def _export_version(number: int, fmt: str, out: Path, *, session: Session, actor
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     indicators = indicators_table(v, session=session, full=full)
-    from indicators_lab.proposal.strategy import strategy_comments, strategy_records, strategy_table
+    from indicators_lab.proposal.strategy import localise, strategy_comments, strategy_records, strategy_table
 
-    if fmt == "strategy-csv":
-        write_csv(strategy_table(v, session=session), out)
+    if fmt == "strategy-csv":  # the gaps and readings in the annex's language, as in the XLSX
+        write_csv(localise(strategy_table(v, session=session)), out)
     elif fmt == "csv":
         meta = pd.DataFrame({"version": [v.number] * len(indicators), "approved": [v.approved] * len(indicators)})
         write_csv(pd.concat([meta, indicators], axis=1), out)
@@ -204,7 +204,7 @@ def _export_version(number: int, fmt: str, out: Path, *, session: Session, actor
             _("Coverage"): coverage_table(v, session=session),
             _("Consultation"): consultation_table(v, actor, session=session, full=full),
             _("Sources"): sources_table(v, session=session),
-            _("Disaggregation strategy"): strategy_table(v, session=session),
+            _("Disaggregation strategy"): localise(strategy_table(v, session=session)),
             _("Strategy comments"): strategy_comments(v, session=session, full=full),
         }, out)
     else:
@@ -277,9 +277,9 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
 
 
 def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
-    from indicators_lab.proposal.strategy import TITLE, strategy_comments, strategy_table
+    from indicators_lab.proposal.strategy import TITLE, localise, strategy_comments, strategy_table
 
-    strategy = strategy_table(v, session=session)
+    strategy = localise(strategy_table(v, session=session))
     translated = current_locale() != DEFAULT
     comments = strategy_comments(v, session=session)  # visible ones, without authors' names
     doc.add_heading(_(TITLE), level=2)
@@ -288,8 +288,8 @@ def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
         "today (from the UN SDG metadata and the imported data extracts, as of this export), the gaps, and the "
         "actions the co-leads propose. Shares of the 193 Member States are approximate."))
     if translated:
-        doc.add_paragraph(_("The readings of the metadata, the gaps and the proposed actions below are in English "
-                            "(no translation)."))
+        doc.add_paragraph(_("The metadata's own words, the data sources and the proposed actions below are in "
+                            "English (no translation)."))
     for number, rows in strategy.groupby("objective", sort=True):
         doc.add_heading(_("Objective {n}: {title}").format(n=number, title=rows.iloc[0]["objective_title"])
                         + (" [EN]" if translated else ""), level=3)
