@@ -229,10 +229,17 @@ def availability_brief(item_ids: list[int], *, session: Session) -> pd.DataFrame
         rows.append({
             "item_id": item_id, "countries_metadata": countries, "migration_metadata": migration,
             "imported": _data_badge(fig.areas_since_2015, fig.migratory_dimensions) if fig is not None
-            else "no data imported",
-            "data_source": "; ".join(sources) or "no metadata shipped, no data imported",
+            else N_("no data imported"),
+            "data_source": "; ".join(sources) or N_("no metadata shipped, no data imported"),
         })
     return pd.DataFrame(rows, columns=BRIEF_COLUMNS)
+
+
+def localise_brief(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the availability brief's fixed words in the current language (where shown);
+    figures, file names and dates stay as they are."""
+    return frame.assign(**{c: [_(v) if isinstance(v, str) and v else v for v in frame[c]]
+                           for c in BRIEF_COLUMNS[1:] if c in frame})
 
 
 def brief_sentence(row) -> str:
@@ -242,8 +249,8 @@ def brief_sentence(row) -> str:
     # The metadata's words are N_-marked (catalogue.availability); the import's cells are figures and file names.
     return _("Data: countries (metadata) {countries} · migratory split (metadata) {migration} · data (imported) "
              "{imported} · source: {source}").format(
-        countries=_(row["countries_metadata"]), migration=_(row["migration_metadata"]), imported=row["imported"],
-        source=row["data_source"])
+        countries=_(row["countries_metadata"]), migration=_(row["migration_metadata"]), imported=_(row["imported"]),
+        source=_(row["data_source"]))
 
 
 def with_availability(frame: pd.DataFrame, id_column: str, *, session: Session) -> pd.DataFrame:
