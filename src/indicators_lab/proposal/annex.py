@@ -21,7 +21,7 @@ from indicators_lab.consultation.rounds import _all_rounds, _aware
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import write_csv
 from indicators_lab.core.i18n import DEFAULT, N_, _, current_locale, format_date, format_percent, ngettext, use_locale
-from indicators_lab.core.vocabulary import CONSTITUENCIES, plural
+from indicators_lab.core.vocabulary import CONSTITUENCIES
 from indicators_lab.consultation.matrix import (
     MATRIX_COLUMNS, MatrixFilter, _participation, _query, _records, matrix_frame, write_xlsx,
 )
@@ -307,8 +307,11 @@ def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
                 cell.text = str(text)
         said = comments[comments["objective"] == number]
         if len(said):
-            doc.add_paragraph(f"Consultation comments on this objective's strategy: {plural(len(said), 'comment')}.")
-            for c in said.itertuples():
-                who = c.organisation or c.constituency or "a participant"
-                answer = f" Answer ({c.disposition}): {c.response}" if c.disposition else " Not yet answered."
+            doc.add_paragraph(ngettext("Consultation comments on this objective's strategy: {n} comment.",
+                                       "Consultation comments on this objective's strategy: {n} comments.",
+                                       len(said)).format(n=len(said)))
+            for c in said.itertuples():  # the matrix's English labels, translated here
+                who = c.organisation or (_(c.constituency) if c.constituency else _("a participant"))
+                answer = (" " + _("Answer ({disposition}): {response}").format(
+                    disposition=_(c.disposition), response=c.response) if c.disposition else " " + _("Not yet answered."))
                 doc.add_paragraph(f"{who}: {c.comment}{answer}", style="List Bullet")
