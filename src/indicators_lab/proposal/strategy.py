@@ -38,7 +38,7 @@ NO_DATA = N_("no data imported")
 SPLIT_TODAY = {"yes": N_("yes"), "no": N_("no")}
 
 
-def _gap(key: str, framework: str, split: bool, metadata: str) -> str:
+def _gap(key: str, framework: str, split: bool) -> str:
     """The row's gap, a template of the catalogue (empty when it can be split today)."""
     if not key:
         return NO_INDICATOR
@@ -57,7 +57,7 @@ def localise(table: pd.DataFrame) -> pd.DataFrame:
     def gap(row) -> str:
         if not row["gap"]:
             return ""
-        template = _gap(row["key"], row["framework"], False, row["metadata"])
+        template = _gap(row["key"], row["framework"], False)
         return _(template).format(metadata=_(row["metadata"]) if row["metadata"] else "")
 
     return table.assign(
@@ -156,7 +156,7 @@ def _strategy_rows(v: VersionInfo, *, session: Session) -> pd.DataFrame:
             split = bool(r is not None and r["migratory_split"])
             metadata = r["migratory_metadata"] if r is not None else NO_METADATA
             data = r["migratory_source"] if r is not None else NO_DATA
-            gap = _gap(it["key"], it["framework"], split, metadata).format(metadata=metadata)
+            gap = _gap(it["key"], it["framework"], split).format(metadata=metadata)
             a = actions.get((o.number, it["key"]))
             rows.append({"objective": o.number, "objective_title": o.title, "key": it["key"], "code": it["code"],
                          "title": it["title"], "framework": it["framework"], "split_today": "yes" if split else "no",
