@@ -147,3 +147,21 @@ def test_the_consultation_page_offers_the_template_to_those_who_may_comment_in_t
     # An ExCom member reads every round, but takes part only in those open to their constituency.
     at = open_page("views/consultation.py", people["member_state"].user_id)
     assert at.title and not at.download_button
+
+
+def test_the_pages_download_is_built_when_tapped_and_not_for_an_account_disabled_since(app):
+    from indicators_lab.core.accounts import set_active
+    from indicators_lab.core.errors import UserError
+    from indicators_lab.ui.resources import deferred
+
+    lead = co_lead(app)
+    ngo = tx(app, create_user, actor=lead, email="ngo@x.org", name="Nadia", role="stakeholder",
+             password="long enough pw", constituency="civil_society")
+    set_id = tx(app, cs.create_set, actor=lead, name="Draft", item_ids=[tx(app, links.item_id_for, "sdg", "10.7.2")])
+    rid = tx(app, con.create_round, actor=lead, title="Cycle", set_id=set_id)
+    with use_locale("es"):  # drawn in Spanish: built in Spanish, whatever thread taps it
+        download = deferred(matrix.template_xlsx, rid, actor=ngo)
+    assert openpyxl.load_workbook(io.BytesIO(download())).sheetnames[0] == "Comentarios"
+    tx(app, set_active, actor=ADMIN, user_id=ngo.user_id, active=False)
+    with pytest.raises(UserError, match="^Esta cuenta está desactivada"):  # refused in the page's language
+        download()
