@@ -104,3 +104,20 @@ def test_the_annex_in_french_carries_the_french_gaps_and_its_json_stays_english(
     same = [json.loads(tx(engine, export_version, 1, "json", tmp_path / f"a.{lang}.json", actor=LEAD,
                           language=lang).read_text(encoding="utf-8"))["strategy"] for lang in ("fr", "en")]
     assert same[0] == same[1]
+
+
+@pytest.mark.parametrize("english, french", [
+    ("data: 120 areas since 2015 (extract.csv, 2026-01-02)", "données : 120 zones depuis 2015 (extract.csv, 2026-01-02)"),
+    ("data: no migratory dimension (extract.csv); metadata: not stated",
+     "données : aucune dimension migratoire (extract.csv) ; métadonnées : non indiqué"),
+    ("metadata: not stated", "métadonnées : non indiqué"),
+    # The metadata's own sentence is official English text: quoted as it is, after our French wording.
+    ("metadata: Data are disaggregated by migratory status.", "métadonnées : Data are disaggregated by migratory status."),
+    ("no data imported", "aucune donnée importée"),
+])
+def test_a_readiness_source_is_reworded_in_the_readers_language_and_quotes_stay_as_they_are(english, french):
+    from indicators_lab.catalogue.data import localise_source
+
+    assert localise_source(english) == english
+    with use_locale("fr"):
+        assert localise_source(english) == french

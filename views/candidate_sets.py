@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
-from indicators_lab.catalogue.data import BRIEF_LABELS, localise_brief, with_availability
+from indicators_lab.catalogue.data import BRIEF_LABELS, localise_brief, localise_source, with_availability
 from indicators_lab.catalogue.frameworks import SHORT_NAMES, list_objectives
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
@@ -149,6 +149,7 @@ if part == "scorecard":
                                     "not_ready": _("without enough data")})
     if len(per_item):
         named = per_item.merge(inside[["item_key", "code"]], left_on="item_id", right_on="item_key")
+        named = named.assign(**{c: named[c].map(localise_source) for c in ("data_source", "migratory_source")})
         st.dataframe(named[["code", "data_share", "data_source", "migratory_split", "migratory_source"]],
                      hide_index=True, width="stretch",
                      column_config={"code": _("Code"),

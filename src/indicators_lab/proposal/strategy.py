@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlmodel import Session, select
 
-from indicators_lab.catalogue.data import readiness_frame
+from indicators_lab.catalogue.data import localise_source, readiness_frame
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.access import Actor, require_role
 from indicators_lab.core.i18n import N_, _
@@ -64,8 +64,8 @@ def localise(table: pd.DataFrame) -> pd.DataFrame:
         gap=[gap(r) for r in table.to_dict(orient="records")],
         metadata=[_(m) if m else m for m in table["metadata"]],
         split_today=[_(SPLIT_TODAY[v]) if v in SPLIT_TODAY else v for v in table["split_today"]],
-        data=[_(d) if d else d for d in table["data"]],
-        countries=[_(c) if c else c for c in table["countries"]],
+        data=[localise_source(d) for d in table["data"]],
+        countries=[localise_source(c) for c in table["countries"]],
     )
 
 
