@@ -5,6 +5,10 @@
 Prints (a) top-1 / top-3 per framework on the labelled crosswalk (data/labels/): weights are
 chosen on the development half and reported on the held-out half, beside TF-IDF and plain-MiniLM
 baselines on the same held-out rows, plus a nested 5-fold cross-validated estimate over all rows;
+then learning from decisions, with the development half as co-leads' one-by-one decisions: the
+neighbour boost (weight and threshold chosen by cross-validation inside the development half) on
+the held-out ranking, and the fitted chance of acceptance on the held-out first five suggestions
+(calibration by bin, and how many suggestions the chance floor keeps against always three);
 (b) pipeline throughput (embed_texts with its cache writes, under a model name that has no
 shipped vectors) as a ratio of raw model.encode on the same texts in the same run; (c) warm
 re-map time of every framework, and whether torch was imported for it (it must not be).
@@ -25,7 +29,10 @@ from indicators_lab.catalogue.frameworks import items_frame, list_objectives
 from indicators_lab.core.config import Settings
 from indicators_lab.core.db import init_db, make_engine
 from indicators_lab.mapping.embeddings import MiniLMEncoder, embed_texts
-from indicators_lab.mapping.evaluation import Bench, build_bench, choose_weights, nested_cv_scores, quality, split_labels
+from indicators_lab.mapping.evaluation import (Bench, boosted_scores, build_bench, chance_on_held_out, choose_floor,
+                                               choose_neighbour, choose_weights,
+                                               nested_cv_scores, quality, split_labels)
+from indicators_lab.mapping.learning import MIN_CHANCE
 from indicators_lab.mapping.suggestions import DEFAULT_WEIGHTS, ObjectiveTexts, item_text
 from indicators_lab.core.db import in_transaction as tx
 from indicators_lab.core.access import COMMAND_LINE
@@ -53,6 +60,10 @@ def print_quality(bench: Bench) -> None:
           f"development half {len(dev)}, held-out half {len(held)})")
     print(f"weights chosen on the development half: {chosen}")
     print(f"shipped DEFAULT_WEIGHTS {'are' if chosen == DEFAULT_WEIGHTS else 'are NOT'} these weights")
+    learnt = choose_neighbour(bench, dev, chosen)
+    print(f"neighbour boost chosen by 5-fold CV inside the development half: weight {learnt.neighbour}, "
+          f"threshold {learnt.neighbour_threshold} (cap {learnt.neighbour_cap}); shipped: "
+          f"{'the same' if (learnt.neighbour, learnt.neighbour_threshold) == (DEFAULT_WEIGHTS.neighbour, DEFAULT_WEIGHTS.neighbour_threshold) else 'NOT the same'}")
     head = f"{'method (held-out half unless noted)':46}" + "".join(f"{k:>24}" for k in (*FRAMEWORKS, "all"))
     print(head)
     rows = {
@@ -66,10 +77,31 @@ def print_quality(bench: Bench) -> None:
     everything = list(range(len(bench.labels)))
     rows["Indicators Lab, nested 5-fold CV, all rows"] = _per_framework(
         bench, everything, lambda b: quality(oof[[bench.labels.index(x) for x in b.labels]], b.numbers, b.labels))
+    # Learning from decisions: the development half plays the co-leads' one-by-one decisions and
+    # the app's capped neighbour boost moves the held-out scores (weight and threshold chosen by
+    # cross-validation inside the development half).
+    learnt = choose_neighbour(bench, dev, chosen)
+    boosted = boosted_scores(bench, dev, learnt)
+    rows["+ neighbours' boost, dev half as decisions"] = _per_framework(
+        bench, held, lambda b: quality(boosted[[bench.labels.index(x) for x in b.labels]], b.numbers, b.labels))
     rows["(optimistic) chosen weights on dev itself"] = _per_framework(bench, dev, lambda b: b.ours(chosen))
     for name, qs in rows.items():
         print(f"{name:46}" + "".join(f"{_cell(q) if q else '–':>24}" for q in qs))
     print("target (issue 17): top-1 >= 85% and top-3 >= 95% of held-out items in every framework")
+    # A score that means something: the chance of acceptance fitted on the development half's
+    # decisions, read on the held-out half's first five suggestions.
+    floor = choose_floor(bench, dev, learnt)
+    print(f"chance floor chosen by 5-fold CV inside the development half (the highest that finds a right "
+          f"objective for as many items as always three, less 2 points): {floor:.0%}; shipped "
+          f"learning.MIN_CHANCE {MIN_CHANCE:.0%}{'' if floor == MIN_CHANCE else ' (NOT the same)'}")
+    check = chance_on_held_out(bench, dev, held, learnt, floor=floor)
+    if check:
+        print(f"chance of acceptance fitted on {check.fitted_on} development-half decisions, held-out first five "
+              f"suggestions: Brier {check.brier:.3f} (text score read as a chance: {check.brier_raw:.3f}); "
+              + "; ".join(f"chance {lo:.1f}-{hi:.1f}: mean {m:.2f}, {r:.0%} right (n={n})" for lo, hi, m, r, n in check.bins))
+        print(f"suggestions kept at chance >= {floor:.0%} (always the first, at most five): {check.shown:.1f} per "
+              f"item; an item has a right one among them {check.recall:.0%}, {check.precision:.0%} of them right "
+              f"(always three: {check.three_recall:.0%}, {check.three_precision:.0%} right; {check.items} items)")
     # How far the text score can be trusted (what a bulk-accept threshold buys), held-out rows only.
     part = bench.take(held)
     scores = part.signals.combine(chosen)

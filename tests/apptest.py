@@ -17,9 +17,9 @@ ADMIN = Actor("Admin", "admin")
 @pytest.fixture
 def app(settings_env, monkeypatch):
     """The app's database (fresh, shipped catalogues loaded); pages use the fake encoder."""
-    import indicators_lab.ui.resources as resources
+    import indicators_lab.mapping.embeddings as embeddings  # ui.resources imports it when first used
 
-    monkeypatch.setattr(resources, "MiniLMEncoder", FakeEncoder)
+    monkeypatch.setattr(embeddings, "MiniLMEncoder", FakeEncoder)
     st.cache_resource.clear()
     engine = open_database(settings_env)
     yield engine

@@ -73,12 +73,12 @@ SIGN_IN_HERE_PAGES = {"views/consultation.py"}  # guarded pages with their own s
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """One database for every render: users of each role and the markers above."""
-    import indicators_lab.ui.resources as resources
+    import indicators_lab.mapping.embeddings as embeddings  # ui.resources imports it when first used
 
     mp = pytest.MonkeyPatch()
     mp.setenv("INDICATORS_LAB_DATA_DIR", str(tmp_path_factory.mktemp("site") / "var"))
     mp.delenv("INDICATORS_LAB_DATABASE_URL", raising=False)
-    mp.setattr(resources, "MiniLMEncoder", FakeEncoder)
+    mp.setattr(embeddings, "MiniLMEncoder", FakeEncoder)
     st.cache_resource.clear()
     engine = open_database(Settings())
 

@@ -192,3 +192,41 @@ def test_users_enable_re_enables_an_account_and_create_admin_explains_itself(tmp
     assert "already active" in cli("enable", "--email", "a@example.org").stdout
     proc = cli("enable", "--email", "nobody@example.org")
     assert proc.returncode == 2 and "There is no account for nobody@example.org" in proc.stderr
+
+
+def test_suggest_by_chance_keeps_the_first_three_then_what_the_fitted_chance_supports(tmp_path):
+    from indicators_lab.core.config import Settings
+    from indicators_lab.core.db import in_transaction as tx
+    from indicators_lab.mapping import links
+    from indicators_lab.mapping.learning import MIN_CHANCE
+    from indicators_lab.mapping.suggestions import suggest
+    from indicators_lab.startup import open_database
+    from tests.apptest import ADMIN
+    from tests.fakes import SpyModelEncoder
+
+    out = tmp_path / "s.csv"
+    proc = run(["suggest", "--framework", "10.7.2", "--by-chance", "--out", str(out)], tmp_path / "var")
+    rows = read_csv(out)
+    assert "No useful chance of acceptance yet" in proc.stdout
+    assert len(rows) == 36 * 3 and all(r["chance"] == "" for r in rows)
+
+    engine = open_database(Settings(data_dir=tmp_path / "var"))
+    table = tx(engine, suggest, SpyModelEncoder(), "10.7.2", actor=ADMIN, top_k=3).table
+    for code in list(dict.fromkeys(table["item_code"]))[:16]:
+        mine = table[table["item_code"] == code].sort_values("rank")
+        item = int(mine.iloc[0]["item_id"])
+        tx(engine, links.decide, actor=ADMIN, item_id=item, objective=int(mine.iloc[0]["objective"]),
+           status="accepted")
+        for k in (1, 2):
+            tx(engine, links.decide, actor=ADMIN, item_id=item, objective=int(mine.iloc[k]["objective"]),
+               status="rejected")
+    engine.dispose()
+    proc = run(["suggest", "--framework", "10.7.2", "--by-chance", "--out", str(out)], tmp_path / "var")
+    rows = read_csv(out)
+    assert "Kept the suggestions with a fitted chance of acceptance of at least 20%" in proc.stdout
+    per_item = {}
+    for r in rows:
+        per_item.setdefault(r["item_code"], []).append(r)
+        assert r["chance"] != "" and (r["rank"] == "1" or float(r["chance"]) >= MIN_CHANCE)
+    assert len(per_item) == 36 and all(1 <= len(v) <= 5 for v in per_item.values())
+    assert len(rows) != 36 * 3  # not always three

@@ -251,3 +251,31 @@ def test_a_strategy_action_saved_while_the_version_is_approved_is_refused(drafte
     assert tx(engine, proposals.get_version, 1).approved
     late = tx(engine, lambda *, session: list(session.exec(select(StrategyAction.action))))
     assert late == [], "an action landed on version 1 after its approval"
+
+
+def test_co_leads_extending_a_round_while_another_approves_its_version_leave_it_closed(drafted):  # noqa: F811
+    """Five co-leads extend the version's round while a sixth approves the version: whoever goes
+    first, the approved version's round ends closed (approval closes it; an extension after the
+    approval is refused), and nobody meets anything but a plain refusal."""
+    from datetime import timedelta
+
+    from indicators_lab.core.models import Round, utcnow
+
+    engine, set_id = drafted
+    rid = tx(engine, con.create_round, actor=LEAD, title="On version 1", set_id=set_id, version=1)
+    later = utcnow() + timedelta(days=30)
+
+    def work(e, i):
+        try:
+            if i == 0:
+                return tx(e, proposals.approve, actor=LEAD, version=1, close_rounds=True)
+            return tx(e, con.set_round_close, actor=LEAD, round_id=rid, closes_at=later)
+        except UserError as exc:
+            return str(exc)
+
+    results, errors = run_together(engine, 6, work)
+    assert errors == []
+    assert tx(engine, proposals.get_version, 1).approved
+    with unit_of_work(engine) as s:
+        closes = s.get(Round, rid).closes_at
+    assert closes.replace(tzinfo=None) <= utcnow().replace(tzinfo=None), f"open until {closes} on an approved version"

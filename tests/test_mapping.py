@@ -175,3 +175,29 @@ def test_held_out_precision_at_a_threshold_counts_items_at_or_above_it(engine):
     h = tx(engine, held_out, SpyModelEncoder(), "10.7.2")
     assert h.right_at_or_above(-1.0) == (round(h.quality.top1 * h.quality.n), h.quality.n)
     assert h.right_at_or_above(max(h.top_scores) + 0.01) == (0, 0)
+
+
+def _bench(vectors, labels, text):
+    from indicators_lab.mapping.evaluation import Bench, Label
+
+    n, k = text.shape
+    z = np.zeros((n, k), np.float32)
+    sig = Signals(title=z, action=text, action_arg=z.astype(int), action_mean_top2=z, commitment=z,
+                  commitment_arg=z.astype(int), lexical=z, item_vectors=np.asarray(vectors, np.float32))
+    return Bench([Label("nat", str(i), frozenset(objs)) for i, objs in enumerate(labels)],
+                 list(range(1, k + 1)), sig, z, z)
+
+
+def test_crosswalk_decisions_lift_close_neighbours_but_no_item_learns_from_itself():
+    from indicators_lab.mapping.evaluation import boosted_scores
+
+    text = np.array([[0.3, 0.2, 0.1]] * 3, np.float32)
+    # item 1 is item 0's twin, item 2 is unrelated; item 0 was decided for objective 3
+    bench = _bench([[1, 0], [1, 0], [0, 1]], [{3}, {1}, {1}], text)
+    w = Weights(title=0, action=1, action_mean_top2=0, lexical=0, neighbour=0.25, neighbour_threshold=0.75)
+    scores = boosted_scores(bench, [0], w)
+    np.testing.assert_allclose(scores[0], text[0])  # its own decision is not a neighbour's
+    np.testing.assert_allclose(scores[2], text[2])  # unrelated: no boost
+    assert scores[1, 2] == pytest.approx(0.1 + w.neighbour_cap)  # the twin: objective 3, capped
+    np.testing.assert_allclose(boosted_scores(bench, [0], Weights(neighbour=0.0, **{
+        f: getattr(w, f) for f in ("title", "action", "action_mean_top2", "lexical")})), text)

@@ -107,3 +107,38 @@ def test_chance_of_acceptance_is_fitted_once_there_are_enough_one_by_one_decisio
     choose(at, "Framework", "10.7.2")
     assert not at.exception
     assert any("logistic regression on 24 one-by-one decisions" in c.value for c in at.caption)
+
+
+def test_each_item_shows_its_first_three_suggestions_until_a_chance_is_fitted(app):
+    lead = co_lead(app)
+    at = open_mapping(lead.user_id)
+    choose(at, "Framework", "10.7.2")
+    assert not at.exception
+    assert any("Each item shows its first 3 suggestions until the chance is shown." in c.value for c in at.caption)
+    assert len([b for b in at.button if b.label == "Accept"]) == 3
+
+
+def test_with_a_fitted_chance_an_item_shows_the_suggestions_it_supports(app):
+    from indicators_lab.mapping.learning import MIN_CHANCE, calibrate, supported
+    from indicators_lab.mapping.suggestions import suggest
+    from tests.fakes import FakeEncoder
+
+    lead = co_lead(app)
+    t = tx(app, suggest, FakeEncoder(), "10.7.2", actor=lead, top_k=3).table
+    for code in list(dict.fromkeys(t["item_code"]))[:16]:
+        rows = t[t["item_code"] == code].sort_values("rank")
+        item = int(rows.iloc[0]["item_id"])
+        tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[0]["objective"]), status="accepted")
+        for k in (1, 2):
+            tx(app, links.decide, actor=lead, item_id=item, objective=int(rows.iloc[k]["objective"]), status="rejected")
+    at = open_mapping(lead.user_id)
+    choose(at, "Framework", "10.7.2")
+    assert not at.exception
+    assert any("Each item shows the suggestions whose chance is at least 20%" in c.value for c in at.caption)
+    # the item on screen shows exactly its suggestions with a chance of at least the floor (and its first)
+    result = tx(app, suggest, FakeEncoder(), "10.7.2", actor=lead, top_k=5)
+    shown = supported(result, calibrate(result, tx(app, links.decisions_frame)))
+    code = at.subheader[0].value.split()[0]
+    mine = shown[shown["item_code"] == code]
+    assert len([b for b in at.button if b.label == "Accept"]) == len(mine)
+    assert ((mine["rank"] == 1) | (mine["chance"] >= MIN_CHANCE)).all()

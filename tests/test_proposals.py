@@ -162,3 +162,33 @@ def test_public_annex_of_an_approved_version_leaves_out_rounds_on_a_later_draft(
     wb = openpyxl.load_workbook(out, read_only=True)
     cells = [str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
     assert not any("SECRET" in c for c in cells), "a member-state stakeholder reads a civil-society-only draft round"
+
+
+def test_an_approved_annex_stays_as_approved_its_rounds_do_not_reopen_and_answers_do_not_change(drafted):
+    from datetime import timedelta
+
+    from indicators_lab.core.accounts import create_user
+    from indicators_lab.core.models import utcnow
+    from indicators_lab.proposal.annex import annex_rounds
+
+    engine, set_id = drafted
+    on_set = tx(engine, con.create_round, actor=LEAD, title="On the set", set_id=set_id)
+    on_version = tx(engine, con.create_round, actor=LEAD, title="On version 1", set_id=set_id, version=1)
+    ngo = tx(engine, create_user, actor=LEAD, email="n@x.org", name="NGO", role="stakeholder",
+             constituency="civil_society")
+    cid = tx(engine, con.post_comment, actor=ngo, round_id=on_version, objective=6, text="Keep it")
+    tx(engine, con.respond, actor=LEAD, comment_id=cid, disposition="noted", text="Thank you")
+    tx(engine, proposals.approve, actor=LEAD, version=1, close_rounds=True)
+    v = tx(engine, proposals.get_version, 1)
+    held = {r.id for r in tx(engine, annex_rounds, v)}
+    # The annex holds the version's round; the set round opened after the freeze is about what came next.
+    assert on_version in held and on_set not in held
+    later = utcnow() + timedelta(days=7)
+    with pytest.raises(UserError, match="Version 1 is approved"):
+        tx(engine, con.set_round_close, actor=LEAD, round_id=on_version, closes_at=later)
+    with pytest.raises(UserError, match="answers in its annex are final"):
+        tx(engine, con.respond, actor=LEAD, comment_id=cid, disposition="accepted", text="Changed after approval")
+    assert [c.response for c in tx(engine, con.thread, actor=LEAD, round_id=on_version, objective=6)] == ["Thank you"]
+    tx(engine, con.set_round_close, actor=LEAD, round_id=on_set, closes_at=later)  # not in the annex: reopens
+    assert tx(engine, con.get_round, on_set).closes_at.replace(tzinfo=None) == later.replace(tzinfo=None)
+    tx(engine, con.set_round_close, actor=LEAD, round_id=on_version, closes_at=utcnow())  # closing stays allowed

@@ -108,7 +108,7 @@ def show_thread(comments, key: str) -> None:
                     st.error(plain(exc))
         if c.mine:
             with row.popover(_("Edit")):
-                text = st.text_area(_("Your comment"), c.text, key=f"ilab.c.edit.{key}.{c.id}", max_chars=con.MAX_COMMENT)
+                text = st.text_area(_("Your comment, edited"), c.text, key=f"ilab.c.edit.{key}.{c.id}", max_chars=con.MAX_COMMENT)
                 if st.button(_("Save"), key=f"ilab.c.editb.{key}.{c.id}"):
                     try:
                         act(con.edit_comment, actor=actor, comment_id=c.id, text=text)
@@ -121,11 +121,13 @@ def show_thread(comments, key: str) -> None:
 
 def comment_form(key: str, *, item_id=None, objective=None, stances=tuple(con.STANCES), strategy=False) -> None:
     """Stance as large buttons, the text (kept as a draft in the browser), ratings explained."""
-    touch.keep_draft(f"{actor.user_id}.{rid}.{key}", label=_("Your comment"), forget=posted is not None)
-    with st.form(f"ilab.c.form.{key}.{form_number}", enter_to_submit=False, border=False):
+    touch.keep_draft(f"{actor.user_id}.{rid}.{key}", label=_("Your comment"), within=f"ilab-form-{key}",
+                     forget=posted is not None)
+    form = st.container(key=f"ilab-form-{key}")  # one form per subject, found by its subject
+    with form, st.form(f"ilab.c.form.{key}.{form_number}", enter_to_submit=False, border=False):
         stance = st.segmented_control(_("Your view"), stances, format_func=lambda k: _(con.STANCES[k]),
                                       key=f"ilab.c.stance.{key}.{form_number}") if stances else None
-        text = st.text_area(_("Your comment"), max_chars=con.MAX_COMMENT)
+        text = st.text_area(_("Your comment"), max_chars=con.MAX_COMMENT, key=f"ilab.c.text.{key}.{form_number}")
         ratings = {}
         with st.expander(_("Optional ratings, from 1 (low) to 5 (high)")):
             for name in con.RATINGS:

@@ -8,8 +8,8 @@ from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.i18n import N_, _, format_percent, ngettext
 from indicators_lab.mapping.embeddings import TYPICAL_LOAD_TIME, must_load_model
-from indicators_lab.mapping.evaluation import held_out
-from indicators_lab.mapping.learning import MIN_DECISIONS, calibrate
+from indicators_lab.mapping.evaluation import BULK_PRECISION, held_out
+from indicators_lab.mapping.learning import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, MIN_CHANCE, MIN_DECISIONS, calibrate, supported
 from indicators_lab.mapping.links import GRADES
 from indicators_lab.mapping.queue import ORDERS, framework_progress, item_after, next_item, review_queue
 from indicators_lab.mapping.suggestions import REVIEW_STATES, filter_overview, item_overview, suggest
@@ -57,10 +57,9 @@ objectives = {o.number: o for o in list_objectives(session=db)}
 
 encoder = get_encoder()
 progress = EncodingProgress(must_load_model(encoder), TYPICAL_LOAD_TIME)
-K = 3
+K = MAX_SUGGESTIONS  # the most an item shows; how many it does depends on the fitted chance
 result = read_or_act(suggest, encoder, key, actor=actor, top_k=K, progress=progress)
 progress.clear()
-overview = item_overview(result.table)
 done = framework_progress(session=db, actor=actor).set_index("framework")
 mine_progress = done.loc[key] if key in done.index else None
 estimate = read_or_act(held_out, encoder, key)
@@ -68,6 +67,9 @@ held = estimate.quality if estimate else None
 decisions = links.decisions_frame(session=db)
 calibration = calibrate(result, decisions)
 use_chance = calibration is not None and calibration.useful
+# As many suggestions per item as the evidence supports (their fitted chance), else the first three.
+shown_table = supported(result, calibration)
+overview = item_overview(shown_table)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(_("Items"), len(overview))
@@ -102,6 +104,9 @@ if calibration:
 else:
     quality += " " + _("A chance of acceptance is fitted once there are {n} one-by-one decisions, some accepted and "
                        "some rejected.").format(n=MIN_DECISIONS)
+quality += " " + (_("Each item shows the suggestions whose chance is at least {floor}: always the first, at most {most}.")
+                  .format(floor=_pct(MIN_CHANCE), most=MAX_SUGGESTIONS) if use_chance else
+                  _("Each item shows its first {n} suggestions until the chance is shown.").format(n=DEFAULT_SUGGESTIONS))
 st.caption(quality)
 
 # ---------------------------------------------------------------- the queue
@@ -132,16 +137,20 @@ with st.expander(_("Bulk accept above a score")):
     if scores.empty:
         st.write(_("Every item has a decision."))
     else:
-        # The default accepts only the most certain tenth of the remaining first suggestions.
+        # The default: the lowest text score at which the held-out labelled first suggestions are
+        # right nine times in ten; without labels (or no such score), the most certain tenth.
         lo, hi = round(float(scores.min()), 2), round(float(scores.max()), 2)
-        default = round(float(scores.quantile(0.9)), 2)
+        measured = estimate.threshold_for() if estimate else None
+        default = round(measured if measured is not None else float(scores.quantile(0.9)), 2)
         threshold = st.slider(_("Accept every undecided first suggestion whose text score is at least"),
                               lo, max(hi, lo + 0.01), min(max(default, lo), hi), 0.01)
         st.caption(_(
             "Text score: similarity of the item's own wording to the objective, without any boost from "
-            "decisions on neighbours. Remaining first suggestions score {lo}–{hi}; "
-            "the default ({default}) takes the top tenth.").format(lo=f"{lo:.2f}", hi=f"{hi:.2f}", default=f"{default:.2f}")
-        )
+            "decisions on neighbours. Remaining first suggestions score {lo}–{hi}.").format(lo=f"{lo:.2f}", hi=f"{hi:.2f}")
+            + " " + (_("The default ({default}) is the lowest score at which the held-out labelled first suggestions "
+                       "are right at least {share} of the time.").format(default=f"{default:.2f}", share=_pct(BULK_PRECISION))
+                     if measured is not None else
+                     _("The default ({default}) takes the top tenth.").format(default=f"{default:.2f}")))
         if estimate:
             right, of = estimate.right_at_or_above(threshold)
             st.caption((_("On the held-out labelled items of this framework, {of} first suggestions score at least "
@@ -220,8 +229,8 @@ with review:
         _("Picked from the list ({state}); {total} items in the queue").format(state=_status(item["state"]), total=len(queue)))
     st.subheader(plain(f"{item['code']} {item['title']}"))
     st.caption(plain(brief_sentence(availability_brief([item_id], session=db).iloc[0])))
-    mine = result.table[result.table["item_id"] == item_id]
-    chances = calibration.chance(result, mine) if use_chance else None
+    mine = shown_table[shown_table["item_id"] == item_id]
+    chances = mine["chance"] if use_chance else None
     for r in mine.itertuples():
         obj = objectives[r.objective]
         with st.container(border=True):

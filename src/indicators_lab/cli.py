@@ -107,20 +107,34 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     from indicators_lab.core.access import COMMAND_LINE
     from indicators_lab.mapping.embeddings import MiniLMEncoder
     from indicators_lab.core.exports import write_csv
+    from indicators_lab.mapping.learning import MAX_SUGGESTIONS, MIN_CHANCE, MIN_DECISIONS, calibrate, supported
+    from indicators_lab.mapping.links import decisions_frame
     from indicators_lab.mapping.suggestions import suggest
 
-    if not 1 <= args.top_k <= 23:
+    top_k = args.top_k if args.top_k is not None else (MAX_SUGGESTIONS if args.by_chance else 3)
+    if not 1 <= top_k <= 23:
         raise UserError("--top-k must be between 1 and 23 (there are 23 GCM objectives).")
     with _unit() as session:
         result = suggest(
-            MiniLMEncoder(), args.framework, actor=COMMAND_LINE, top_k=args.top_k,
+            MiniLMEncoder(), args.framework, actor=COMMAND_LINE, top_k=top_k,
             progress=_cli_progress("Encoding"), session=session)
+        table = result.table
         columns = ["framework", "item_code", "objective", "rank", "score"]
+        if args.by_chance:
+            calibration = calibrate(result, decisions_frame(session=session))
+            table = supported(result, calibration, default=min(3, top_k))
+            columns.append("chance")
+            if calibration is not None and calibration.useful:
+                print(f"Kept the suggestions with a fitted chance of acceptance of at least {MIN_CHANCE:.0%} "
+                      f"(always the first; model fitted on {calibration.n} one-by-one decisions).")
+            else:
+                print(f"No useful chance of acceptance yet (it needs {MIN_DECISIONS} one-by-one decisions, some accepted and some rejected): "
+                      f"kept each item's first {min(3, top_k)}; the chance column is empty.")
         if args.explain:
             columns += ["reason_ref", "reason_text", "decision"]
-        write_csv(result.table[columns], Path(args.out))
-        n_items = result.table["item_code"].nunique()
-        print(f"Wrote {len(result.table)} suggestions for {n_items} items of '{args.framework}' to {args.out}")
+        write_csv(table[columns], Path(args.out))
+        n_items = table["item_code"].nunique()
+        print(f"Wrote {len(table)} suggestions for {n_items} items of '{args.framework}' to {args.out}")
         if result.precision_at_1 is not None:
             print(f"Top suggestion matched co-leads' decisions on {result.precision_at_1:.0%} "
                   f"of {result.decided_items} decided items.")
@@ -316,9 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("suggest", help="suggest GCM objectives for every item of a framework")
     p.add_argument("--framework", required=True, help="sdg, 10.7.2, mgi or an imported key")
-    p.add_argument("--top-k", type=int, default=3, help="objectives per item (1-23)")
+    p.add_argument("--top-k", type=int, default=None,
+                   help="objectives per item (1-23; default 3), or the most per item with --by-chance (default 5)")
     p.add_argument("--out", required=True, help="path of the CSV to write")
     p.add_argument("--explain", action="store_true", help="add the matched action or sentence")
+    p.add_argument("--by-chance", action="store_true",
+                   help="per item, only the suggestions whose fitted chance of acceptance is at least 20%% "
+                        "(always the first), with a chance column; the first 3 until there are enough "
+                        "one-by-one decisions")
     p.set_defaults(func=cmd_suggest)
 
     p = sub.add_parser("optimise", help="choose the smallest good set of indicators")

@@ -252,14 +252,38 @@ def readable_round_ids(actor: Actor, *, session: Session) -> set[int]:
             if (not r.constituencies or mine in r.constituencies) and _aware(r.opens_at) <= now}
 
 
+def approved_annex_of(session: Session, r: Round, *, lock: bool = False) -> int | None:
+    """The number of an approved version whose annex holds round ``r``'s comments (the rounds on
+    that version, and the rounds on its set that had opened when it was frozen: the rule of
+    proposal.annex.annex_rounds), else None. Such a round is final: it does not reopen and its
+    answers do not change, so an approved annex stays as ExCom approved it. ``lock`` takes the
+    set's version rows first, in the order ``approve`` takes them, so that an approval and an
+    extension of the same round queue instead of both committing (PostgreSQL)."""
+    if r.set_id is None and r.version_id is None:
+        return None
+    query = select(ProposalVersion).where(
+        (ProposalVersion.id == r.version_id) if r.set_id is None else
+        ((ProposalVersion.set_id == r.set_id) | (ProposalVersion.id == r.version_id))).order_by(ProposalVersion.id)
+    for v in session.exec(query.with_for_update() if lock else query).all():
+        holds = v.id == r.version_id or (r.version_id is None and _aware(r.opens_at) <= _aware(v.created_at))
+        if holds and v.approved_at is not None:
+            return v.number
+    return None
+
+
 def set_round_close(*, session: Session, actor: Actor, round_id: int, closes_at: datetime) -> None:
-    """Extend a round, or close it early (``closes_at`` = now)."""
+    """Extend a round, or close it early (``closes_at`` = now). A round whose comments are in an
+    approved version's annex closes but never reopens."""
     require_role(actor, "co_lead")
     r = session.get(Round, round_id)
     if r is None:
         raise NotFound(_("There is no consultation round with id {id}.").format(id=round_id))
     if _aware(closes_at) <= _aware(r.opens_at):
         raise UserError(_("The round must close after it opens."))
+    if _aware(closes_at) > utcnow() and (number := approved_annex_of(session, r, lock=True)) is not None:
+        raise UserError(_("Version {number} is approved and its annex holds this round's comments: "
+                          "the round cannot reopen.").format(number=number))
+    session.refresh(r, with_for_update=True)  # after the versions: the order approve locks in
     r.closes_at = _aware(closes_at)
     session.add(r)
 
@@ -453,8 +477,12 @@ def respond(*, session: Session, actor: Actor, comment_id: int, disposition: str
     text = (text or "").strip()
     if len(text) > MAX_COMMENT:
         raise UserError(f"The response is too long (limit {MAX_COMMENT} characters).")
-    if session.exec(select(Comment.id).where(Comment.id == comment_id).with_for_update()).first() is None:
+    round_id = session.exec(select(Comment.round_id).where(Comment.id == comment_id)).first()
+    if round_id is None:
         raise NotFound(_("There is no comment {number}.").format(number=comment_id))
+    if (number := approved_annex_of(session, session.get(Round, round_id), lock=True)) is not None:
+        raise UserError(_("Version {number} is approved: the answers in its annex are final.").format(number=number))
+    session.exec(select(Comment.id).where(Comment.id == comment_id).with_for_update()).first()
     now = utcnow()
     row = {"comment_id": comment_id, "disposition": disposition, "text": text, "responder": actor.name, "at": now}
     # One current answer per comment, decided by the database: two co-leads answering at once

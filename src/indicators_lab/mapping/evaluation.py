@@ -24,8 +24,10 @@ from indicators_lab.mapping.suggestions import (
     ObjectiveTexts,
     Signals,
     Weights,
+    capped_boost,
     compute_signals,
     lexical_scores,
+    neighbour_adjustment,
 )
 
 LABELS = shipped_path("labels", "gcm_crosswalk.csv")
@@ -162,6 +164,164 @@ def nested_cv_scores(bench: Bench, folds: int = 5, seed: int = 7, grid: list[Wei
     return out
 
 
+# --------------------------------------------------------------------------- learning from decisions
+# The development half plays the co-leads' one-by-one decisions: each of its items accepted for its
+# labelled objectives. The app's own neighbour boost (suggestions.capped_boost) then moves the
+# scores of the other items, exactly as ``suggest`` does with decisions in the database.
+
+NEIGHBOUR_GRID = [(nw, thr) for nw in (0.0, 0.1, 0.25, 0.5) for thr in (0.45, 0.55, 0.65, 0.75)]
+
+
+def decided_matrix(bench: Bench, rows: list[int]) -> np.ndarray:
+    """(rows, objectives): +1 where a labelled row's objective is one of its labels."""
+    out = np.zeros((len(rows), len(bench.numbers)), dtype=np.float32)
+    col = {n: k for k, n in enumerate(bench.numbers)}
+    for r, i in enumerate(rows):
+        for o in bench.labels[i].objectives:
+            out[r, col[o]] = 1.0
+    return out
+
+
+def boosted_scores(bench: Bench, decided: list[int], weights: Weights) -> np.ndarray:
+    """Text scores of every labelled row plus the capped boost from the ``decided`` rows' labels,
+    as if co-leads had accepted them one by one (a row never learns from itself)."""
+    model = bench.signals.combine(weights)
+    if not decided or weights.neighbour == 0:
+        return model
+    vecs = bench.signals.item_vectors
+    self_mask = np.arange(len(bench.labels))[:, None] == np.array(decided)[None, :]
+    adj = neighbour_adjustment(vecs, vecs[decided], decided_matrix(bench, decided),
+                               threshold=weights.neighbour_threshold, self_mask=self_mask)
+    return model + capped_boost(adj, weights)
+
+
+def choose_neighbour(bench: Bench, rows: list[int], weights: Weights, folds: int = 5,
+                     seed: int = 7, grid=NEIGHBOUR_GRID) -> Weights:
+    """Neighbour weight and threshold by ``folds``-fold cross-validation inside ``rows``: each fold
+    is scored with the other folds as decisions (ties: first in the grid, i.e. the smaller boost)."""
+    from dataclasses import replace
+
+    idx = list(rows)
+    random.Random(seed).shuffle(idx)
+    idx.sort(key=lambda i: bench.labels[i].framework)
+    parts = [idx[k::folds] for k in range(folds)]
+
+    def cv(w: Weights) -> float:
+        total = 0.0
+        for part in parts:
+            held = set(part)
+            scores = boosted_scores(bench, [i for i in rows if i not in held], w)
+            q = quality(scores[part], bench.numbers, [bench.labels[i] for i in part])
+            total += (q.top1 + q.top3) * len(part)
+        return total
+
+    candidates = [replace(weights, neighbour=nw, neighbour_threshold=thr) for nw, thr in grid]
+    return max(candidates, key=cv)
+
+
+@dataclass(frozen=True)
+class ChanceCheck:
+    """The acceptance model fitted on the development half's decisions, read on the held-out half's
+    top-``top_k`` suggestions: is the chance calibrated, and how many suggestions does it keep?"""
+
+    fitted_on: int  # decisions
+    brier: float  # of the fitted chance, held-out suggestions
+    brier_raw: float  # of the text score read as a chance, same suggestions
+    bins: list[tuple[float, float, float, int]]  # (low, high, mean chance, share right), n
+    items: int
+    shown: float  # suggestions kept per item, on average
+    recall: float  # items with a right objective among those kept
+    precision: float  # kept suggestions that are right
+    three_recall: float  # the same for always three
+    three_precision: float
+
+
+def chance_on_held_out(bench: Bench, dev: list[int], held: list[int], weights: Weights, *,
+                       floor: float, top_k: int = 5, default: int = 3) -> ChanceCheck | None:
+    """Fit learning.calibrate on the development half as one-by-one decisions (its labelled
+    objectives accepted, the other objectives of its first three rejected) and check the chance on
+    the held-out half; learning.supported keeps the suggestions it supports."""
+    import pandas as pd
+
+    from indicators_lab.mapping.learning import calibrate, supported
+    from indicators_lab.mapping.suggestions import Suggestions
+
+    model = bench.signals.combine(weights)
+    scores = boosted_scores(bench, dev, weights)
+    boost = scores - model
+    ids = list(range(1, len(bench.labels) + 1))
+    decisions, table = [], []
+    dev_set, held_set = set(dev), set(held)
+    for i in sorted(dev_set | held_set):
+        order = np.argsort(-scores[i], kind="stable")
+        right = bench.labels[i].objectives
+        if i in dev_set:
+            for n in right:
+                decisions.append((ids[i], n, "accepted"))
+            for j in order[:default]:
+                if bench.numbers[j] not in right:
+                    decisions.append((ids[i], bench.numbers[j], "rejected"))
+        else:  # held out
+            for rank, j in enumerate(order[:top_k], start=1):
+                table.append((ids[i], bench.numbers[j], rank, bench.numbers[j] in right, float(model[i, j])))
+    decided = pd.DataFrame(decisions, columns=["item_id", "objective", "status"]).assign(origin="suggestion")
+    frame = pd.DataFrame(table, columns=["item_id", "objective", "rank", "right", "model_score"]).assign(decision="")
+    result = Suggestions("crosswalk", frame, None, 0, ids, list(bench.numbers), model, boost)
+    cal = calibrate(result, decided)
+    if cal is None:
+        return None
+    chance = cal.chance(result, frame).to_numpy()
+    right = frame["right"].to_numpy(float)
+    edges = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0001]
+    bins = []
+    for lo, hi in zip(edges, edges[1:]):
+        m = (chance >= lo) & (chance < hi)
+        if m.any():
+            bins.append((lo, min(hi, 1.0), float(chance[m].mean()), float(right[m].mean()), int(m.sum())))
+    kept = supported(result, cal, floor=floor, default=default)
+    three = frame[frame["rank"] <= default]
+
+    def recall_precision(part: pd.DataFrame) -> tuple[float, float]:
+        return float(part.groupby("item_id")["right"].any().mean()), float(part["right"].mean())
+
+    r, p = recall_precision(kept)
+    r3, p3 = recall_precision(three)
+    return ChanceCheck(cal.n, float(((chance - right) ** 2).mean()),
+                       float(((np.clip(frame["model_score"].to_numpy(), 0, 1) - right) ** 2).mean()),
+                       bins, frame["item_id"].nunique(), len(kept) / frame["item_id"].nunique(), r, p, r3, p3)
+
+
+FLOORS = (0.05, 0.1, 0.15, 0.2, 0.3)
+
+
+def choose_floor(bench: Bench, rows: list[int], weights: Weights, folds: int = 5, seed: int = 7,
+                 floors=FLOORS, slack: float = 0.02) -> float:
+    """The highest chance floor that, by ``folds``-fold cross-validation inside ``rows``, still finds
+    a right objective for as many items as always showing three (less ``slack``): fewer
+    suggestions to read, no right one lost."""
+    idx = list(rows)
+    random.Random(seed).shuffle(idx)
+    idx.sort(key=lambda i: bench.labels[i].framework)
+    parts = [idx[k::folds] for k in range(folds)]
+    recall = {f: 0.0 for f in floors}
+    three = 0.0
+    for part in parts:
+        train = [i for i in rows if i not in set(part)]
+        for f in floors:
+            c = chance_on_held_out(bench, train, part, weights, floor=f)
+            if c is None:
+                return min(floors)
+            recall[f] += c.recall * c.items
+            three = c.three_recall * c.items if f == floors[0] else three
+        recall["three"] = recall.get("three", 0.0) + three
+    ok = [f for f in floors if recall[f] >= recall["three"] - slack * len(rows)]
+    return max(ok) if ok else min(floors)
+
+
+BULK_PRECISION = 0.9  # a bulk accept's links should be right nine times in ten on the held-out labels
+BULK_MIN_ITEMS = 5  # ... measured on at least this many held-out items
+
+
 @dataclass(frozen=True)
 class HeldOut:
     """The shipped weights on one framework's held-out labelled items."""
@@ -174,6 +334,17 @@ class HeldOut:
         """(right, of): held-out items whose best score is >= threshold, and how many were right."""
         picked = [hit for s, hit in zip(self.top_scores, self.top1_right) if s >= threshold]
         return sum(picked), len(picked)
+
+    def threshold_for(self, precision: float = BULK_PRECISION, *, min_items: int = BULK_MIN_ITEMS) -> float | None:
+        """The lowest score at which the held-out first suggestions scoring at least that much are
+        right at least ``precision`` of the time, on ``min_items`` items or more: a bulk-accept
+        threshold read off the labelled crosswalk, not chosen by hand. None when no such score."""
+        best = None
+        for t in sorted(set(self.top_scores), reverse=True):
+            right, of = self.right_at_or_above(t)
+            if of >= min_items and right >= precision * of:
+                best = t
+        return best
 
 
 def held_out(encoder: Encoder, framework: str, *, session: Session) -> HeldOut | None:

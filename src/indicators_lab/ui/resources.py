@@ -15,7 +15,8 @@ from indicators_lab.core.db import WROTE, log_action, reading, unit_of_work
 
 from indicators_lab.startup import open_database
 from indicators_lab.core.config import get_settings
-from indicators_lab.mapping.embeddings import EncodingNeeded, MiniLMEncoder
+# Not imported here: mapping.embeddings brings numpy, which no page but Mapping's needs (home's
+# first render must not wait for it); the two helpers below import it when first used.
 
 
 @st.cache_resource(show_spinner="Opening the database and loading the shipped catalogues…")
@@ -38,8 +39,11 @@ def upload_limit_mb() -> int:
 
 
 @st.cache_resource
-def get_encoder() -> MiniLMEncoder:
-    """The sentence encoder, shared by every session; the model loads on first encode only."""
+def get_encoder():
+    """The sentence encoder (a MiniLMEncoder), shared by every session; the model loads on first
+    encode only."""
+    from indicators_lab.mapping.embeddings import MiniLMEncoder
+
     return MiniLMEncoder()
 
 
@@ -116,6 +120,8 @@ def get_secret_key() -> str:
 def read_or_act(service: Callable[..., T], *args, **kwargs) -> T:
     """A read through the screen's session (no lock, no transaction of its own); only when it
     must first encode and store new texts does it run as an action (``act``)."""
+    from indicators_lab.mapping.embeddings import EncodingNeeded
+
     try:
         return service(*args, session=page_session(), **kwargs)
     except EncodingNeeded:

@@ -66,25 +66,31 @@ def _run(script: str) -> None:
             components.html(html, height=0)
 
 
-def keep_draft(key: str, *, label: str, forget: bool = False) -> None:
-    """Keep what is typed in the comment box labelled ``label`` in this browser's localStorage under
-    ``key`` (person, round and subject), and put it back after a reload; ``forget`` drops it
-    (the comment was posted). Drawn before the form, so a posted form's draft is gone first."""
+def keep_draft(key: str, *, label: str, within: str, forget: bool = False) -> None:
+    """Keep what is typed in the comment box labelled ``label``, inside the container keyed
+    ``within`` (the subject's form), in this browser's localStorage under ``key`` (person, round
+    and subject), and put it back after a reload; ``forget`` drops it (the comment was posted).
+    Drawn before the form, so a posted form's draft is gone first. Only that subject's box is
+    watched: while a rerun replaces one subject's form by another's, the outgoing script never
+    touches the incoming box (nor puts one subject's draft into another's)."""
     _run(f"""
 const KEY = {json.dumps(DRAFT_PREFIX + key)}, LABEL = {json.dumps(label)}, FORGET = {json.dumps(forget)};
+const WITHIN = {json.dumps(".st-key-" + within)};
 const page = window.parent, store = page.localStorage;
 if (FORGET) store.removeItem(KEY);
 const setValue = Object.getOwnPropertyDescriptor(page.HTMLTextAreaElement.prototype, "value").set;
 function watch() {{
   const box = page.document.querySelector(
-    '[data-testid="stMain"] [data-testid="stForm"] textarea[aria-label="' + LABEL + '"]');
+    '[data-testid="stMain"] ' + WITHIN + ' [data-testid="stForm"] textarea[aria-label="' + LABEL + '"]');
   if (!box) return;
   if (box.dataset.ilabDraft !== KEY) {{
     box.dataset.ilabDraft = KEY;  // this box is kept under this key from now on
     delete box.dataset.ilabEmptied;
     box.addEventListener("input", () => {{
       if (box.dataset.ilabDraft !== KEY) return;
-      if (box.value) {{ delete box.dataset.ilabEmptied; return; }}
+      // Kept at once, not at the next tick: a box typed in just before a rerun takes it away
+      // (another part chosen) keeps its text for when the person comes back to that subject.
+      if (box.value) {{ delete box.dataset.ilabEmptied; store.setItem(KEY, box.value); return; }}
       store.removeItem(KEY);  // emptied by the person: no draft left, and none put back
       box.dataset.ilabEmptied = "1";
     }});
