@@ -149,7 +149,7 @@ READ_SERVICES = {
     "matrix.export_bytes": ("matrix.read", lambda w, a: tx(w["engine"], matrix.export_bytes, actor=a,
                                                            round_id=w["round"], fmt="csv")),
     "matrix.participation": ("matrix.read", lambda w, a: tx(w["engine"], matrix.participation, w["round"], actor=a)),
-    "matrix.template_xlsx": ("rounds.manage", lambda w, a: tx(w["engine"], matrix.template_xlsx, w["round"], actor=a)),
+    "matrix.template_xlsx": ("rounds.template.download", lambda w, a: tx(w["engine"], matrix.template_xlsx, w["round"], actor=a)),
     "themes": ("themes.run", lambda w, a: tx(w["engine"], themes, FakeEncoder(), actor=a, round_id=w["round"])),
     "proposals.list_versions": ("annex.download", lambda w, a: tx(w["engine"], proposals.list_versions, actor=a)),
     "proposals.diff": ("versions.read", lambda w, a: tx(w["engine"], proposals.diff, 1, 1, actor=a)),

@@ -58,6 +58,7 @@ EXPORT_BUTTONS = {
     "full annex (XLSX, DOCX, CSV, JSON)": "Prepare full",
     "comment-response matrix (XLSX, CSV)": "Prepare the matrix",
     "offline comment template (XLSX)": "Offline template",
+    "offline comment template of one's round (XLSX)": "Download the template",
     "disaggregation strategy (CSV)": "Download as CSV",
     "invitation links (CSV)": None,
 }

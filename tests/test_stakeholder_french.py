@@ -68,6 +68,7 @@ def test_a_french_stakeholder_signs_in_reads_the_round_in_french_and_comments(ap
     # The round: the indicator's card with its French title (the sources' translation).
     assert any(m.value.startswith(f"**{plain('10.7.2')}** {plain(french)}") for m in at.markdown)
     assert not any("[EN]" in m.value for m in at.markdown)
+    assert [d.label for d in at.download_button] == ["Télécharger le modèle pour commenter hors ligne (XLSX)"]
     assert not untranslated_on(page_texts(at), "fr")
 
     # The button as the browser sends it: its French label (AppTest formats a raw option outside the

@@ -186,3 +186,16 @@ def test_a_round_on_a_draft_is_not_served_before_it_opens(drafted):  # noqa: F81
     assert tx(engine, con.open_rounds_for, civil) == []  # the page does not offer it...
     with pytest.raises(UserError):  # ...but the service serves it by id
         tx(engine, round_strategy, later, actor=civil)
+
+
+def test_the_french_annex_words_the_strategy_comments_in_french(on_version, tmp_path):
+    from docx import Document
+
+    engine, _, rid = on_version
+    cid = tx(engine, con.post_comment, actor=NGO, round_id=rid, objective=6, strategy=True, text="Include domestic work")
+    tx(engine, con.respond, actor=LEAD, comment_id=cid, disposition="accepted", text="Added to the action")
+    docx = Document(str(tx(engine, export_version, 1, "docx", tmp_path / "a.docx", actor=LEAD, language="fr")))
+    paragraphs = [p.text for p in docx.paragraphs]
+    assert "Commentaires de la consultation sur la stratégie de cet objectif : 1 commentaire." in paragraphs
+    assert any(p.endswith("Include domestic work Réponse (Accepté) : Added to the action") for p in paragraphs), \
+        [p for p in paragraphs if "Include domestic work" in p]

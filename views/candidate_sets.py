@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators_lab.sets import candidate_sets as cs
-from indicators_lab.catalogue.data import BRIEF_LABELS, with_availability
+from indicators_lab.catalogue.data import BRIEF_LABELS, localise_brief, localise_source, with_availability
 from indicators_lab.catalogue.frameworks import SHORT_NAMES, list_objectives
 from indicators_lab.core.config import get_settings
 from indicators_lab.core.errors import UserError
@@ -149,6 +149,7 @@ if part == "scorecard":
                                     "not_ready": _("without enough data")})
     if len(per_item):
         named = per_item.merge(inside[["item_key", "code"]], left_on="item_id", right_on="item_key")
+        named = named.assign(**{c: named[c].map(localise_source) for c in ("data_source", "migratory_source")})
         st.dataframe(named[["code", "data_share", "data_source", "migratory_split", "migratory_source"]],
                      hide_index=True, width="stretch",
                      column_config={"code": _("Code"),
@@ -157,7 +158,7 @@ if part == "scorecard":
                                     "migratory_source": _("source of the split")})
 
 if part == "items":
-    members = with_availability(members, "item_key", session=db)
+    members = localise_brief(with_availability(members, "item_key", session=db))  # the brief's words, in this language
     for column in ("countries_metadata", "migration_metadata"):  # the brief's words, in this language
         members[column] = members[column].map(lambda value: _(value) if isinstance(value, str) and value else value)
     st.dataframe(members[["code", "title", "framework", "tier", *BRIEF_LABELS, "lock"]],

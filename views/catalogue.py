@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators_lab.catalogue.availability import metadata_availability
-from indicators_lab.catalogue.data import with_availability
+from indicators_lab.catalogue.data import localise_brief, with_availability
 from indicators_lab.catalogue.frameworks import (
     apply_filters,
     filter_options,
@@ -137,9 +137,7 @@ visible = [c for c in ["code", "title", "matched", "level", "tier", "custodian",
                        "parent_code"] if c in shown and (shown[c] != "").any()]
 if "attributes" in shown and any("metadata_coverage" in (a or {}) for a in shown["attributes"]):
     # The same brief as on the Mapping, Candidate sets and Optimise pages: metadata and imported data.
-    shown = with_availability(shown, "id", session=db)
-    for column in ("countries_metadata", "migration_metadata"):  # the brief's words, in this language
-        shown[column] = shown[column].map(lambda value: _(value) if isinstance(value, str) and value else value)
+    shown = localise_brief(with_availability(shown, "id", session=db))  # the brief's words, in this language
     visible += ["countries_metadata", "migration_metadata", "imported", "data_source"]
 event = st.dataframe(
     shown[visible],

@@ -9,12 +9,14 @@ import streamlit as st
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.consultation import participation
 from indicators_lab.consultation import rounds as con
+from indicators_lab.consultation.matrix import template_xlsx
+from indicators_lab.core.access import can
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.i18n import DEFAULT, _, current_locale, ngettext
 from indicators_lab.core.vocabulary import RATING_HELP, RATING_NAMES
-from indicators_lab.proposal.strategy import round_strategy
+from indicators_lab.proposal.strategy import localise, round_strategy
 from indicators_lab.ui import state, touch
-from indicators_lab.ui.resources import act, page_session
+from indicators_lab.ui.resources import act, deferred, page_session
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import local_time, plain, show_text
 
@@ -191,7 +193,7 @@ def strategy_part() -> None:
     proposed actions, and comments on them."""
     st.caption(_("For each GCM objective: can its indicators be split by migratory status today, what is missing, "
                  "and what the co-leads propose to do about it (who, by when). Comment on an objective's strategy."))
-    table = round_strategy(rid, session=db, actor=actor)
+    table = localise(round_strategy(rid, session=db, actor=actor))  # its sentences in the reader's language
     objectives = {o.number: o for o in list_objectives(session=db)}
     gaps = table[table["gap"] != ""].groupby("objective").size().to_dict()
     number = st.selectbox(_("Objective"), list(objectives), key="ilab.c.strategy.objective",
@@ -203,7 +205,7 @@ def strategy_part() -> None:
         box.markdown("**" + (plain(f"{row.code} {row.title}") if row.key else _("No indicator yet")) + "**")
         if row.key:
             box.caption(plain(_("Split by migratory status today: {split} ({data})").format(
-                split=_(row.split_today) if row.split_today else "", data=row.data)))  # "yes" or "no"
+                split=row.split_today, data=row.data)))
         if row.gap:
             box.caption(plain(_("Gap: {gap}").format(gap=row.gap)))
         if row.action:
@@ -267,3 +269,22 @@ elif part == "strategy" and "strategy" in PARTS:  # a round on a set has no stra
 else:
     show_thread(con.thread(actor=actor, round_id=rid, whole_set=True, session=db), "set")
     comment_form("set")
+
+
+def offline_template() -> None:
+    """The round's template to comment without a connection, in the reader's language; built only
+    when the button is clicked. At the foot of the page: the phone's first screens stay as they are."""
+    if not can(actor, "rounds.template.download"):
+        return
+    try:
+        con.require_taking_part(rid, session=db, actor=actor)  # ExCom: rounds open to their constituency
+    except UserError:
+        return
+    st.download_button(_("Download the template to comment offline (XLSX)"),
+                       deferred(template_xlsx, rid, actor=actor), f"round_{rid}_template.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="ilab.c.template", icon=":material/download:", on_click="ignore")
+    st.caption(_("Fill it in without a connection, then send it to the co-leads of the round: they import it."))
+
+
+offline_template()

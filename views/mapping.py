@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators_lab.mapping import links
-from indicators_lab.catalogue.data import BRIEF_LABELS, availability_brief, brief_sentence, with_availability
+from indicators_lab.catalogue.data import BRIEF_LABELS, availability_brief, brief_sentence, localise_brief, with_availability
 from indicators_lab.catalogue.frameworks import list_frameworks, list_objectives
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.i18n import N_, _, format_percent, ngettext
@@ -198,9 +198,7 @@ with st.expander(_("Browse all items"), expanded=False):
     min_score = f3.slider(_("Best score at least"), 0.0, 1.0, 0.0, 0.05)
     shown = filter_overview(overview, states=states, objectives=wanted, min_score=min_score)
     st.caption(_("{shown} of {total} items. Select a row to review it above.").format(shown=len(shown), total=len(overview)))
-    shown = with_availability(shown, "item_id", session=db)
-    for column in ("countries_metadata", "migration_metadata"):  # the brief's words, in this language
-        shown[column] = shown[column].map(lambda value: _(value) if isinstance(value, str) and value else value)
+    shown = localise_brief(with_availability(shown, "item_id", session=db))  # the brief's words, in this language
     event = st.dataframe(
         shown[["code", "title", "state", "accepted", "suggestions", *BRIEF_LABELS]].assign(
             state=shown["state"].map(_status)),

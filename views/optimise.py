@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators_lab.catalogue.data import BRIEF_LABELS, with_availability
+from indicators_lab.catalogue.data import BRIEF_LABELS, localise_brief, with_availability
 from indicators_lab.catalogue.frameworks import framework_names
 from indicators_lab.sets import candidate_sets as cs
 from indicators_lab.core.config import get_settings
@@ -177,8 +177,8 @@ if why:
     st.warning((_("{n} of {total} objectives are not covered at least {m} times:") if res["min_cover"] > 1
                 else _("{n} of {total} objectives are not covered:")).format(n=len(why), total=n_obj, m=res["min_cover"]),
                icon=":material/warning:")
-    # The reasons come from the optimiser in English (the command line prints them too).
-    st.dataframe([{_("Objective"): o, _("Why"): reason.capitalize()} for o, reason in sorted(why.items())],
+    # The optimiser words its reasons in this run's language (the command line's stay English).
+    st.dataframe([{_("Objective"): o, _("Why"): reason[:1].upper() + reason[1:]} for o, reason in sorted(why.items())],
                  hide_index=True, width="stretch")
 
 items = cs.items_by_ids(chosen_ids, session=db)
@@ -186,7 +186,7 @@ explanation = res["explanation"].rename(columns={"key": "item_key"})
 table = items.merge(explanation[["item_key", "objectives", "needed_for"]], on="item_key", how="left").fillna("")
 names = framework_names(session=db)
 table["framework"] = table["framework"].map(lambda k: names.get(k, k))
-table = with_availability(table, "item_key", session=db)
+table = localise_brief(with_availability(table, "item_key", session=db))  # the brief's words, in this language
 st.dataframe(table[["framework", "code", "title", "tier", "objectives", "needed_for", *BRIEF_LABELS]], hide_index=True,
              width="stretch",
              column_config={"framework": _("Framework"), "code": _("Code"), "title": _("Title"), "tier": _("Tier"),

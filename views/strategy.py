@@ -5,16 +5,14 @@ import streamlit as st
 
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import neutralise_frame
-from indicators_lab.core.i18n import N_, _, ngettext
+from indicators_lab.core.i18n import _, ngettext
 from indicators_lab.proposal import versions as proposals
-from indicators_lab.proposal.strategy import TITLE, save_action, strategy_table
+from indicators_lab.proposal.strategy import TITLE, localise, save_action, strategy_table
 from indicators_lab.ui import state
 from indicators_lab.ui.resources import act, page_session
 from indicators_lab.core.access import can
 from indicators_lab.ui.session import page_guard
 from indicators_lab.ui.widgets import plain
-
-SPLIT = {"yes": N_("yes"), "no": N_("no")}  # the service's values of split_today
 
 db = page_session()
 st.title(_(TITLE))
@@ -53,8 +51,9 @@ for objective, rows in table.groupby("objective", sort=True):
         if said else ""
     with st.expander(_("Objective {number}: {title}").format(number=objective, title=plain(rows.iloc[0]["objective_title"]))
                      + " — " + ngettext("{n} gap", "{n} gaps", gaps).format(n=gaps) + heard):
-        shown = rows[["code", "title", "split_today", "metadata", "data", "countries", "gap", "action", "who", "by_when"]]
-        shown = shown.assign(split_today=shown["split_today"].map(lambda v: _(SPLIT.get(v, v)) if v else v))
+        # The gaps and readings in the reader's language (the CSV above keeps the service's English).
+        shown = localise(rows)[["code", "title", "split_today", "metadata", "data", "countries", "gap", "action", "who",
+                                "by_when"]]
         st.dataframe(shown,
                      hide_index=True, width="stretch",
                      column_config={"code": _("code"), "title": _("title"), "split_today": _("split today"),

@@ -1,6 +1,7 @@
 """Issue 19's stakeholder part in a real browser set to French (on a phone, 390×844 with touch):
 from the invitation link to a posted comment, every step in French, the indicators under their
-French titles; on each screen no clipped text and no tap target under 44 px (French is longer).
+French titles; on each screen no clipped text and no tap target under 44 px (French is longer);
+then the round's offline template, downloaded and opened: its sheets and headings are French.
 
 Named to run after the other browser tests (the round it seeds links indicators, which would change
 what the mapping and optimiser pages show first), like test_zy_phone_path.py.
@@ -8,8 +9,11 @@ what the mapping and optimiser pages show first), like test_zy_phone_path.py.
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -73,5 +77,19 @@ def test_a_french_phone_goes_from_the_invitation_to_a_posted_comment_in_french(a
         expect(first.get_by_text("· Conserver", exact=False).last).to_be_visible()
         expect(main.get_by_text("Post comment", exact=True)).to_have_count(0)  # no English left on the way
         check_screen(page)
+
+        # The round's offline template, at the foot of the page, in French (built when tapped).
+        download = main.get_by_role("button", name="Télécharger le modèle pour commenter hors ligne (XLSX)")
+        download.scroll_into_view_if_needed()
+        with page.expect_download() as got:
+            download.tap()
+        book = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()))
+        assert got.value.suggested_filename == f"round_{seeded.round_id}_template.xlsx"
+        assert book.sheetnames == ["Commentaires", "Indicateurs", "Groupes", "Positions", "À propos"]
+        assert [c.value for c in book["Commentaires"][1]] == [
+            "Organisation", "Groupe", "Code de l’indicateur", "Objectif", "Position", "Commentaire"]
+        assert [c.value for c in book["Indicateurs"][1]] == ["Code de l’indicateur", "Cadre", "Titre"]
+        assert french in [c.value for c in book["Indicateurs"]["C"]]
+        assert COMMENT not in [v for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row]
     finally:
         context.close()

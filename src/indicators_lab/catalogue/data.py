@@ -3,9 +3,11 @@ current figures per indicator (those of the newest import that covers it)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -229,10 +231,17 @@ def availability_brief(item_ids: list[int], *, session: Session) -> pd.DataFrame
         rows.append({
             "item_id": item_id, "countries_metadata": countries, "migration_metadata": migration,
             "imported": _data_badge(fig.areas_since_2015, fig.migratory_dimensions) if fig is not None
-            else "no data imported",
-            "data_source": "; ".join(sources) or "no metadata shipped, no data imported",
+            else N_("no data imported"),
+            "data_source": "; ".join(sources) or N_("no metadata shipped, no data imported"),
         })
     return pd.DataFrame(rows, columns=BRIEF_COLUMNS)
+
+
+def localise_brief(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the availability brief's fixed words in the current language (where shown);
+    figures, file names and dates stay as they are."""
+    return frame.assign(**{c: [_(v) if isinstance(v, str) and v else v for v in frame[c]]
+                           for c in BRIEF_COLUMNS[1:] if c in frame})
 
 
 def brief_sentence(row) -> str:
@@ -242,8 +251,8 @@ def brief_sentence(row) -> str:
     # The metadata's words are N_-marked (catalogue.availability); the import's cells are figures and file names.
     return _("Data: countries (metadata) {countries} · migratory split (metadata) {migration} · data (imported) "
              "{imported} · source: {source}").format(
-        countries=_(row["countries_metadata"]), migration=_(row["migration_metadata"]), imported=row["imported"],
-        source=row["data_source"])
+        countries=_(row["countries_metadata"]), migration=_(row["migration_metadata"]), imported=_(row["imported"]),
+        source=_(row["data_source"]))
 
 
 def with_availability(frame: pd.DataFrame, id_column: str, *, session: Session) -> pd.DataFrame:
@@ -255,6 +264,36 @@ def with_availability(frame: pd.DataFrame, id_column: str, *, session: Session) 
 
 READINESS_COLUMNS = ["item_id", "data_share", "data_source", "migratory_data", "migratory_metadata",
                      "migratory_split", "migratory_source"]
+# How ``readiness_frame`` words its sources (in English in the frame; ``localise_source`` rewords
+# them where shown). The most specific first: "metadata: {text}" also reads the others' tails.
+DATA_AREAS = N_("data: {areas} areas since 2015 ({file}, {date})")
+METADATA_COUNTRIES = N_("metadata: {label} countries stated")
+DATA_DIMENSION = N_("data: dimension {dims} ({file})")
+DATA_NO_DIMENSION = N_("data: no migratory dimension ({file}); metadata: {status}")
+METADATA_SAYS = N_("metadata: {text}")
+_SOURCES = (DATA_AREAS, METADATA_COUNTRIES, DATA_DIMENSION, DATA_NO_DIMENSION, METADATA_SAYS)
+_TRANSLATED_PARTS = {"status", "text"}  # a status word of the metadata's reading (a quote stays as it is)
+
+
+@lru_cache(maxsize=None)
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("^" + "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)) + "$",
+                      re.S)
+
+
+def localise_source(text: str) -> str:
+    """A source of ``readiness_frame`` (``data_source``, ``migratory_source``) in the current
+    language: our wording translated; file names, dates, figures and the metadata's own words as
+    they are."""
+    if not isinstance(text, str) or not text:
+        return text
+    for template in _SOURCES:
+        found = _pattern(template).match(text)
+        if found:
+            return _(template).format(**{k: _(v) if k in _TRANSLATED_PARTS else v
+                                         for k, v in found.groupdict().items()})
+    return _(text)
 
 
 def readiness_frame(item_ids: list[int], *, session: Session) -> pd.DataFrame:
@@ -275,22 +314,22 @@ def readiness_frame(item_ids: list[int], *, session: Session) -> pd.DataFrame:
         fig = figures.get(item_id)
         if fig is not None:
             share = min(fig.areas_since_2015, MEMBER_STATES) / MEMBER_STATES
-            source = f"data: {fig.areas_since_2015} areas since 2015 ({fig.filename}, {fig.imported_at:%Y-%m-%d})"
+            source = DATA_AREAS.format(areas=fig.areas_since_2015, file=fig.filename, date=f"{fig.imported_at:%Y-%m-%d}")
         elif meta.countries.number is not None:
             share = min(meta.countries.number, MEMBER_STATES) / MEMBER_STATES
-            source = f"metadata: {meta.countries.label} countries stated"
+            source = METADATA_COUNTRIES.format(label=meta.countries.label)
         else:
-            share, source = 0.0, "no data imported; metadata states no number"
+            share, source = 0.0, N_("no data imported; metadata states no number")
         by_data = bool(fig is not None and fig.migratory_dimensions)
         by_meta = meta.splits_by_migration
         if by_data:
-            why = f"data: dimension {fig.migratory_dimensions} ({fig.filename})"
+            why = DATA_DIMENSION.format(dims=fig.migratory_dimensions, file=fig.filename)
         elif by_meta:
-            why = "metadata: " + next(m.quote for m in meta.migration if m.status == "available")
+            why = METADATA_SAYS.format(text=next(m.quote for m in meta.migration if m.status == "available"))
         elif fig is not None:
-            why = f"data: no migratory dimension ({fig.filename}); metadata: {meta.migration_status}"
+            why = DATA_NO_DIMENSION.format(file=fig.filename, status=meta.migration_status)
         else:
-            why = f"metadata: {meta.migration_status}"
+            why = METADATA_SAYS.format(text=meta.migration_status)
         rows.append({"item_id": item_id, "data_share": round(share, 4), "data_source": source,
                      "migratory_data": by_data, "migratory_metadata": meta.migration_status,
                      "migratory_split": by_data or by_meta, "migratory_source": why})

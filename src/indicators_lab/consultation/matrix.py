@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,8 @@ from indicators_lab.consultation.languages import COMMENT_LANGUAGES, UNDETERMINE
 from indicators_lab.consultation.languages import detect as detect_language
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import FORMULA_PREFIXES, write_csv
-from indicators_lab.catalogue.importing import column_index, parse_objective, read_table
+from indicators_lab.catalogue.importing import column_index, normalise_header, parse_objective, read_table
+from indicators_lab.core.i18n import N_, _
 from indicators_lab.core.models import Comment, Framework, FrameworkItem, Response, RoundItem
 
 MATRIX_COLUMNS = [
@@ -301,33 +303,80 @@ def export_bytes(*, session: Session, actor: Actor, round_id: int, fmt: str, lan
 # --------------------------------------------------------------------------- offline template and import
 
 
+# The template's column headings, in the reader's language; the import reads them back in any
+# interface language (and as the keys themselves, which the English headings normalise to).
+TEMPLATE_HEADINGS = {
+    "organisation": N_("Organisation"), "constituency": N_("Constituency"), "indicator_code": N_("Indicator code"),
+    "objective": N_("Objective"), "stance": N_("Stance"), "comment": N_("Comment"), ABOUT_COLUMN: N_("About"),
+}
+
+
+def _header_key(header: object) -> str:
+    return normalise_header(header).replace(" ", "_")
+
+
+@lru_cache(maxsize=1)
+def _heading_keys() -> dict[str, str]:
+    """A template heading in any interface language (normalised) -> its column key."""
+    from indicators_lab.core.i18n import LANGUAGES, use_locale
+
+    out: dict[str, str] = {}
+    for code in LANGUAGES:
+        with use_locale(code):
+            for key, label in TEMPLATE_HEADINGS.items():
+                out.setdefault(_header_key(_(label)), key)
+    return out
+
+
 def template_xlsx(round_id: int, *, session: Session, actor: Actor) -> bytes:
-    """A workbook to fill in offline: the comment sheet, and the valid values to choose from."""
-    from indicators_lab.consultation.rounds import set_items
-
-    require(actor, "rounds.manage")
-    r = get_round(round_id, session=session)
-    items = set_items(round_id, session=session, actor=actor)
-    buf = io.BytesIO()
-    # In the language of whoever downloads it; the column names stay as they are (the import reads
-    # them), and the constituency and stance labels are accepted back in any interface language.
+    """A workbook to fill in offline: the comment sheet, the round's indicators and the valid
+    values. Co-leads: any round. A participant (stakeholder, ExCom member): a round they may
+    comment in now, holding only what they may read of it (no one's comments, their own
+    organisation and constituency)."""
     from indicators_lab.catalogue.translations import translation
-    from indicators_lab.core.i18n import _, current_locale
+    from indicators_lab.consultation.rounds import participant, require_taking_part, set_items
+    from indicators_lab.core.i18n import DEFAULT, current_locale
 
+    if can(actor, "rounds.manage"):
+        r = get_round(round_id, session=session)
+        mine = None
+    else:
+        require(actor, "rounds.template.download")
+        r = require_taking_part(round_id, session=session, actor=actor)
+        mine = participant(actor, session=session)
+    items = set_items(round_id, session=session, actor=actor)
     lang = current_locale()
+    columns = IMPORT_COLUMNS + ([ABOUT_COLUMN] if r.version is not None else [])
+    heading = {key: _(label) for key, label in TEMPLATE_HEADINGS.items()}
+
+    def title(item: dict) -> str:  # untranslated titles stay in English, marked
+        found = translation(item.get("attributes"), "title", lang)
+        return found or (item["title"] if lang == DEFAULT else f"[EN] {item['title']}")
+
+    constituencies = [CONSTITUENCIES[c] for c in r.constituencies if c in CONSTITUENCIES] or list(CONSTITUENCIES.values())
+    how = _("One row per comment. {indicator_code} or {objective} (1-23) may be empty for a comment on the set as a "
+            "whole. Keep the column headings as they are (they are read in English, French or Spanish); write the "
+            "comment in any language.").format(indicator_code=heading["indicator_code"], objective=heading["objective"])
+    if r.version is not None:
+        how += " " + _("Write '{strategy}' under {about} for a comment on the disaggregation strategy of the row's "
+                       "objective.").format(strategy=STRATEGY, about=heading[ABOUT_COLUMN])
+    fields, values = [_("round"), _("round id")], [r.title, str(r.id)]
+    if mine is not None:
+        organisation, constituency = mine
+        how += " " + _("Write your organisation and constituency on every row, then send the file to the co-leads "
+                       "of the round: they import it.")
+        fields += [_("your organisation"), _("your constituency")]
+        values += [organisation, _(CONSTITUENCIES.get(constituency, constituency)) if constituency else ""]
+    # In the language of whoever downloads it: sheet names, headings, labels; the constituency
+    # and stance labels are accepted back in any interface language.
+    buf = io.BytesIO()
     write_xlsx({
-        _("Comments"): pd.DataFrame(columns=IMPORT_COLUMNS + ([ABOUT_COLUMN] if r.version is not None else [])),
-        _("Indicators"): pd.DataFrame([{"indicator_code": i["code"], "framework": i["framework"],
-                                        "title": translation(i.get("attributes"), "title", lang) or i["title"]}
-                                       for i in items], columns=["indicator_code", "framework", "title"]),
-        _("Constituencies"): pd.DataFrame({"constituency": [_(v) for v in CONSTITUENCIES.values()]}),
-        _("Stances"): pd.DataFrame({"stance": [_(v) for v in STANCES.values()]}),
-        _("About"): pd.DataFrame({"field": [_("round"), _("round id"), _("how")], "value": [
-            r.title, str(r.id),
-            _("One row per comment. indicator_code or objective (1-23) may be empty for a comment on the set as a "
-              "whole. Keep the column names as they are; write the comment in any language.")
-            + (" " + _("Write 'strategy' under about for a comment on the disaggregation strategy of the row's "
-                       "objective.") if r.version is not None else "")]}),
+        _("Comments"): pd.DataFrame(columns=[heading[c] for c in columns]),
+        _("Indicators"): pd.DataFrame([(i["code"], i["framework"], title(i)) for i in items],
+                                      columns=[heading["indicator_code"], _("Framework"), _("Title")]),
+        _("Constituencies"): pd.DataFrame({heading["constituency"]: [_(v) for v in constituencies]}),
+        _("Stances"): pd.DataFrame({heading["stance"]: [_(v) for v in STANCES.values()]}),
+        _("About"): pd.DataFrame({_("Field"): [*fields, _("how")], _("Value"): [*values, how]}),
     }, buf)
     return buf.getvalue()
 
@@ -359,6 +408,9 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
     require_role(actor, "co_lead")
     r = get_round(round_id, session=session)
     headers, rows = read_table(data, filename, max_bytes=max_bytes)
+    # The template's headings in any interface language; other columns as they are.
+    keys = _heading_keys()
+    headers = [keys.get(_header_key(h), h) for h in headers]
     cols = column_index(headers, {*IMPORT_COLUMNS, ABOUT_COLUMN})
     missing = [c for c in IMPORT_COLUMNS if c not in cols]
     if missing:

@@ -219,6 +219,27 @@ def _require_round(session: Session, actor: Actor, round_id: int) -> Round:
     return r
 
 
+def require_taking_part(round_id: int, *, session: Session, actor: Actor) -> RoundView:
+    """The round, if ``actor`` may comment in it now: it is open, and open to their constituency
+    (co-leads, who run the rounds, take part in any); else PermissionDenied in their words. Reading
+    every round (ExCom) is not taking part in it."""
+    r = _require_round(session, actor, round_id)
+    view = _round_view(session, r)
+    if not view.is_open():
+        raise PermissionDenied(_("The round '{title}' is {status}: comments are not accepted now.").format(
+            title=r.title, status=_(view.status)))
+    if r.constituencies and not can(actor, "rounds.manage") and _constituency(session, actor) not in r.constituencies:
+        allowed = ", ".join(_(CONSTITUENCIES.get(c, c)) for c in r.constituencies)
+        raise PermissionDenied(_("This round is open to: {allowed}.").format(allowed=allowed))
+    return view
+
+
+def participant(actor: Actor, *, session: Session) -> tuple[str, str]:
+    """The acting person's own organisation and constituency key ("" for an actor without an account)."""
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    return (user.organisation, user.constituency) if user else ("", "")
+
+
 def readable_round_ids(actor: Actor, *, session: Session) -> set[int]:
     """The rounds whose comments ``actor`` may read (``_require_round``'s rule, in one query)."""
     now = utcnow()

@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "consultation.take_part": (_SIGNED_IN, N_("open rounds open to one's constituency: read and post comments")),
     "rounds.read": (_STAFF, N_("every round, whichever constituencies it is open to")),
     "rounds.manage": (_LEADS, N_("open, extend, close rounds; offline template; import comments")),
+    "rounds.template.download": (_SIGNED_IN, N_("the offline comment template of a round one may comment in now, "
+                                             "in one's language (co-leads: any round)")),
     "comments.authors.read": (_STAFF, N_("comment authors' names (others see the organisation or 'a participant')")),
     "comments.hidden.read": (_LEADS, N_("hidden comments and moderation reasons")),
     "comments.answer": (_LEADS, N_("answer and moderate comments")),
@@ -86,6 +88,7 @@ EXPORT_ACCESS: dict[str, tuple[str, str]] = {
     "full annex (XLSX, DOCX, CSV, JSON)": ("views/versions.py", "annex.full.download"),
     "comment-response matrix (XLSX, CSV)": ("views/matrix.py", "matrix.read"),
     "offline comment template (XLSX)": ("views/rounds.py", "rounds.manage"),
+    "offline comment template of one's round (XLSX)": ("views/consultation.py", "rounds.template.download"),
     "invitation links (CSV)": ("views/people.py", "people.invite"),
     "disaggregation strategy (CSV)": ("views/strategy.py", "versions.read"),
 }

@@ -21,7 +21,7 @@ from indicators_lab.consultation.rounds import _all_rounds, _aware
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.exports import write_csv
 from indicators_lab.core.i18n import DEFAULT, N_, _, current_locale, format_date, format_percent, ngettext, use_locale
-from indicators_lab.core.vocabulary import CONSTITUENCIES, plural
+from indicators_lab.core.vocabulary import CONSTITUENCIES
 from indicators_lab.consultation.matrix import (
     MATRIX_COLUMNS, MatrixFilter, _participation, _query, _records, matrix_frame, write_xlsx,
 )
@@ -175,10 +175,10 @@ def _export_version(number: int, fmt: str, out: Path, *, session: Session, actor
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     indicators = indicators_table(v, session=session, full=full)
-    from indicators_lab.proposal.strategy import strategy_comments, strategy_records, strategy_table
+    from indicators_lab.proposal.strategy import localise, strategy_comments, strategy_records, strategy_table
 
-    if fmt == "strategy-csv":
-        write_csv(strategy_table(v, session=session), out)
+    if fmt == "strategy-csv":  # the gaps and readings in the annex's language, as in the XLSX
+        write_csv(localise(strategy_table(v, session=session)), out)
     elif fmt == "csv":
         meta = pd.DataFrame({"version": [v.number] * len(indicators), "approved": [v.approved] * len(indicators)})
         write_csv(pd.concat([meta, indicators], axis=1), out)
@@ -204,7 +204,7 @@ def _export_version(number: int, fmt: str, out: Path, *, session: Session, actor
             _("Coverage"): coverage_table(v, session=session),
             _("Consultation"): consultation_table(v, actor, session=session, full=full),
             _("Sources"): sources_table(v, session=session),
-            _("Disaggregation strategy"): strategy_table(v, session=session),
+            _("Disaggregation strategy"): localise(strategy_table(v, session=session)),
             _("Strategy comments"): strategy_comments(v, session=session, full=full),
         }, out)
     else:
@@ -277,9 +277,9 @@ def _docx(v: VersionInfo, indicators: pd.DataFrame, out: Path, actor: Actor, *, 
 
 
 def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
-    from indicators_lab.proposal.strategy import TITLE, strategy_comments, strategy_table
+    from indicators_lab.proposal.strategy import TITLE, localise, strategy_comments, strategy_table
 
-    strategy = strategy_table(v, session=session)
+    strategy = localise(strategy_table(v, session=session))
     translated = current_locale() != DEFAULT
     comments = strategy_comments(v, session=session)  # visible ones, without authors' names
     doc.add_heading(_(TITLE), level=2)
@@ -288,8 +288,8 @@ def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
         "today (from the UN SDG metadata and the imported data extracts, as of this export), the gaps, and the "
         "actions the co-leads propose. Shares of the 193 Member States are approximate."))
     if translated:
-        doc.add_paragraph(_("The readings of the metadata, the gaps and the proposed actions below are in English "
-                            "(no translation)."))
+        doc.add_paragraph(_("The metadata's own words, the data sources and the proposed actions below are in "
+                            "English (no translation)."))
     for number, rows in strategy.groupby("objective", sort=True):
         doc.add_heading(_("Objective {n}: {title}").format(n=number, title=rows.iloc[0]["objective_title"])
                         + (" [EN]" if translated else ""), level=3)
@@ -307,8 +307,11 @@ def _docx_strategy(doc, v: VersionInfo, *, session: Session) -> None:
                 cell.text = str(text)
         said = comments[comments["objective"] == number]
         if len(said):
-            doc.add_paragraph(f"Consultation comments on this objective's strategy: {plural(len(said), 'comment')}.")
-            for c in said.itertuples():
-                who = c.organisation or c.constituency or "a participant"
-                answer = f" Answer ({c.disposition}): {c.response}" if c.disposition else " Not yet answered."
+            doc.add_paragraph(ngettext("Consultation comments on this objective's strategy: {n} comment.",
+                                       "Consultation comments on this objective's strategy: {n} comments.",
+                                       len(said)).format(n=len(said)))
+            for c in said.itertuples():  # the matrix's English labels, translated here
+                who = c.organisation or (_(c.constituency) if c.constituency else _("a participant"))
+                answer = (" " + _("Answer ({disposition}): {response}").format(
+                    disposition=_(c.disposition), response=c.response) if c.disposition else " " + _("Not yet answered."))
                 doc.add_paragraph(f"{who}: {c.comment}{answer}", style="List Bullet")

@@ -13,10 +13,10 @@ from __future__ import annotations
 import pandas as pd
 from sqlmodel import Session, select
 
-from indicators_lab.catalogue.data import readiness_frame
+from indicators_lab.catalogue.data import localise_source, readiness_frame
 from indicators_lab.catalogue.frameworks import list_objectives
 from indicators_lab.core.access import Actor, require_role
-from indicators_lab.core.i18n import N_
+from indicators_lab.core.i18n import N_, _
 from indicators_lab.core.db import upsert
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.models import Framework, FrameworkItem, ProposalVersion, StrategyAction, utcnow
@@ -28,6 +28,45 @@ COLUMNS = ["objective", "objective_title", "key", "code", "title", "framework", 
 COMMENT_COLUMNS = ["objective", "round", "comment_id", "reply_to", "created_at", "organisation", "constituency",
                    "stance", "comment", "disposition", "response"]
 MAX_ACTION = 5000
+# The gap of a row, in English in the table (the CSV and JSON are the same in every language);
+# ``localise`` words it in the reader's language from the row itself.
+NO_INDICATOR = N_("No indicator of this version covers the objective.")
+NOT_SDG = N_("Not an SDG indicator: no shipped metadata or data extract says whether it can be split by migratory status.")
+CANNOT_SPLIT = N_("Cannot be split by migratory status today (metadata: {metadata}).")
+NO_METADATA = N_("no metadata shipped")
+NO_DATA = N_("no data imported")
+SPLIT_TODAY = {"yes": N_("yes"), "no": N_("no")}
+
+
+def _gap(key: str, framework: str, split: bool) -> str:
+    """The row's gap, a template of the catalogue (empty when it can be split today)."""
+    if not key:
+        return NO_INDICATOR
+    if split:
+        return ""
+    return NOT_SDG if framework != "sdg" else CANNOT_SPLIT
+
+
+def localise(table: pd.DataFrame) -> pd.DataFrame:
+    """``strategy_table`` with its sentences in the current language: the gap, the metadata's
+    reading, split today and the fixed source wordings; what quotes the metadata or names a file
+    stays as it is (English official text). Keys, numbers and the co-leads' text are unchanged."""
+    if table.empty:
+        return table
+
+    def gap(row) -> str:
+        if not row["gap"]:
+            return ""
+        template = _gap(row["key"], row["framework"], False)
+        return _(template).format(metadata=_(row["metadata"]) if row["metadata"] else "")
+
+    return table.assign(
+        gap=[gap(r) for r in table.to_dict(orient="records")],
+        metadata=[_(m) if m else m for m in table["metadata"]],
+        split_today=[_(SPLIT_TODAY[v]) if v in SPLIT_TODAY else v for v in table["split_today"]],
+        data=[localise_source(d) for d in table["data"]],
+        countries=[localise_source(c) for c in table["countries"]],
+    )
 
 
 def _item_ids(keys: list[str], *, session: Session) -> dict[str, int]:
@@ -107,7 +146,7 @@ def _strategy_rows(v: VersionInfo, *, session: Session) -> pd.DataFrame:
             a = actions.get((o.number, ""))
             rows.append({"objective": o.number, "objective_title": o.title, "key": "", "code": "", "title": "",
                          "framework": "", "split_today": "", "metadata": "", "data": "", "data_share": None, "countries": "",
-                         "gap": "No indicator of this version covers the objective.",
+                         "gap": NO_INDICATOR,
                          "action": a.action if a else "", "who": a.who if a else "",
                          "by_when": a.by_when if a else "", "strategy_comments": 0})
             continue
@@ -115,20 +154,15 @@ def _strategy_rows(v: VersionInfo, *, session: Session) -> pd.DataFrame:
             item_id = ids.get(it["key"])
             r = ready.loc[item_id] if item_id is not None and item_id in ready.index else None
             split = bool(r is not None and r["migratory_split"])
-            metadata = r["migratory_metadata"] if r is not None else "no metadata shipped"
-            data = r["migratory_source"] if r is not None else "no data imported"
-            if split:
-                gap = ""
-            elif it["framework"] != "sdg":
-                gap = "Not an SDG indicator: no shipped metadata or data extract says whether it can be split by migratory status."
-            else:
-                gap = f"Cannot be split by migratory status today (metadata: {metadata})."
+            metadata = r["migratory_metadata"] if r is not None else NO_METADATA
+            data = r["migratory_source"] if r is not None else NO_DATA
+            gap = _gap(it["key"], it["framework"], split).format(metadata=metadata)
             a = actions.get((o.number, it["key"]))
             rows.append({"objective": o.number, "objective_title": o.title, "key": it["key"], "code": it["code"],
                          "title": it["title"], "framework": it["framework"], "split_today": "yes" if split else "no",
                          "metadata": metadata, "data": data,
                          "data_share": float(r["data_share"]) if r is not None else None,
-                         "countries": r["data_source"] if r is not None else "no data imported",
+                         "countries": r["data_source"] if r is not None else NO_DATA,
                          "gap": gap, "action": a.action if a else "", "who": a.who if a else "",
                          "by_when": a.by_when if a else "", "strategy_comments": 0})
     return pd.DataFrame(rows, columns=COLUMNS)

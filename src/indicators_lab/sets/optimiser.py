@@ -25,6 +25,7 @@ import pulp
 # PuLP 3.3 announces its 4.0 API on every variable; the pin in pyproject keeps us on 3.x.
 
 from indicators_lab.core.errors import UserError
+from indicators_lab.core.i18n import _, ngettext
 
 EPS = 1e-6
 
@@ -131,10 +132,10 @@ def no_candidate(lk: pd.DataFrame, req: Request) -> dict[int, str]:
     for o in universe(lk, req):
         keys = set(lk.loc[lk["objective"] == o, "key"])
         if not keys:
-            out[o] = "no linked indicator"
+            out[o] = _("no linked indicator")
         elif keys <= set(req.lock_out):
-            out[o] = ("its linked indicator is locked out" if len(keys) == 1
-                      else f"all {len(keys)} linked indicators are locked out")
+            out[o] = ngettext("its linked indicator is locked out", "all {n} linked indicators are locked out",
+                              len(keys)).format(n=len(keys))
     return out
 
 
@@ -152,14 +153,15 @@ def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
     if both:
         raise UserError("Items locked both in and out: " + ", ".join(sorted(map(str, both))) + ".")
     if req.max_size is not None and len(req.lock_in) > req.max_size:
-        raise Infeasible(f"{len(req.lock_in)} items are locked in but at most {req.max_size} may be chosen.", [])
+        raise Infeasible(_("{n} items are locked in but at most {max} may be chosen.").format(
+            n=len(req.lock_in), max=req.max_size), [])
     if req.max_per_framework is not None:
         fw_locked = info[info["key"].isin(req.lock_in)].groupby("framework").size()
         over = fw_locked[fw_locked > req.max_per_framework]
         if len(over):
-            raise Infeasible(
-                "More items are locked in than the per-framework maximum allows: "
-                + ", ".join(f"{f or 'no framework'} ({n})" for f, n in over.items()) + ".", [])
+            unnamed = _("no framework")
+            raise Infeasible(_("More items are locked in than the per-framework maximum allows: {frameworks}.").format(
+                frameworks=", ".join(f"{f or unnamed} ({n})" for f, n in over.items())), [])
     if req.max_size is not None:
         return  # best-coverage mode: any objective may stay short
     avail = set(_available(lk, info, req)["key"])
@@ -167,8 +169,8 @@ def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
     problems, bad = [], []
     unlinked = [o for o in universe(lk, req) if not (lk["objective"] == o).any()]
     if unlinked:
-        problems.append(("objective " if len(unlinked) == 1 else "objectives ")
-                        + ", ".join(map(str, unlinked)) + " (no linked indicator)")
+        problems.append(ngettext("objective {numbers} (no linked indicator)", "objectives {numbers} (no linked indicator)",
+                                 len(unlinked)).format(numbers=", ".join(map(str, unlinked))))
         bad.extend(unlinked)
     for o in universe(lk, req):
         if o in unlinked:
@@ -181,17 +183,17 @@ def check_feasible(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> None:
             reachable = len(keys)
         if reachable < req.min_cover:
             total = int((lk["objective"] == o).sum())
-            why = f"{total} linked item{'s' if total != 1 else ''}"
+            why = ngettext("{n} linked item", "{n} linked items", total).format(n=total)
             if total != len(keys):
-                why += f", {total - len(keys)} locked out"
+                why += ", " + _("{n} locked out").format(n=total - len(keys))
             if reachable != len(keys):
-                why += f", {reachable} usable under the per-framework maximum"
-            problems.append(f"objective {o} ({why}; needs {req.min_cover})")
+                why += ", " + _("{n} usable under the per-framework maximum").format(n=reachable)
+            problems.append(_("objective {number} ({why}; needs {m})").format(number=o, why=why, m=req.min_cover))
             bad.append(int(o))
     if problems:
         n = len(universe(lk, req))
-        raise Infeasible(f"{len(bad)} of the {n} objectives cannot be covered as asked: "
-                         + "; ".join(problems) + ".", sorted(bad))
+        raise Infeasible(_("{n} of the {total} objectives cannot be covered as asked: {problems}.").format(
+            n=len(bad), total=n, problems="; ".join(problems)), sorted(bad))
 
 
 # --------------------------------------------------------------------------- exact
@@ -230,7 +232,7 @@ def _model(lk, info, req, sense):
     for k in req.lock_out:
         prob += x[idx[k]] == 0
     if req.max_per_framework is not None:
-        for _, group in info.groupby("framework"):
+        for _name, group in info.groupby("framework"):
             prob += pulp.lpSum(x[idx[k]] for k in group["key"]) <= req.max_per_framework
     if req.max_size is not None:
         prob += pulp.lpSum(x) <= req.max_size
@@ -262,7 +264,7 @@ def _tie_breaks(lk, info, x, idx, req: Request | None = None) -> list[tuple[int,
 
 def _exact_min_size(lk, info, req) -> list:
     prob, x, idx = _model(lk, info, req, pulp.LpMinimize)
-    for _, group in lk.groupby("objective"):
+    for _name, group in lk.groupby("objective"):
         prob += pulp.lpSum(x[idx[k]] for k in group["key"]) >= req.min_cover
     _lexicographic(prob, [(pulp.LpMinimize, pulp.lpSum(x)), *_tie_breaks(lk, info, x, idx, req)], req)
     return [k for k, i in idx.items() if x[i].value() > 0.5]
@@ -274,7 +276,7 @@ def _exact_max_coverage(lk, info, req) -> list:
     z = [prob.add_variable(f"z{n}", lowBound=0, upBound=1) for n in range(len(lk))]
     for n, key in enumerate(lk["key"]):
         prob += z[n] <= x[idx[key]]
-    for _, group in lk.groupby("objective"):
+    for _name, group in lk.groupby("objective"):
         prob += pulp.lpSum(z[n] for n in group.index) <= req.min_cover
     covered = pulp.lpSum(float(w) * z[n] for n, w in enumerate(lk["weight"]))
     stages = [(pulp.LpMaximize, covered), (pulp.LpMinimize, pulp.lpSum(x)),
@@ -364,7 +366,7 @@ def greedy(lk: pd.DataFrame, info: pd.DataFrame, req: Request) -> list:
 def covered_weight(lk: pd.DataFrame, chosen: list, min_cover: int) -> float:
     """Sum over objectives of the ``min_cover`` best link weights among the chosen items."""
     mine = lk[lk["key"].isin(chosen)]
-    return float(sum(g.nlargest(min_cover).sum() for _, g in mine.groupby("objective")["weight"]))
+    return float(sum(g.nlargest(min_cover).sum() for _o, g in mine.groupby("objective")["weight"]))
 
 
 def explain(lk: pd.DataFrame, info: pd.DataFrame, chosen: list, min_cover: int) -> pd.DataFrame:
@@ -407,16 +409,16 @@ def optimise(links: pd.DataFrame, items: pd.DataFrame | None = None, req: Reques
         except _NotOptimal as exc:
             if str(exc) == "Infeasible":
                 bad = _shortfall(lk, info, req)
-                raise Infeasible(
-                    "No set covers every objective together under these limits "
-                    f"(max {req.max_per_framework} per framework); objectives left short: "
-                    + ", ".join(map(str, bad)) + ".", bad) from None
+                raise Infeasible(_("No set covers every objective together under these limits (max {max} per "
+                                   "framework); objectives left short: {numbers}.").format(
+                    max=req.max_per_framework, numbers=", ".join(map(str, bad))), bad) from None
             chosen, method = greedy(lk, info, req), f"greedy (solver: {exc})"
     if req.max_size is None:
         short = [o for o in sorted(lk["objective"].unique())
                  if lk[(lk["objective"] == o) & lk["key"].isin(chosen)]["key"].nunique() < req.min_cover]
         if short:
-            raise Infeasible("No set was found covering objectives " + ", ".join(map(str, short)) + ".", short)
+            raise Infeasible(_("No set was found covering objectives {numbers}.").format(
+                numbers=", ".join(map(str, short))), short)
     order = {k: i for i, k in enumerate(info["key"])}
     chosen = sorted(chosen, key=order.get)
     return Result(chosen, method, covered_weight(lk, chosen, req.min_cover),
@@ -435,9 +437,10 @@ def uncovered(lk: pd.DataFrame, chosen: list, req: Request) -> dict[int, str]:
         if o in reasons:
             out[o] = reasons[o]
         elif n == 0:
-            out[o] = "none of its linked indicators fits within the limits"
+            out[o] = _("none of its linked indicators fits within the limits")
         else:
-            out[o] = f"covered {n} {'time' if n == 1 else 'times'}, needs {req.min_cover}"
+            out[o] = ngettext("covered {n} time, needs {m}", "covered {n} times, needs {m}", n).format(
+                n=n, m=req.min_cover)
     return out
 
 

@@ -81,6 +81,26 @@ def act(service: Callable[..., T], *args, **kwargs) -> T:
     return result
 
 
+def deferred(service: Callable[..., T], *args, **kwargs) -> Callable[[], T]:
+    """``service`` as a download button's deferred data: run only when the button is clicked, on
+    Streamlit's own thread, so in a read-only unit of its own and in the language of this run. The
+    ``actor`` is read again then (a tap is no rerun): an account disabled or signed out since the
+    page was drawn gets nothing."""
+    from indicators_lab.core.accounts import current_actor
+    from indicators_lab.core.i18n import current_locale, use_locale
+
+    engine, language = get_engine(), current_locale()
+
+    def run() -> T:
+        with use_locale(language), reading(engine) as session:
+            actor = kwargs.get("actor")
+            if actor is not None and actor.user_id is not None:
+                kwargs["actor"] = current_actor(actor.user_id, actor.session_epoch, session=session)
+            return service(*args, session=session, **kwargs)
+
+    return run
+
+
 @st.cache_resource
 def _secret_key_for(data_dir: str, configured_digest: str) -> str:
     from indicators_lab.core.tokens import resolve_secret_key
