@@ -160,3 +160,25 @@ def test_the_offline_template_in_french_comes_back_filled_in_french(engine):
               max_bytes=10**6) == 1
     page, _ = tx(engine, matrix.matrix_page, actor=LEAD, filt=matrix.MatrixFilter(round_id=rid))
     assert list(page[["constituency", "stance", "language"]].iloc[0]) == ["Civil society", "Keep", "fr"]
+
+
+@pytest.mark.parametrize("code, bad_stance, bad_objective", [
+    ("fr", "Ligne 2 : Position « peut-être » inconnu", "Ligne 2 : il n’existe pas d’objectif 42 du PMM"),
+    ("es", "Fila 2: Postura «peut-être» desconocido", "Fila 2: no existe el objetivo 42 del PMM"),
+])
+def test_a_co_lead_reading_french_or_spanish_gets_the_import_refusals_in_that_language(engine, rid, code,
+                                                                                       bad_stance, bad_objective):
+    from indicators_lab.core.i18n import use_locale
+
+    def refusal(row):
+        with use_locale(code), pytest.raises(UserError) as caught:
+            tx(engine, matrix.import_comments, actor=LEAD, round_id=rid, filename="c.csv", max_bytes=10**6,
+               data=csv_bytes([HEADER, row]))
+        return str(caught.value)
+
+    assert refusal(["Org", "Civil society", "", "20", "peut-être", FR[0]]).startswith(bad_stance)
+    assert refusal(["Org", "Civil society", "", "42", "", FR[0]]).startswith(bad_objective)
+    # Outside a page (the command line, the logs) the same refusal stays English.
+    with pytest.raises(UserError, match="Row 2: Unknown stance 'peut-être'"):
+        tx(engine, matrix.import_comments, actor=LEAD, round_id=rid, filename="c.csv", max_bytes=10**6,
+           data=csv_bytes([HEADER, ["Org", "Civil society", "", "20", "peut-être", FR[0]]]))

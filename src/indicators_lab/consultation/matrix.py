@@ -414,9 +414,10 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
     cols = column_index(headers, {*IMPORT_COLUMNS, ABOUT_COLUMN})
     missing = [c for c in IMPORT_COLUMNS if c not in cols]
     if missing:
-        raise UserError(f"The file needs the columns {', '.join(IMPORT_COLUMNS)}; missing: {', '.join(missing)}.")
+        raise UserError(_("The file needs the columns {columns}; missing: {missing}.").format(
+            columns=", ".join(IMPORT_COLUMNS), missing=", ".join(missing)))
     lookup = _code_lookup(r.set_id, session=session, round_id=r.id)
-    where = "in the set under consultation" if r.set_id else "in any framework"
+    where = _("in the set under consultation") if r.set_id else _("in any framework")
     comments = []
     for n, row in enumerate(rows, start=2):
         def cell(name: str) -> str:
@@ -427,35 +428,39 @@ def import_comments(*, session: Session, actor: Actor, data: bytes, filename: st
             constituency = normalise_choice(cell("constituency"), CONSTITUENCIES, "constituency")
             stance = normalise_choice(cell("stance"), STANCES, "stance") if cell("stance") else ""
         except UserError as exc:
-            raise UserError(f"Row {n}: {exc}") from None
+            raise UserError(_("Row {n}: {problem}").format(n=n, problem=exc)) from None
         if r.constituencies and constituency not in r.constituencies:
-            allowed = ", ".join(CONSTITUENCIES.get(c, c) for c in r.constituencies)
-            raise UserError(f"Row {n}: this round is open to {allowed} only, not to "
-                            f"{CONSTITUENCIES.get(constituency, constituency)}.")
+            allowed = ", ".join(_(CONSTITUENCIES.get(c, c)) for c in r.constituencies)
+            raise UserError(_("Row {n}: this round is open to {allowed} only, not to {constituency}.").format(
+                n=n, allowed=allowed, constituency=_(CONSTITUENCIES.get(constituency, constituency))))
         item_id = None
         if cell("indicator_code"):
             found = lookup.get(cell("indicator_code").lower())
             if found is None:
-                raise UserError(f"Row {n}: unknown indicator '{cell('indicator_code')}' (not {where}).")
+                raise UserError(_("Row {n}: unknown indicator '{code}' (not {where}).").format(
+                    n=n, code=cell("indicator_code"), where=where))
             if isinstance(found, list):
-                raise UserError(f"Row {n}: the code '{cell('indicator_code')}' is in several frameworks; "
-                                "write it as framework:code, e.g. sdg:10.7.2.")
+                raise UserError(_("Row {n}: the code '{code}' is in several frameworks; write it as "
+                                  "framework:code, e.g. sdg:10.7.2.").format(n=n, code=cell("indicator_code")))
             item_id = found
         objective = None
         if cell("objective"):
             objective = parse_objective(cell("objective"), n)
             if not 1 <= objective <= 23:
-                raise UserError(f"Row {n}: there is no GCM objective {objective}; objectives are 1 to 23.")
+                raise UserError(_("Row {n}: there is no GCM objective {objective}; objectives are 1 to 23.").format(
+                    n=n, objective=objective))
         target_kind = ""
         if ABOUT_COLUMN in cols and cell(ABOUT_COLUMN):
             if cell(ABOUT_COLUMN).lower() != STRATEGY:
-                raise UserError(f"Row {n}: 'about' is '{cell(ABOUT_COLUMN)}'; leave it empty, or write "
-                                "'strategy' for a comment on the disaggregation strategy of the row's objective.")
+                raise UserError(_("Row {n}: 'about' is '{about}'; leave it empty, or write 'strategy' for a "
+                                  "comment on the disaggregation strategy of the row's objective.").format(
+                    n=n, about=cell(ABOUT_COLUMN)))
             if r.version is None:
-                raise UserError(f"Row {n}: this round is on a candidate set, not a frozen version: it has no "
-                                "disaggregation strategy to comment on.")
+                raise UserError(_("Row {n}: this round is on a candidate set, not a frozen version: it has no "
+                                  "disaggregation strategy to comment on.").format(n=n))
             if objective is None or item_id is not None:
-                raise UserError(f"Row {n}: a comment on the strategy names an objective (1-23) and no indicator.")
+                raise UserError(_("Row {n}: a comment on the strategy names an objective (1-23) and no "
+                                  "indicator.").format(n=n))
             target_kind = STRATEGY
         organisation = cell("organisation")[:300]
         comments.append(Comment(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indicators_lab.core.errors import UserError
-from indicators_lab.core.i18n import LANGUAGES, N_, translations
+from indicators_lab.core.i18n import LANGUAGES, N_, _, translations
 
 CONSTITUENCIES = {
     "member_state": N_("Member State"),
@@ -45,7 +45,12 @@ def normalise_choice(value: str, choices: dict[str, str], what: str) -> str:
             return key
     if what == "stance" and raw in ("add new", "add new indicator", "new"):
         return "add"
-    raise UserError(f"Unknown {what} '{value}'. Use one of: {', '.join(choices.values())}.")
+    raise UserError(_("Unknown {what} '{value}'. Use one of: {choices}.").format(
+        what=_(CHOICE_NAMES.get(what, what)), value=value, choices=", ".join(_(v) for v in choices.values())))
+
+
+# What normalise_choice calls each list it reads, in the reader's language.
+CHOICE_NAMES = {"constituency": N_("constituency"), "stance": N_("stance"), "disposition": N_("disposition")}
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
