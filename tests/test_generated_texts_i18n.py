@@ -121,3 +121,18 @@ def test_a_readiness_source_is_reworded_in_the_readers_language_and_quotes_stay_
     assert localise_source(english) == english
     with use_locale("fr"):
         assert localise_source(english) == french
+
+
+@pytest.mark.parametrize("code, one, many", [
+    ("fr", "1 zone", "12 zones · désagrégation migratoire"),
+    ("es", "1 zona", "12 zonas · desglose migratorio"),
+    ("en", "1 area", "12 areas · migratory split"),
+])
+def test_a_data_badge_is_shown_in_the_readers_language(code, one, many):
+    from indicators_lab.catalogue.data import _data_badge, localise_badge
+
+    with use_locale(code):
+        assert localise_badge(_data_badge(1, "")) == one
+        assert localise_badge(_data_badge(12, "migration_status")) == many
+        assert localise_badge("no data imported") == i18n._("no data imported")
+    assert _data_badge(12, "migration_status") == "12 areas · migratory split"  # stored English

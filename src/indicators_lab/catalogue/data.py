@@ -19,7 +19,7 @@ from indicators_lab.catalogue.extracts import (
     iter_rows,
     summarise,
 )
-from indicators_lab.core.i18n import N_, _
+from indicators_lab.core.i18n import N_, _, ngettext
 from indicators_lab.core.access import Actor, can, require_role
 from indicators_lab.core.errors import UserError
 from indicators_lab.core.db import insert_ignore
@@ -193,6 +193,19 @@ def _data_badge(areas: int, migratory_dimensions: str) -> str:
     return f"{areas} area{'' if areas == 1 else 's'}" + (" · migratory split" if migratory_dimensions else "")
 
 
+_BADGE = re.compile(r"(\d+) areas?( · migratory split)?")
+
+
+def localise_badge(badge: str) -> str:
+    """A data badge ('12 areas · migratory split', English as stored) in the current language,
+    where shown; any other text goes through the catalogue as it is."""
+    m = _BADGE.fullmatch(badge or "")
+    if m is None:
+        return _(badge) if badge else badge
+    n = int(m.group(1))
+    return ngettext("{n} area", "{n} areas", n).format(n=n) + (" · " + _("migratory split") if m.group(2) else "")
+
+
 def data_badges(item_ids: list[int], *, session: Session) -> dict[int, str]:
     """Item id -> a short cell: areas with data since 2015, and '· migratory split' when the
     data carry a migratory-status dimension."""
@@ -240,8 +253,8 @@ def availability_brief(item_ids: list[int], *, session: Session) -> pd.DataFrame
 def localise_brief(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with the availability brief's fixed words in the current language (where shown);
     figures, file names and dates stay as they are."""
-    return frame.assign(**{c: [_(v) if isinstance(v, str) and v else v for v in frame[c]]
-                           for c in BRIEF_COLUMNS[1:] if c in frame})
+    return frame.assign(**{c: [(localise_badge if c == "imported" else _)(v) if isinstance(v, str) and v else v
+                               for v in frame[c]] for c in BRIEF_COLUMNS[1:] if c in frame})
 
 
 def brief_sentence(row) -> str:
@@ -251,7 +264,7 @@ def brief_sentence(row) -> str:
     # The metadata's words are N_-marked (catalogue.availability); the import's cells are figures and file names.
     return _("Data: countries (metadata) {countries} · migratory split (metadata) {migration} · data (imported) "
              "{imported} · source: {source}").format(
-        countries=_(row["countries_metadata"]), migration=_(row["migration_metadata"]), imported=_(row["imported"]),
+        countries=_(row["countries_metadata"]), migration=_(row["migration_metadata"]), imported=localise_badge(row["imported"]),
         source=_(row["data_source"]))
 
 
