@@ -17,7 +17,35 @@ from indicators_lab.core.config import Settings, shipped_path
 from indicators_lab.core.db import init_db, make_engine
 from indicators_lab.core.db import in_transaction as tx
 
-POSTGRES_URL = os.environ.get("INDICATORS_LAB_TEST_POSTGRES_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist (scripts/test runs one worker per core), each worker gets a PostgreSQL
+    database of its own, made on first use beside the configured one: tests drop and create
+    tables, which two workers must not do in one database. The environment is updated too, for
+    the tests that start the app on it (tests/e2e/test_two_processes.py)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    if base.database.endswith(f"_{worker}"):  # this module imported again (as tests.conftest): done
+        return url
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    mine = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["INDICATORS_LAB_TEST_POSTGRES_URL"] = mine
+    return mine
+
+
+POSTGRES_URL = _worker_database(os.environ.get("INDICATORS_LAB_TEST_POSTGRES_URL"))
 FRAMEWORKS_DIR = shipped_path("frameworks")
 DB_PARAMS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
