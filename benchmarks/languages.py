@@ -91,35 +91,40 @@ def catalogues(repeat: int) -> None:
           f"a lookup {new / len(msgids) / 10 * 1e6:.2f} µs -> {new / base:.1f} x the identity")
 
 
-def pages(repeat: int) -> None:
+def _round_database():
+    """A fresh data dir whose database has a co-lead and a round on a ten-indicator set; the pages
+    use the fake encoder. Returns (engine, co-lead, round id)."""
     import os
 
     os.environ["INDICATORS_LAB_DATA_DIR"] = tempfile.mkdtemp()
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
-    import indicators_lab.ui.resources as resources
-    from indicators_lab.core.accounts import create_user
+    import indicators_lab.mapping.embeddings as embeddings  # ui.resources imports it when first used
+    from indicators_lab.consultation import rounds as con
     from indicators_lab.core.access import Actor
+    from indicators_lab.core.accounts import create_user
     from indicators_lab.core.config import Settings
     from indicators_lab.core.db import in_transaction as tx
+    from indicators_lab.mapping import links
+    from indicators_lab.sets import candidate_sets as cs
     from indicators_lab.startup import open_database
     from tests.fakes import FakeEncoder
 
-    resources.MiniLMEncoder = FakeEncoder
+    embeddings.MiniLMEncoder = FakeEncoder
     st.cache_resource.clear()
     engine = open_database(Settings())
     lead = tx(engine, create_user, actor=Actor("Admin", "admin"), email="l@x.org", name="Lead", role="co_lead",
               password="long enough pw")
-    from indicators_lab.consultation import rounds as con
-
-    from indicators_lab.mapping import links
-    from indicators_lab.sets import candidate_sets as cs
-
     codes = ["10.7.1", "10.7.2", "10.7.3", "10.7.4", "10.c.1", "8.8.1", "8.8.2", "17.3.2", "16.9.1", "5.2.1"]
     set_id = tx(engine, cs.create_set, actor=lead, name="Draft",
                 item_ids=[tx(engine, links.item_id_for, "sdg", c) for c in codes])
-    tx(engine, con.create_round, actor=lead, title="Round", set_id=set_id)
+    return engine, lead, tx(engine, con.create_round, actor=lead, title="Round", set_id=set_id)
+
+
+def pages(repeat: int) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    engine, lead, _rid = _round_database()
     for path in ("views/catalogue.py", "views/matrix.py", "views/consultation.py", "views/home.py"):
         runs = {}
         for code in ("en", "fr"):
@@ -141,36 +146,16 @@ def pages(repeat: int) -> None:
 def template(repeat: int) -> None:
     """(e) A stakeholder's French offline template of the ten-indicator round, built (as the
     Consultation page's download does when tapped) against a warm re-run of that page in French."""
-    import os
-
-    os.environ["INDICATORS_LAB_DATA_DIR"] = tempfile.mkdtemp()
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import indicators_lab.ui.resources as resources
-    from indicators_lab.consultation import rounds as con
     from indicators_lab.consultation.matrix import template_xlsx
-    from indicators_lab.core.access import Actor
     from indicators_lab.core.accounts import create_user
-    from indicators_lab.core.config import Settings
     from indicators_lab.core.db import in_transaction as tx
     from indicators_lab.core.i18n import use_locale
-    from indicators_lab.mapping import links
-    from indicators_lab.sets import candidate_sets as cs
-    from indicators_lab.startup import open_database
-    from tests.fakes import FakeEncoder
 
-    resources.MiniLMEncoder = FakeEncoder
-    st.cache_resource.clear()
-    engine = open_database(Settings())
-    lead = tx(engine, create_user, actor=Actor("Admin", "admin"), email="l@x.org", name="Lead", role="co_lead",
-              password="long enough pw")
+    engine, lead, rid = _round_database()
     ngo = tx(engine, create_user, actor=lead, email="n@x.org", name="Nadia", role="stakeholder",
              password="long enough pw", organisation="ONG", constituency="civil_society")
-    codes = ["10.7.1", "10.7.2", "10.7.3", "10.7.4", "10.c.1", "8.8.1", "8.8.2", "17.3.2", "16.9.1", "5.2.1"]
-    set_id = tx(engine, cs.create_set, actor=lead, name="Draft",
-                item_ids=[tx(engine, links.item_id_for, "sdg", c) for c in codes])
-    rid = tx(engine, con.create_round, actor=lead, title="Round", set_id=set_id)
 
     def build():
         with use_locale("fr"):
