@@ -213,7 +213,7 @@ if rows:
                 if not rec.disaggregation and not rec.full_text:
                     st.caption(_("Disaggregation: not stated in the metadata."))
                 for code_, texts in rec.translations.items():
-                    st.markdown(f"**{code_.upper()}**")
+                    st.markdown(f"**{plain(code_.upper())}**")  # a key of the shipped metadata, shown as text
                     for text in texts.values():
                         if text:
                             st.text(text)
